@@ -1,0 +1,3 @@
+from ormdoctor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""Command line: commands, options, exit codes — nothing else.
+
+Exit status: 0 no error finding, 1 at least one error finding, 2 the tool could not do what
+was asked. Heavy libraries are imported by the commands that need them, never here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ormdoctor import __version__
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def _common(parser: argparse.ArgumentParser, paths: bool = True) -> None:
+    if paths:
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="project folder (default: .)")
+    parser.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.ormdoctor] from")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write .ormdoctor_cache/")
+
+
+def _runtime_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", metavar="PATH", help="the project's interpreter (default: .venv/bin/python, "
+                                                          "venv/bin/python, else this one)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="time limit for importing the project (default: 60)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
+    parser.add_argument("--version", action="version", version=f"ormdoctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="analyse the project and report findings")
+    _common(check)
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--select", action="append", metavar="CODES", help="only these codes or prefixes (comma list)")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes or prefixes (comma list)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--import", dest="import_", action="store_true",
+                       help="also import the models with the project's interpreter (runs project code)")
+    check.add_argument("--db", metavar="URL", help="also compare with this database, read-only "
+                                                   "(or ORMDOCTOR_DATABASE_URL)")
+    check.add_argument("--exact-types", action="store_true", help="with --db: compare exact types, not type families")
+    _runtime_options(check)
+
+    tables = sub.add_parser("tables", help="list every table, its schema, metadata and definitions")
+    _common(tables)
+    tables.add_argument("--format", choices=("text", "json"), default="text")
+    tables.add_argument("--db", metavar="URL", help="also show whether the database has each table")
+
+    compare = sub.add_parser("compare", help="every definition of one table, column by column")
+    compare.add_argument("table", metavar="TABLE", help="table name, or schema.table")
+    _common(compare)
+    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.add_argument("--db", metavar="URL", help="add the database's version as a column")
+
+    verify = sub.add_parser("verify", help="import the models and create them in a scratch database")
+    _common(verify)
+    verify.add_argument("--db", metavar="URL", help="scratch database (default: in-memory SQLite; PostgreSQL "
+                                                    "runs inside a transaction that is rolled back)")
+    _runtime_options(verify)
+
+    docs = sub.add_parser("docs", help="schema documentation: Markdown or HTML with an ER diagram")
+    _common(docs)
+    docs.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    docs.add_argument("--format", choices=("md", "html"), default="md")
+    docs.add_argument("--inject", metavar="FILE", help="replace the ormdoctor:docs block in FILE")
+    docs.add_argument("--check", action="store_true", help="with --inject/-o: exit 1 with a diff when stale")
+    docs.add_argument("--tables", metavar="NAMES", help="only these tables (comma list, globs allowed)")
+    docs.add_argument("--exclude-tables", metavar="NAMES", help="leave these tables out (comma list, globs)")
+    docs.add_argument("--import", dest="import_", action="store_true", help="document the real MetaData")
+    _runtime_options(docs)
+
+    rule = sub.add_parser("rule", help="show a rule's documentation, or list all rules")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from ormdoctor.commands import dispatch
+    from ormdoctor.pipeline import UsageError
+
+    try:
+        return dispatch(args)
+    except UsageError as exc:
+        print(f"ormdoctor: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ormdoctor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

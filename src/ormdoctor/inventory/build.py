@@ -1,0 +1,148 @@
+"""project files → facts → one Inventory (modules, import graph, metadata, classes, tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ormdoctor.config import Config
+from ormdoctor.inventory.declarative import DeclarativeResolver
+from ormdoctor.inventory.graph import Edge, ImportGraph, Process
+from ormdoctor.inventory.model import Inventory, Module, TableDef
+from ormdoctor.inventory.symbols import ModuleIndex, Resolver
+from ormdoctor.project.discover import discover
+from ormdoctor.project.modules import module_names
+from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
+from ormdoctor.static.facts import MODULE, FileFacts
+from ormdoctor.static.scan import scan
+
+
+def build_inventory(root: Path, config: Config, use_cache: bool = True) -> Inventory:
+    paths = discover(root, config.include, config.exclude)
+    facts = scan(root, paths, use_cache)
+    return inventory_from_facts(root, config, facts)
+
+
+def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> Inventory:
+    roots = _import_roots(root, config, facts)
+    modules = {f.path: Module(f.path, f, module_names(f.path, roots)) for f in facts}
+    index = ModuleIndex(modules)
+    resolver = Resolver(index)
+    inventory = Inventory(str(root), modules, roots)
+    inventory.graph = _graph(modules, index, resolver, config)
+    inventory.roots = roots + list(index.implicit.values())
+    declarative = DeclarativeResolver(inventory, resolver)
+    _classes(inventory, declarative)
+    _imperative_tables(inventory, declarative, resolver)
+    inventory.declarative = declarative  # type: ignore[attr-defined]
+    inventory.resolver = resolver  # type: ignore[attr-defined]
+    return inventory
+
+
+def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
+    roots = declared_roots(root, config.pyproject, config.roots)
+    for fact in facts:
+        name = fact.path.rsplit("/", 1)[-1]
+        if fact.sys_path_adds and name in ("conftest.py", "env.py", "__init__.py", "manage.py", "main.py"):
+            roots += sys_path_roots(fact.path, fact.sys_path_adds, root)
+    inis = [p.relative_to(root).as_posix() for p in _alembic_inis(root)]
+    roots += alembic_roots(root, inis)
+    seen, out = set(), []
+    for item in roots:
+        if item.path not in seen:
+            seen.add(item.path)
+            out.append(item)
+    return out
+
+
+def _alembic_inis(root: Path) -> list[Path]:
+    found = []
+    for pattern in ("alembic.ini", "*/alembic.ini", "*/*/alembic.ini"):
+        found += [p for p in root.glob(pattern) if ".venv" not in p.parts and "node_modules" not in p.parts]
+    return sorted(found)
+
+
+def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, config: Config) -> ImportGraph:
+    edges: list[Edge] = []
+    for path, module in modules.items():
+        for fact in module.facts.imports:
+            written = "." * fact.level + fact.module
+            targets = {t for t, _ in resolver.import_targets(path, fact) if t}
+            for target in sorted(targets):
+                for dep in index.package_inits(target) + [target]:
+                    if dep != path:
+                        edges.append(Edge(path, dep, fact.pos, fact.context, written))
+    graph = ImportGraph(sorted(modules), edges)
+    graph.processes = _processes(graph, modules, index, config)
+    return graph
+
+
+def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleIndex, config: Config) -> list[Process]:
+    processes: list[Process] = []
+    tests = [p for p, m in modules.items() if m.is_test]
+    entries = {index.find(e) or e for e in config.entry}
+    for path in graph.nodes:
+        if path in tests:
+            continue
+        if path in entries or not graph.importers.get(path):
+            facts = modules[path].facts
+            program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
+                or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
+            processes.append(Process(path, [path], graph.closure(path), is_program=program))
+    if tests:
+        bits = 0
+        for path in tests:
+            bits |= graph.closure(path)
+        processes.append(Process("pytest session", sorted(tests, key=_test_order), bits, True))
+    return processes
+
+
+def _test_order(path: str) -> tuple:
+    # conftest.py files load before the test modules next to and below them.
+    return (path.count("/"), not path.endswith("conftest.py"), path)
+
+
+def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:
+    for path in sorted(inventory.modules):
+        for cls in inventory.modules[path].facts.classes:
+            if cls.nested:
+                continue
+            model = declarative.classify(path, cls)
+            if model is None:
+                continue
+            inventory.classes.append(model)
+            if model.kind in ("table", "joined", "concrete") and model.table_name:
+                inventory.tables.append(_class_table(model, declarative))
+
+
+def _class_table(model, declarative: DeclarativeResolver) -> TableDef:
+    args = declarative.effective_table_args(model)
+    return TableDef(
+        name=model.table_name, schema=model.schema, metadata_id=model.metadata_id, path=model.path,
+        pos=model.fact.tablename.pos if model.fact.tablename and model.fact.tablename.pos else model.pos,
+        origin="class", owner=model.name, columns=model.columns,
+        constraints=list(args.constraints) if args else [],
+        extend_existing=bool(args and args.extend_existing), keep_existing=bool(args and args.keep_existing),
+        flag_pos=args.pos if args and (args.extend_existing or args.keep_existing) else None,
+        model=model, docstring=model.fact.docstring,
+    )
+
+
+def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, resolver: Resolver) -> None:
+    for path in sorted(inventory.modules):
+        for table in inventory.modules[path].facts.tables:
+            if table.name is None or table.metadata_ref is None:
+                continue
+            lineage = declarative.symbol_lineage(path, resolver.resolve(path, table.metadata_ref))
+            if lineage is None:
+                continue
+            metadata = inventory.metadatas.get(lineage.metadata_id)
+            schema = table.schema or (metadata.schema if metadata else None)
+            definition = TableDef(
+                name=table.name, schema=schema, metadata_id=lineage.metadata_id, path=path, pos=table.pos,
+                origin="table", owner=table.in_class or table.var or table.name, columns=table.columns,
+                constraints=table.constraints, extend_existing=table.extend_existing,
+                keep_existing=table.keep_existing,
+                flag_pos=table.pos if table.extend_existing or table.keep_existing else None, table=table)
+            definition.is_lookup = table.is_lookup  # type: ignore[attr-defined]
+            if not table.is_lookup:
+                inventory.tables.append(definition)

@@ -1,0 +1,371 @@
+"""Which declarative base, registry and MetaData each class belongs to, and what table it maps.
+
+Follows SQLAlchemy's own rules (see FACTS.md): DeclarativeBase subclasses and
+``declarative_base()`` make a registry with its MetaData; Flask-SQLAlchemy's ``db.Model`` has
+one MetaData per bind key; SQLModel has one global MetaData and only ``table=True`` classes map
+a table; a subclass of a mapped class without its own table is single-table inheritance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ormdoctor.inventory.model import Inventory, MetaDataInfo, ModelClass, Registry, Unresolved
+from ormdoctor.inventory.symbols import Resolver, Symbol
+from ormdoctor.static.facts import ClassFact, ObjectFact, Pos
+
+SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
+DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+
+
+@dataclass
+class Lineage:
+    """What a class inherits from its declarative ancestry."""
+
+    registry_id: str
+    metadata_id: str
+    flavor: str  # sqlalchemy | sqlmodel | flask
+    is_root: bool = False
+    mapped_parent: ModelClass | None = None
+
+
+def snake_case(name: str) -> str:
+    """Flask-SQLAlchemy 3.x's automatic table name: HTTPUserAccount → http_user_account."""
+    name = re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name)
+    return name.lower().lstrip("_")
+
+
+def apply_pattern(pattern: str, class_name: str) -> str:
+    return (pattern.replace("{lower}", class_name.lower()).replace("{name}", class_name)
+            .replace("{upper}", class_name.upper()).replace("{snake}", snake_case(class_name)))
+
+
+class DeclarativeResolver:
+    def __init__(self, inventory: Inventory, resolver: Resolver):
+        self.inv = inventory
+        self.resolver = resolver
+        self.models: dict[tuple[str, str], ModelClass | None] = {}
+        self._lineage: dict[tuple[str, str], Lineage | None] = {}
+        self._active: set[tuple[str, str]] = set()
+
+    # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
+    def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
+        if obj.kind == "metadata":
+            return Lineage(f"{path}:{obj.name}", self._metadata(path, obj.name, obj, obj.name), "sqlalchemy")
+        if obj.kind in ("declarative_base", "registry"):
+            metadata_id = self._metadata_ref(path, obj) or self._metadata(
+                path, f"{obj.name}.metadata", obj, f"{obj.name}.metadata")
+            registry_id = f"{path}:{obj.name}" + (".registry" if obj.kind == "declarative_base" else "")
+            self._registry(registry_id, obj.name, metadata_id, path, obj)
+            return Lineage(registry_id, metadata_id, "sqlalchemy")
+        if obj.kind == "generate_base":
+            owner = self.resolver.resolve(path, obj.call.rsplit(".", 1)[0]) if "." in obj.call else None
+            return self.symbol_lineage(path, owner) if owner else None
+        if obj.kind == "flask_sqlalchemy":
+            return self._flask(path, obj, bind_key)
+        if obj.kind == "alias" and obj.ref:
+            return self.symbol_lineage(path, self.resolver.resolve(path, obj.ref), bind_key)
+        return None
+
+    def _flask(self, path: str, obj: ObjectFact, bind_key: str | None) -> Lineage:
+        model_class = obj.args.get("model_class")
+        if model_class:
+            found = self.symbol_lineage(path, self.resolver.resolve(path, model_class))
+            if found:
+                return Lineage(found.registry_id, found.metadata_id, "flask")
+        suffix = f"[{bind_key}]" if bind_key else ""
+        metadata_id = f"{path}:{obj.name}.metadata{suffix}"
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(
+                metadata_id, f"{obj.name}.metadata" + (f" (bind {bind_key!r})" if bind_key else ""), path, obj.pos,
+                "flask", schema=obj.schema, naming_convention=obj.naming_convention, bind_key=bind_key,
+                database=f"bind:{bind_key}" if bind_key else None)
+        registry_id = f"{path}:{obj.name}.Model.registry"
+        self._registry(registry_id, f"{obj.name}.Model", metadata_id, path, obj)
+        return Lineage(registry_id, metadata_id, "flask")
+
+    def _metadata(self, path: str, key: str, obj: ObjectFact, label: str) -> str:
+        metadata_id = f"{path}:{key}"
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, path, obj.pos, obj.kind,
+                                                           schema=obj.schema, naming_convention=obj.naming_convention,
+                                                           database=self._database(path))
+        return metadata_id
+
+    def _metadata_ref(self, path: str, obj: ObjectFact) -> str | None:
+        if not obj.ref:
+            return None
+        found = self.symbol_lineage(path, self.resolver.resolve(path, obj.ref))
+        return found.metadata_id if found else None
+
+    def _registry(self, registry_id: str, label: str, metadata_id: str, path: str, obj) -> None:
+        self.inv.registries.setdefault(registry_id, Registry(registry_id, label, metadata_id, path, obj.pos))
+
+    def _database(self, path: str) -> str | None:
+        """A module that builds its own engine with another URL targets another database."""
+        urls = self.inv.modules[path].facts.engine_urls if path in self.inv.modules else []
+        return f"engine:{urls[0]}" if len(set(urls)) == 1 and "SQLALCHEMY" not in urls[0].upper() else None
+
+    # Symbols ---------------------------------------------------------------------------------
+    def symbol_lineage(self, path: str, symbol: Symbol | None, bind_key: str | None = None) -> Lineage | None:
+        if symbol is None:
+            return None
+        if symbol.kind == "external":
+            return self._external(symbol.name, symbol.attr)
+        if symbol.kind == "object" and symbol.module:
+            obj = self._object(symbol.module, symbol.name)
+            if obj is None:
+                return None
+            if symbol.attr in (None, "Model", "metadata", "registry", "Base"):
+                return self.object_metadata(symbol.module, obj, bind_key)
+            return None
+        if symbol.kind == "class" and symbol.module:
+            cls = self._class(symbol.module, symbol.name)
+            if cls is None:
+                return None
+            lineage = self.lineage(symbol.module, cls)
+            if lineage and symbol.attr in ("metadata", "registry"):
+                return Lineage(lineage.registry_id, lineage.metadata_id, lineage.flavor)
+            return lineage
+        return None
+
+    def _external(self, name: str, attr: str | None) -> Lineage | None:
+        tail = name.rsplit(".", 1)[-1]
+        if tail == "SQLModel" and ("sqlmodel" in name or name == "SQLModel"):
+            if SQLMODEL_METADATA not in self.inv.metadatas:
+                self.inv.metadatas[SQLMODEL_METADATA] = MetaDataInfo(SQLMODEL_METADATA, "SQLModel.metadata",
+                                                                     "", _NOWHERE, "sqlmodel")
+                self.inv.registries["sqlmodel:registry"] = Registry("sqlmodel:registry", "SQLModel registry",
+                                                                    SQLMODEL_METADATA, "", _NOWHERE)
+            return Lineage("sqlmodel:registry", SQLMODEL_METADATA, "sqlmodel")
+        return None
+
+    def _object(self, path: str, name: str) -> ObjectFact | None:
+        for obj in self.inv.modules[path].facts.objects:
+            if obj.name == name:
+                return obj
+        return None
+
+    def _class(self, path: str, name: str) -> ClassFact | None:
+        for cls in self.inv.modules[path].facts.classes:
+            if cls.name == name and not cls.nested:
+                return cls
+        return None
+
+    # Classes ---------------------------------------------------------------------------------
+    def lineage(self, path: str, cls: ClassFact) -> Lineage | None:
+        key = (path, cls.name)
+        if key in self._lineage:
+            return self._lineage[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            found = self._compute_lineage(path, cls)
+        finally:
+            self._active.discard(key)
+        self._lineage[key] = found
+        return found
+
+    def _compute_lineage(self, path: str, cls: ClassFact) -> Lineage | None:
+        for decorator in cls.decorators:
+            if decorator.endswith((".mapped", ".mapped_as_dataclass")):
+                owner = self.resolver.resolve(path, decorator.rsplit(".", 1)[0])
+                found = self.symbol_lineage(path, owner)
+                if found:
+                    return Lineage(found.registry_id, found.metadata_id, found.flavor)
+            if decorator.split("(")[0].endswith("as_declarative"):
+                return self._root(path, cls)
+        for base in cls.bases:
+            symbol = self.resolver.resolve(path, base)
+            if symbol is None:
+                continue
+            if symbol.kind == "external" and symbol.name.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS:
+                return self._root(path, cls)
+            found = self.symbol_lineage(path, symbol, self.bind_key(path, cls))
+            if found is None:
+                continue
+            parent = self.model_for(symbol) if symbol.kind == "class" else None
+            if parent is not None and parent.kind in ("table", "sti", "joined", "concrete", "imperative"):
+                found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=parent)
+            elif symbol.kind == "class":
+                inherited = found.mapped_parent
+                found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=inherited)
+            return found
+        return None
+
+    def _root(self, path: str, cls: ClassFact) -> Lineage:
+        owner = cls.metadata_value
+        label = f"{cls.name}.metadata"
+        metadata_id = f"{path}:{label}"
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(
+                metadata_id, label, path, cls.pos, "declarative",
+                schema=owner.schema if owner else None,
+                naming_convention=owner.naming_convention if owner else None,
+                database=self._database(path))
+        registry_id = f"{path}:{cls.name}.registry"
+        self._registry(registry_id, cls.name, metadata_id, path, cls)
+        return Lineage(registry_id, metadata_id, "sqlalchemy", is_root=True)
+
+    def bind_key(self, path: str, cls: ClassFact) -> str | None:
+        for owner_path, owner in self.ancestry(path, cls):
+            if owner.bind_key:
+                return owner.bind_key
+        return None
+
+    def ancestry(self, path: str, cls: ClassFact) -> list[tuple[str, ClassFact]]:
+        """The class and its project ancestors, in (approximate) method resolution order."""
+        order: list[tuple[str, ClassFact]] = []
+        seen: set[tuple[str, str]] = set()
+        pending = [(path, cls)]
+        while pending:
+            current_path, current = pending.pop(0)
+            if (current_path, current.name) in seen:
+                continue
+            seen.add((current_path, current.name))
+            order.append((current_path, current))
+            for base in current.bases:
+                symbol = self.resolver.resolve(current_path, base)
+                if symbol and symbol.kind == "class" and symbol.module and symbol.attr is None:
+                    parent = self._class(symbol.module, symbol.name)
+                    if parent is not None:
+                        pending.append((symbol.module, parent))
+        return order
+
+    def model_for(self, symbol: Symbol) -> ModelClass | None:
+        if symbol.module is None:
+            return None
+        key = (symbol.module, symbol.name)
+        if key not in self.models:
+            cls = self._class(symbol.module, symbol.name)
+            self.models[key] = self.classify(symbol.module, cls) if cls else None
+        return self.models[key]
+
+    # Classification --------------------------------------------------------------------------
+    def classify(self, path: str, cls: ClassFact) -> ModelClass | None:
+        key = (path, cls.name)
+        if key in self.models:
+            return self.models[key]
+        self.models[key] = None  # guards against inheritance cycles
+        lineage = self.lineage(path, cls)
+        if lineage is None:
+            return None
+        model = ModelClass(cls.name, path, cls, lineage.registry_id, lineage.metadata_id, "table",
+                           parent=lineage.mapped_parent, flavor=lineage.flavor)
+        self._kind_and_table(model, lineage)
+        self.models[key] = model
+        return model
+
+    def _kind_and_table(self, model: ModelClass, lineage: Lineage) -> None:
+        cls = model.fact
+        ancestry = self.ancestry(model.path, cls)
+        model.columns = self._columns(model, ancestry)
+        model.relationships = [r for _, c in ancestry if not self._is_mapped_ancestor(c, model) for r in c.relationships]
+        if lineage.is_root:
+            model.kind = "base"
+        elif cls.abstract:
+            model.kind = "abstract"
+        elif model.flavor == "sqlmodel" and cls.keywords.get("table") != "True":
+            model.kind = "mixin"
+        elif cls.table_assign:
+            model.kind = "imperative"
+        else:
+            self._table_name(model, ancestry)
+        args = self._table_args(ancestry)
+        metadata = self.inv.metadatas.get(model.metadata_id or "")
+        if args is not None and args.schema_known and args.schema:
+            model.schema = args.schema
+        elif metadata is not None:
+            model.schema = metadata.schema
+
+    def _is_mapped_ancestor(self, cls: ClassFact, model: ModelClass) -> bool:
+        parent = model.parent
+        while parent is not None:
+            if parent.fact is cls:
+                return True
+            parent = parent.parent
+        return False
+
+    def _table_name(self, model: ModelClass, ancestry) -> None:
+        cls, parent = model.fact, model.parent
+        own = cls.tablename
+        if own and own.kind == "literal":
+            if parent and parent.table_name == own.value and not _own_columns(cls):
+                model.kind, model.table_name = "sti", parent.table_name
+                return
+            self._set_table(model, own.value)
+            return
+        for _, ancestor in ancestry[1:]:
+            named = ancestor.tablename
+            if named is None:
+                continue
+            if parent is not None and self._is_mapped_ancestor(ancestor, model):
+                break  # a mapped parent's name is its table, not ours: single-table inheritance
+            if named.kind == "literal":
+                self._set_table(model, named.value)
+                return
+            if named.kind == "declared_attr" and named.value:
+                if named.returns_none_when_inherited and parent is not None:
+                    break
+                self._set_table(model, apply_pattern(named.value, cls.name))
+                return
+            self._unresolved(model, f"__tablename__ of {cls.name} comes from {ancestor.name} and cannot be "
+                                    f"evaluated statically")
+            return
+        if model.flavor == "sqlmodel":
+            self._set_table(model, cls.name.lower())
+        elif model.flavor == "flask" and (parent is None or any(c.primary_key for c in _own_column_facts(cls))):
+            self._set_table(model, snake_case(cls.name))
+        elif parent is not None:
+            model.kind, model.table_name = "sti", parent.table_name
+        else:
+            model.kind = "mixin"
+            if not any(a in cls.attributes for a in ("__table_name__", "__tablename", "__table__name__")) \
+                    and (cls.columns or cls.relationships):
+                self._unresolved(model, f"{cls.name} maps no table: no __tablename__ or __table__ found")
+
+    def _set_table(self, model: ModelClass, name: str | None) -> None:
+        model.table_name = name
+        if model.parent is not None:
+            concrete = model.fact.mapper_args.get("concrete") == "True"
+            model.kind = "concrete" if concrete else "joined"
+
+    def _unresolved(self, model: ModelClass, reason: str) -> None:
+        model.kind = "unknown"
+        self.inv.unresolved.append(Unresolved(model.path, model.pos, model.name, reason))
+
+    def _columns(self, model: ModelClass, ancestry):
+        columns = []
+        seen: set[str] = set()
+        for _, cls in ancestry:
+            if cls is not model.fact and self._is_mapped_ancestor(cls, model):
+                continue
+            for column in cls.columns:
+                if column.style == "annotation" and model.flavor != "sqlmodel":
+                    continue
+                if column.attr not in seen:
+                    seen.add(column.attr)
+                    columns.append(column)
+        return columns
+
+    def _table_args(self, ancestry):
+        for _, cls in ancestry:
+            if cls.table_args is not None:
+                return cls.table_args
+        return None
+
+    def effective_table_args(self, model: ModelClass):
+        return self._table_args(self.ancestry(model.path, model.fact))
+
+
+def _own_column_facts(cls: ClassFact):
+    return [c for c in cls.columns if c.style != "annotation"]
+
+
+def _own_columns(cls: ClassFact) -> bool:
+    return bool(cls.columns)
+
+
+_NOWHERE = Pos(1, 1)

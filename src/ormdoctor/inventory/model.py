@@ -1,0 +1,144 @@
+"""The project's model layer, resolved across files. Built once; rules only read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ormdoctor.project.roots import ImportRoot
+from ormdoctor.static.facts import ClassFact, ColumnFact, ConstraintFact, FileFacts, Pos, RelationshipFact, TableFact
+
+
+@dataclass
+class Module:
+    path: str
+    facts: FileFacts
+    names: list[tuple[str, ImportRoot]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The name used in messages: the one under the most specific root."""
+        if not self.names:
+            return self.path[:-3].replace("/", ".")
+        return min(self.names, key=lambda n: (len(n[0]), n[0]))[0]
+
+    @property
+    def is_test(self) -> bool:
+        base = self.path.rsplit("/", 1)[-1]
+        return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+
+
+@dataclass
+class MetaDataInfo:
+    id: str  # stable: "app/db.py:Base.metadata"
+    label: str  # for messages: "Base.metadata"
+    path: str
+    pos: Pos
+    kind: str  # declarative | metadata | registry | sqlmodel | flask
+    schema: str | None = None
+    naming_convention: dict[str, str] | None = None
+    bind_key: str | None = None
+    # Metadata that target separate databases never collide (Flask binds); None = the default database.
+    database: str | None = None
+
+
+@dataclass
+class Registry:
+    id: str
+    label: str
+    metadata_id: str
+    path: str
+    pos: Pos
+
+
+@dataclass
+class ModelClass:
+    name: str
+    path: str
+    fact: ClassFact
+    registry_id: str | None
+    metadata_id: str | None
+    kind: str  # table | sti | joined | concrete | abstract | base | mixin | imperative
+    table_name: str | None = None
+    schema: str | None = None
+    parent: "ModelClass | None" = None
+    columns: list[ColumnFact] = field(default_factory=list)  # own + from mixins
+    relationships: list[RelationshipFact] = field(default_factory=list)
+    table_args_sources: list[str] = field(default_factory=list)
+    flavor: str = "sqlalchemy"  # sqlalchemy | sqlmodel | flask
+
+    @property
+    def pos(self) -> Pos:
+        return self.fact.pos
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.path}:{self.name}"
+
+
+@dataclass
+class TableDef:
+    """One definition of a table: a mapped class with its own table, or a Table() call."""
+
+    name: str
+    schema: str | None
+    metadata_id: str
+    path: str
+    pos: Pos
+    origin: str  # class | table
+    owner: str  # class name, or the Table's variable name
+    columns: list[ColumnFact] = field(default_factory=list)
+    constraints: list[ConstraintFact] = field(default_factory=list)
+    extend_existing: bool = False
+    keep_existing: bool = False
+    flag_pos: Pos | None = None
+    model: ModelClass | None = None
+    table: TableFact | None = None
+    docstring: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.pos.line}"
+
+    def column(self, name: str) -> ColumnFact | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+
+@dataclass
+class Unresolved:
+    path: str
+    pos: Pos
+    subject: str
+    reason: str
+
+
+@dataclass
+class Inventory:
+    root: str
+    modules: dict[str, Module]
+    roots: list[ImportRoot]
+    metadatas: dict[str, MetaDataInfo] = field(default_factory=dict)
+    registries: dict[str, Registry] = field(default_factory=dict)
+    classes: list[ModelClass] = field(default_factory=list)
+    tables: list[TableDef] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    graph: "object | None" = None  # inventory.graph.ImportGraph
+
+    def tables_by_key(self) -> dict[tuple[str, str | None, str], list[TableDef]]:
+        grouped: dict[tuple[str, str | None, str], list[TableDef]] = {}
+        for table in self.tables:
+            grouped.setdefault((table.metadata_id, table.schema, table.name), []).append(table)
+        return grouped
+
+    def mapped_classes(self) -> list[ModelClass]:
+        return [c for c in self.classes if c.kind in ("table", "sti", "joined", "concrete", "imperative")]
+
+    def metadata_label(self, metadata_id: str | None) -> str:
+        info = self.metadatas.get(metadata_id or "")
+        return info.label if info else (metadata_id or "?")

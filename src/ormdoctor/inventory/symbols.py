@@ -1,0 +1,215 @@
+"""Resolve names written in one module to what they denote: a project class, object, table,
+module, or an external dotted name (``sqlalchemy.orm.DeclarativeBase``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ormdoctor.inventory.model import Module
+from ormdoctor.project.roots import ImportRoot
+from ormdoctor.static.facts import ImportFact
+
+
+@dataclass(frozen=True)
+class Symbol:
+    kind: str  # class | object | table | module | external
+    module: str | None  # path of the defining module (None for external)
+    name: str  # class/object/table name, the module path, or the external dotted name
+    attr: str | None = None  # `db.Model` → object db, attr "Model"
+
+
+class ModuleIndex:
+    """Module name ↔ file, with the implicit roots found while resolving imports."""
+
+    def __init__(self, modules: dict[str, Module]):
+        self.modules = modules
+        self.by_name: dict[str, str] = {}
+        for module in sorted(modules.values(), key=lambda m: m.path):
+            for name, _root in module.names:
+                self.by_name.setdefault(name, module.path)
+        self.dirs = {str(PurePosixPath(p).parent) for p in modules}
+        self.implicit: dict[str, ImportRoot] = {}
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    def find(self, name: str, importer: str | None = None) -> str | None:
+        """The file a dotted module name denotes, seen from ``importer``'s folder when it is
+        not under any declared root (the way ``cd backend && python main.py`` works)."""
+        found = self.by_name.get(name)
+        if found or importer is None:
+            return found
+        key = (name, str(PurePosixPath(importer).parent))
+        if key not in self._memo:
+            self._memo[key] = self._find_implicit(name, importer)
+        return self._memo[key]
+
+    def _find_implicit(self, name: str, importer: str) -> str | None:
+        parts = name.split(".")
+        folder = PurePosixPath(importer).parent
+        while True:
+            base = "" if str(folder) == "." else str(folder) + "/"
+            for candidate in (base + "/".join(parts) + ".py", base + "/".join(parts) + "/__init__.py"):
+                if candidate in self.modules:
+                    self._add_implicit(candidate, name, base.rstrip("/"))
+                    return candidate
+            if str(folder) in (".", ""):
+                return None
+            folder = folder.parent
+
+    def _add_implicit(self, path: str, name: str, root: str) -> None:
+        if root not in self.implicit:
+            self.implicit[root] = ImportRoot(root, "folder a module imports from as if it were on sys.path")
+        module = self.modules[path]
+        if all(n != name for n, _ in module.names):
+            module.names.append((name, self.implicit[root]))
+
+    def package_inits(self, path: str) -> list[str]:
+        """``a/b/c.py`` loads ``a/__init__.py`` and ``a/b/__init__.py`` first."""
+        parts = path.split("/")[:-1]
+        inits = []
+        for i in range(1, len(parts) + 1):
+            candidate = "/".join(parts[:i]) + "/__init__.py"
+            if candidate in self.modules and candidate != path:
+                inits.append(candidate)
+        return inits
+
+
+class Resolver:
+    def __init__(self, index: ModuleIndex):
+        self.index = index
+        self.modules = index.modules
+        self._locals: dict[str, dict[str, Symbol]] = {}
+        self._depth = 0
+
+    # Imports ---------------------------------------------------------------------------------
+    def import_targets(self, importer: str, fact: ImportFact) -> list[tuple[str, str | None]]:
+        """[(module path, imported name or None)] for one import statement, project files only."""
+        base = self._base_module(importer, fact)
+        if not fact.is_from:
+            path = self.index.find(fact.module, importer)
+            return [(path, None)] if path else []
+        out = []
+        for name, _ in fact.names:
+            sub = self._submodule(base, fact, name, importer)
+            if sub:
+                out.append((sub, None))
+            elif base:
+                out.append((base, None if name == "*" else name))
+        return out
+
+    def _base_module(self, importer: str, fact: ImportFact) -> str | None:
+        if fact.level == 0:
+            return self.index.find(fact.module, importer) if fact.module else None
+        folder = PurePosixPath(importer).parent
+        for _ in range(fact.level - 1):
+            folder = folder.parent
+        rel = "/".join(p for p in [str(folder) if str(folder) != "." else "", *fact.module.split(".")] if p) \
+            if fact.module else (str(folder) if str(folder) != "." else "")
+        for candidate in (rel + ".py", (rel + "/" if rel else "") + "__init__.py"):
+            if candidate in self.modules:
+                return candidate
+        return None
+
+    def _submodule(self, base: str | None, fact: ImportFact, name: str, importer: str) -> str | None:
+        if name == "*":
+            return None
+        if base and base.endswith("__init__.py"):
+            folder = base[: -len("__init__.py")]
+            for candidate in (folder + name + ".py", folder + name + "/__init__.py"):
+                if candidate in self.modules and name not in self.local_names(base):
+                    return candidate
+        if fact.level == 0 and fact.module:
+            return self.index.by_name.get(f"{fact.module}.{name}") if base is None else None
+        return None
+
+    # Names -----------------------------------------------------------------------------------
+    def local_names(self, path: str) -> dict[str, Symbol]:
+        if path not in self._locals:
+            self._locals[path] = self._build_locals(path)
+        return self._locals[path]
+
+    def _build_locals(self, path: str) -> dict[str, Symbol]:
+        facts = self.modules[path].facts
+        names: dict[str, Symbol] = {}
+        for fact in facts.imports:
+            if fact.context == "function":
+                continue
+            if not fact.is_from:
+                key = fact.asname or fact.module.split(".")[0]
+                target = fact.module if fact.asname else fact.module.split(".")[0]
+                found = self.index.find(target, path)
+                names[key] = Symbol("module", found, found) if found else Symbol("external", None, target)
+                continue
+            for name, asname in fact.names:
+                if name == "*":
+                    continue
+                names[asname or name] = self._from_symbol(path, fact, name)
+        for obj in facts.objects:
+            names[obj.name] = Symbol("object", path, obj.name)
+        for table in facts.tables:
+            if table.var:
+                names[table.var] = Symbol("table", path, table.var)
+        for cls in facts.classes:
+            if not cls.nested:
+                names[cls.name] = Symbol("class", path, cls.name)
+        return names
+
+    def _from_symbol(self, path: str, fact: ImportFact, name: str) -> Symbol:
+        targets = self.import_targets(path, fact)
+        for target, imported in targets:
+            if imported is None and target:
+                sub = self._submodule(self._base_module(path, fact), fact, name, path)
+                if sub == target or fact.level == 0 and self.index.by_name.get(f"{fact.module}.{name}") == target:
+                    return Symbol("module", target, target)
+            if target and imported == name:
+                return Symbol("import-ref", target, name)
+        dotted = ("." * fact.level) + fact.module
+        return Symbol("external", None, f"{dotted}.{name}" if fact.level == 0 else f"<unresolved>{dotted}.{name}")
+
+    def resolve(self, path: str, dotted: str) -> Symbol | None:
+        """Follow ``a.b.c`` from module ``path`` through imports and re-exports."""
+        self._depth += 1
+        try:
+            if self._depth > 40:
+                return None
+            head, *rest = dotted.split(".")
+            symbol = self._lookup(path, head)
+            for part in rest:
+                if symbol is None:
+                    return None
+                symbol = self._attribute(symbol, part)
+            return symbol
+        finally:
+            self._depth -= 1
+
+    def _lookup(self, path: str, name: str) -> Symbol | None:
+        symbol = self.local_names(path).get(name)
+        if symbol is None:
+            symbol = self._star_lookup(path, name)
+        if symbol is not None and symbol.kind == "import-ref":
+            return self.resolve(symbol.module, symbol.name)
+        return symbol
+
+    def _star_lookup(self, path: str, name: str) -> Symbol | None:
+        for fact in self.modules[path].facts.imports:
+            if fact.is_from and fact.context != "function" and any(n == "*" for n, _ in fact.names):
+                for target, _ in self.import_targets(path, fact):
+                    if target and target != path and name in self.local_names(target):
+                        return self._lookup(target, name)
+                if fact.level == 0 and not self.index.find(fact.module, path):
+                    continue
+        return None
+
+    def _attribute(self, symbol: Symbol, part: str) -> Symbol | None:
+        if symbol.kind == "module" and symbol.module:
+            inner = self._lookup(symbol.module, part)
+            if inner is not None:
+                return inner
+            module_name = self.modules[symbol.module].name
+            found = self.index.by_name.get(f"{module_name}.{part}")
+            return Symbol("module", found, found) if found else None
+        if symbol.kind == "external":
+            return Symbol("external", None, f"{symbol.name}.{part}")
+        if symbol.attr is None:
+            return Symbol(symbol.kind, symbol.module, symbol.name, part)
+        return None

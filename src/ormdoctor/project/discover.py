@@ -1,0 +1,103 @@
+"""Which Python files make up the project: .gitignore honoured, environments and history skipped."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from pathlib import Path
+
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "__pycache__", "node_modules", "site-packages",
+    "dist-packages", "dist", "build", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".ormdoctor_cache", ".eggs", ".idea", ".vscode", "htmlcov",
+}
+
+
+def discover(root: Path, include: list[str], exclude: list[str]) -> list[str]:
+    """Relative, "/"-separated paths of the .py files to analyse, sorted."""
+    found = _git_files(root)
+    if found is None:
+        found = _walk(root)
+    paths = sorted(p for p in found if p.endswith(".py") and not _skipped(p, root))
+    if include:
+        paths = [p for p in paths if _matches(p, include)]
+    if exclude:
+        paths = [p for p in paths if not _matches(p, exclude)]
+    return [p for p in paths if not _is_alembic_revision(p, root)]
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z", "--", "*.py"],
+            capture_output=True, timeout=20, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _walk(root: Path) -> list[str]:
+    ignore = _read_gitignore(root)
+    found = []
+    # followlinks=False: a symlink loop can never send the walk round in circles.
+    for current, dirs, files in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(current, root)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        dirs[:] = sorted(d for d in dirs if not _skip_dir(Path(current, d), d)
+                         and not _ignored(rel_dir + d + "/", ignore))
+        found.extend(rel_dir + f for f in files if f.endswith(".py") and not _ignored(rel_dir + f, ignore))
+    return found
+
+
+def _skip_dir(path: Path, name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+
+
+def _skipped(rel: str, root: Path) -> bool:
+    parts = rel.split("/")[:-1]
+    for i, part in enumerate(parts):
+        if part in SKIP_DIRS or part.endswith(".egg-info"):
+            return True
+    return any((root.joinpath(*parts[: i + 1]) / "pyvenv.cfg").exists() for i in range(min(len(parts), 2)))
+
+
+def _is_alembic_revision(rel: str, root: Path) -> bool:
+    """Revision scripts are history, not the live model layer: versions/ next to an env.py."""
+    parts = rel.split("/")
+    if len(parts) < 2 or parts[-2] != "versions":
+        return False
+    return root.joinpath(*parts[:-2], "env.py").exists() or root.joinpath(*parts[:-2], "script.py.mako").exists()
+
+
+def _read_gitignore(root: Path) -> list[str]:
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#") and not line.startswith("!")]
+
+
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    name = rel.rstrip("/").rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if pattern.endswith("/") and not rel.endswith("/"):
+            continue
+        bare = pattern.strip("/")
+        if pattern.startswith("/") or "/" in bare:
+            if fnmatch.fnmatch(rel.rstrip("/"), bare):
+                return True
+        elif fnmatch.fnmatch(name, bare):
+            return True
+    return False
+
+
+def _matches(rel: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*") or rel.startswith(pattern + "/"):
+            return True
+    return False

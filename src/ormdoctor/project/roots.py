@@ -1,0 +1,125 @@
+"""Import roots: the directories that end up on sys.path, and why each one does."""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+@dataclass(frozen=True)
+class ImportRoot:
+    path: str  # relative to the project root, "" for the root itself
+    reason: str  # "project root", "src layout", "pytest pythonpath in pyproject.toml", ...
+
+
+def declared_roots(root: Path, pyproject: dict, configured: list[str]) -> list[ImportRoot]:
+    found: list[ImportRoot] = [ImportRoot("", "project root")]
+    if (root / "src").is_dir():
+        found.append(ImportRoot("src", "src layout"))
+    pytest = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml")
+    found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml")
+    found += _roots(_poetry_dirs(pyproject), "poetry packages in pyproject.toml")
+    found += _ini_roots(root)
+    found += _roots(configured, "roots in [tool.ormdoctor]")
+    return _unique(found)
+
+
+def sys_path_roots(file: str, entries: list[str], project_root: Path) -> list[ImportRoot]:
+    """``sys.path.insert(0, ...)`` in conftest.py / env.py, evaluated relative to that file."""
+    roots = []
+    base = PurePosixPath(file).parent
+    for entry in entries:
+        if entry.startswith("@file"):
+            candidate = _normalise(str(base / entry[len("@file"):].lstrip("/")) if entry != "@file" else str(base))
+        elif entry.startswith("/"):
+            try:
+                candidate = Path(entry).resolve().relative_to(project_root.resolve()).as_posix()
+            except ValueError:
+                continue
+        else:
+            candidate = _normalise(entry)
+        if candidate is not None:
+            roots.append(ImportRoot(candidate, f"sys.path change in {file}"))
+    return roots
+
+
+def alembic_roots(project_root: Path, ini_files: list[str]) -> list[ImportRoot]:
+    """Alembic puts ``prepend_sys_path`` (default ".": the ini file's folder) on sys.path."""
+    roots = []
+    for ini in ini_files:
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(project_root / ini, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+        value = parser.get("alembic", "prepend_sys_path", fallback=".")
+        folder = PurePosixPath(ini).parent
+        for entry in value.replace(",", " ").replace(":", " ").split():
+            candidate = _normalise(str(folder / entry))
+            if candidate is not None:
+                roots.append(ImportRoot(candidate, f"prepend_sys_path in {ini}"))
+    return roots
+
+
+def _normalise(path: str) -> str | None:
+    parts: list[str] = []
+    for part in PurePosixPath(path).parts:
+        if part in (".", ""):
+            continue
+        if part == "..":
+            if not parts:
+                return None  # outside the project
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _roots(values, reason: str) -> list[ImportRoot]:
+    if isinstance(values, str):
+        values = values.split()
+    if not isinstance(values, list):
+        return []
+    return [ImportRoot(n, reason) for v in values if isinstance(v, str) and (n := _normalise(v)) is not None]
+
+
+def _setuptools_dirs(pyproject: dict) -> list[str]:
+    package_dir = pyproject.get("tool", {}).get("setuptools", {}).get("package-dir", {})
+    found = [package_dir.get("")] if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str) else []
+    where = pyproject.get("tool", {}).get("setuptools", {}).get("packages", {})
+    if isinstance(where, dict):
+        found += [w for w in where.get("find", {}).get("where", []) if isinstance(w, str)]
+    return found
+
+
+def _poetry_dirs(pyproject: dict) -> list[str]:
+    packages = pyproject.get("tool", {}).get("poetry", {}).get("packages", [])
+    return [p["from"] for p in packages if isinstance(p, dict) and isinstance(p.get("from"), str)]
+
+
+def _ini_roots(root: Path) -> list[ImportRoot]:
+    found = []
+    for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(root / name, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+        found += _roots(parser.get(section, "pythonpath", fallback="").split(), f"pytest pythonpath in {name}")
+        package_dir = parser.get("options", "package_dir", fallback="") if name == "setup.cfg" else ""
+        for line in package_dir.splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "" and value.strip():
+                found += _roots([value.strip()], "package_dir in setup.cfg")
+    return found
+
+
+def _unique(roots: list[ImportRoot]) -> list[ImportRoot]:
+    seen, out = set(), []
+    for root in roots:
+        if root.path not in seen:
+            seen.add(root.path)
+            out.append(root)
+    return out

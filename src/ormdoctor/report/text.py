@@ -1,0 +1,63 @@
+"""Human output, laid out like ruff's: one block per finding, related places indented, a hint."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "path": "\033[1m",
+           "dim": "\033[2m", "code": "\033[1;31m", "reset": "\033[0m", "hint": "\033[32m"}
+
+
+def use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Painter:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, kind: str, text: str) -> str:
+        return f"{_COLORS[kind]}{text}{_COLORS['reset']}" if self.enabled else text
+
+
+def render_text(findings, summary: dict, color: bool = False) -> str:
+    paint = Painter(color)
+    blocks = [_block(f, paint) for f in findings]
+    return "\n".join(blocks + [_summary_line(summary, paint)]) + "\n"
+
+
+def _block(finding, paint: Painter) -> str:
+    where = str(finding.location) if finding.location else f"<{finding.source}>"
+    severity = finding.severity.value
+    lines = [f"{paint('path', where)}: {paint(severity, finding.code)} [{severity}] {finding.message}"]
+    for rel in finding.related:
+        lines.append(f"    {paint('dim', str(rel.location))}: {rel.message}")
+    for detail in finding.details:
+        lines.append(f"    note: {detail}")
+    if finding.hint:
+        lines.append(f"    {paint('hint', 'hint')}: {finding.hint}")
+    if finding.source != "static":
+        lines.append(f"    {paint('dim', 'seen by')}: {finding.source}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary_line(summary: dict, paint: Painter) -> str:
+    total = summary["errors"] + summary["warnings"] + summary["infos"]
+    parts = [f"{summary['errors']} error{'s' * (summary['errors'] != 1)}",
+             f"{summary['warnings']} warning{'s' * (summary['warnings'] != 1)}",
+             f"{summary['infos']} info"]
+    scope = (f"{summary['files']} files, {summary['models']} models, {summary['tables']} tables "
+             f"in {summary['seconds']:.2f} s")
+    if total == 0:
+        return f"All checks passed: {scope}."
+    return f"Found {total} finding{'s' * (total != 1)} ({', '.join(parts)}): {scope}."
+
+
+def write(text: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    stream.write(text)

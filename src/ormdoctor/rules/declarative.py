@@ -1,0 +1,232 @@
+"""Declarative attributes SQLAlchemy reserves, misspells silently, or cannot reconcile."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.registry import rule
+
+MAPPED = ("table", "sti", "joined", "concrete", "imperative")
+RESERVED = {"metadata", "registry"}
+FLASK_RESERVED = {"query", "query_class"}
+DECLARATIVE_NAMES = {"__tablename__", "__table_args__", "__mapper_args__", "__abstract__", "__bind_key__",
+                     "__table__", "__allow_unmapped__"}
+_NORMALISED = {n.strip("_").replace("_", "").lower(): n for n in DECLARATIVE_NAMES}
+_EFFECT = {
+    "__tablename__": "SQLAlchemy raises 'Class does not have a __table__ or __tablename__ specified'"
+                     " (or, on a subclass, silently makes it single-table inheritance)",
+    "__table_args__": "silently ignored: its constraints, indexes and options never reach the table",
+    "__mapper_args__": "silently ignored: polymorphic and other mapper settings are lost",
+    "__abstract__": "silently ignored: the class is mapped as a table",
+    "__bind_key__": "silently ignored: the model goes to the default database",
+}
+
+
+@rule("ORM401", "reserved-attribute", Severity.ERROR, fix=Applicability.UNSAFE)
+def reserved_attribute(ctx):
+    """## What it does
+    Finds a mapped attribute named `metadata` or `registry` (and `query` or `query_class` on
+    Flask-SQLAlchemy models).
+
+    ## Why is this bad?
+    `metadata` raises `InvalidRequestError: Attribute name 'metadata' is reserved when using the
+    Declarative API` at class definition on SQLAlchemy 1.4 and 2.0. SQLAlchemy 2.1 only warns
+    (`SAWarning`), maps the column, and `Model.metadata` stops being the MetaData, which breaks
+    `create_all` and Alembic later. On Flask-SQLAlchemy `metadata` fails at class definition and
+    `query` shadows `Model.query`, so `Model.query.all()` breaks at run time. `registry` is
+    silently mapped on 1.4/2.0 and warns on 2.1.
+
+    ## Example
+    ```python
+    class KPISnapshot(Base):
+        metadata = Column(JSON)            # ORM401
+    ```
+
+    ## Use instead
+    Keep the column name, change only the attribute:
+    ```python
+    class KPISnapshot(Base):
+        kpi_metadata = Column("metadata", JSON)
+    ```
+
+    ## Fix safety
+    Unsafe: code that reads `snapshot.metadata` must be renamed too.
+    """
+    for model in ctx.inventory.classes:
+        if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
+            continue
+        reserved = RESERVED | (FLASK_RESERVED if model.flavor == "flask" else set())
+        members = [(c.attr, c.pos, c.name) for c in model.fact.columns] + [(r.attr, r.pos, None) for r in model.fact.relationships]
+        for attr, pos, column_name in members:
+            if attr in reserved:
+                yield _reserved(ctx, model, attr, pos, column_name)
+
+
+def _reserved(ctx, model, attr, pos, column_name):
+    if attr == "metadata":
+        effect = ("InvalidRequestError at class definition on SQLAlchemy 1.4/2.0; 2.1 only warns and "
+                  f"{model.name}.metadata stops being the MetaData")
+    elif attr == "registry":
+        effect = f"silently mapped on 1.4/2.0 (SAWarning on 2.1): {model.name}.registry stops being the registry"
+    else:
+        effect = f"it shadows Flask-SQLAlchemy's {model.name}.{attr}, so {model.name}.query breaks at run time"
+    new = f"{model.name.lower()}_{attr}" if len(model.name) < 12 else f"{attr}_value"
+    keep = f'Column("{column_name or attr}", ...)'
+    return ctx.finding("ORM401", f"{model.name}.{attr}", f"attribute '{attr}' of {model.name} is reserved: {effect}",
+                       loc(model.path, pos), hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
+                       fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}'"))
+
+
+@rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR)
+def misspelled_declarative_attribute(ctx):
+    """## What it does
+    Finds misspelled declarative attributes (`__tableargs__`, `__table_name__`, `__tablename`,
+    `__mapperargs__`, ...) and a `__table_args__` that is not a tuple or dict, typically a
+    single constraint in parentheses without the trailing comma.
+
+    ## Why is this bad?
+    Some fail loudly (`__table_name__`: "Class does not have a __table__ or __tablename__
+    specified"), most are silently ignored: the unique constraint, the schema or the
+    polymorphic setting never reaches the database. `__table_args__ = (UniqueConstraint("code"))`
+    is a bare constraint, not a tuple: `ArgumentError: __table_args__ value must be a tuple, dict,
+    or None`.
+
+    ## Example
+    ```python
+    class Product(Base):
+        __tablename__ = "products"
+        __tableargs__ = (UniqueConstraint("sku"),)          # ORM402: ignored
+        __table_args__ = (UniqueConstraint("code"))         # ORM402: not a tuple
+    ```
+
+    ## Use instead
+    ```python
+        __table_args__ = (UniqueConstraint("sku"), UniqueConstraint("code"))
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+    for module in ctx.inventory.modules.values():
+        for cls in module.facts.classes:
+            for attr, pos in cls.attributes.items():
+                intended = _intended(attr)
+                if intended:
+                    message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
+                    yield ctx.finding("ORM402", f"{cls.name}.{attr}", message, loc(module.path, pos),
+                                      hint=f"rename it to {intended}")
+            args = cls.table_args
+            if args is not None and args.form == "invalid" and _is_model_like(ctx, module.path, cls):
+                yield ctx.finding("ORM402", f"{cls.name}.__table_args__",
+                                  f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
+                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`")
+
+
+def _intended(attr: str) -> str | None:
+    if attr in DECLARATIVE_NAMES or not attr.startswith("_"):
+        return None
+    return _NORMALISED.get(attr.strip("_").replace("_", "").lower())
+
+
+def _is_model_like(ctx, path, cls) -> bool:
+    return cls.tablename is not None or any(b.endswith(("Base", "Model")) for b in cls.bases) or True
+
+
+@rule("ORM403", "inheritance-conflict", Severity.ERROR)
+def inheritance_conflict(ctx):
+    """## What it does
+    Finds inheritance set-ups SQLAlchemy cannot map: two single-table subclasses declaring the
+    same column without `use_existing_column=True`; a `__tablename__` mixin applied to a class
+    meant as a single-table subclass; an abstract base with a constant `__tablename__` that
+    several subclasses inherit.
+
+    ## Why is this bad?
+    - Same column on two single-table subclasses: `Column 'x' on class B conflicts with
+      existing column 'parent.x'` at class definition.
+    - Tablename mixin on an intended single-table subclass: SQLAlchemy makes it a joined
+      subclass with a new table and no foreign key to the parent: `Can't determine the inherit
+      condition`.
+    - Constant `__tablename__` on an abstract base: every subclass maps the same table, the
+      second one raises `Table 'x' is already defined`.
+
+    ## Example
+    ```python
+    class Engineer(Employee):
+        skill = mapped_column(String(50))
+    class Manager(Employee):
+        skill = mapped_column(String(50))      # ORM403
+    ```
+
+    ## Use instead
+    `skill = mapped_column(String(50), use_existing_column=True)` on both; return `None` from the
+    mixin's `__tablename__` when `has_inherited_table(cls)`; put `__tablename__` on each concrete
+    subclass.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    yield from _sti_column_conflicts(ctx)
+    yield from _mixin_on_single_table(ctx)
+    yield from _abstract_constant_name(ctx)
+
+
+def _sti_column_conflicts(ctx):
+    siblings = defaultdict(list)
+    for model in ctx.inventory.classes:
+        if model.kind == "sti" and model.parent is not None:
+            siblings[(model.parent.path, model.parent.name)].append(model)
+    for children in siblings.values():
+        seen: dict[str, tuple] = {}
+        for child in sorted(children, key=lambda m: (m.path, m.pos.line)):
+            for column in child.fact.columns:
+                if column.style == "annotation" or column.use_existing_column:
+                    continue
+                if column.name in seen:
+                    other, other_column = seen[column.name]
+                    if other_column.use_existing_column:
+                        continue
+                    message = (f"{child.name}.{column.attr} and {other.name}.{other_column.attr} both add column "
+                               f"'{column.name}' to single-table '{child.table_name}': conflicts with existing column")
+                    yield ctx.finding("ORM403", f"{child.table_name}.{column.name}", message, loc(child.path, column.pos),
+                                      [related(other.path, other_column.pos, f"{other.name} declares it first")],
+                                      "add use_existing_column=True to both declarations")
+                else:
+                    seen[column.name] = (child, column)
+
+
+def _mixin_on_single_table(ctx):
+    for model in ctx.inventory.classes:
+        if model.kind != "joined" or model.parent is None or model.fact.tablename is not None:
+            continue
+        parent_table = model.parent.table_name
+        links = [fk for c in model.fact.columns for fk in c.foreign_keys if fk.target.split(".")[-2:-1] == [parent_table]]
+        if links or model.flavor in ("flask", "sqlmodel"):
+            continue
+        message = (f"{model.name} inherits a __tablename__ recipe and becomes a joined subclass of {model.parent.name} "
+                   f"with table '{model.table_name}' but no foreign key to '{parent_table}': Can't determine the inherit condition")
+        yield ctx.finding("ORM403", model.name, message, loc(model.path, model.pos),
+                          [related(model.parent.path, model.parent.pos, "parent class")],
+                          "return None from the mixin's __tablename__ when has_inherited_table(cls)")
+
+
+def _abstract_constant_name(ctx):
+    by_base = defaultdict(list)
+    for model in ctx.inventory.classes:
+        if model.kind in ("table", "joined") and model.fact.tablename is None and model.table_name:
+            for path, cls in ctx.inventory.declarative.ancestry(model.path, model.fact)[1:]:
+                if cls.tablename is not None:
+                    if cls.abstract and cls.tablename.kind == "literal":
+                        by_base[(path, cls.name)].append((model, cls))
+                    break
+    for (path, name), users in sorted(by_base.items()):
+        if len(users) < 2:
+            continue
+        base = users[0][1]
+        names = ", ".join(m.name for m, _ in users)
+        message = (f"abstract {name} sets __tablename__ = '{base.tablename.value}', so {names} all map that one table: "
+                   f"the second raises 'Table is already defined'")
+        rel = [related(m.path, m.pos, f"{m.name} inherits it") for m, _ in users]
+        yield ctx.finding("ORM403", name, message, loc(path, base.tablename.pos), rel,
+                          "set __tablename__ on each concrete subclass, not on the abstract base")

@@ -1,0 +1,531 @@
+"""One entity defined more than once: tables, class names, modules, and the flags that hide it."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.inventory.model import TableDef
+from ormdoctor.rules.context import definition_label, loc, related, table_loc
+from ormdoctor.rules.loading import meeting, process_phrase
+from ormdoctor.rules.module_names import double_imports
+from ormdoctor.rules.registry import rule
+
+MAPPED = ("table", "sti", "joined", "concrete", "imperative")
+
+
+def _groups(ctx):
+    """Duplicated (metadata, schema, name) groups, each in load order, with how they meet."""
+    for key, defs in sorted(ctx.inventory.tables_by_key().items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        if len(defs) < 2 or _from_abstract_name(defs):
+            continue
+        meet = meeting(ctx.graph, [d.path for d in defs])
+        if meet.status == "separate":
+            continue
+        ordered = sorted(defs, key=lambda d: (meet.order.index(d.path), d.pos.line))
+        yield key, ordered, meet
+
+
+def _from_abstract_name(defs: list[TableDef]) -> bool:
+    """Subclasses that inherit a constant __tablename__ from one abstract base: ORM403's root cause."""
+    return all(d.model is not None and d.model.fact.tablename is None for d in defs)
+
+
+def _listing(defs: list[TableDef], limit: int = 3) -> str:
+    shown = ", ".join(definition_label(d) for d in defs[:limit])
+    return shown + (", ..." if len(defs) > limit else "")
+
+
+def _import_hint(ctx, first: TableDef) -> str:
+    module = ctx.inventory.modules[first.path].name
+    return f"from {module} import {first.owner}"
+
+
+@rule("ORM101", "duplicate-table", Severity.ERROR, fix=Applicability.UNSAFE)
+def duplicate_table(ctx):
+    """## What it does
+    Finds one table (schema + name) defined by two or more classes or `Table()` calls on one
+    MetaData, in modules that one process loads together (an app, a script, the pytest session).
+
+    ## Why is this bad?
+    The second class statement raises `InvalidRequestError: Table 'customers' is already defined
+    for this MetaData instance` when its module is imported, so the application does not start.
+    With `extend_existing=True` on the later one it no longer raises; the definitions are merged
+    silently instead (see ORM105). A copy in a module that nothing imports (a dead
+    `models_old.py`) is reported as a warning: it crashes the day something imports it.
+    Standalone scripts that never run together (tutorials, examples) are not reported.
+
+    ## Example
+    ```python
+    # models/customer.py
+    class Customer(Base):
+        __tablename__ = "customers"
+
+    # models/models.py
+    class Customer(Base):            # ORM101
+        __tablename__ = "customers"
+    ```
+
+    ## Use instead
+    Keep one definition (the one that matches the database: `ormdoctor compare customers --db
+    URL` shows it) and import it everywhere else:
+    ```python
+    # models/models.py
+    from .customer import Customer
+    ```
+    The tempting fix, `__table_args__ = {"extend_existing": True}`, does not remove the
+    duplicate: it merges two different column sets into one Table behind both classes.
+
+    ## Fix safety
+    Replacing the later class with an import is unsafe: the two definitions may differ in
+    columns, and code that used the removed one changes behaviour.
+    """
+    for key, defs, meet in _groups(ctx):
+        first, second = defs[0], defs[1]
+        metadata = ctx.metadata_label(key[0])
+        masked = [d for d in defs[1:] if d.extend_existing or d.keep_existing]
+        message = f"table '{first.key}' is defined {len(defs)} times on metadata {metadata} ({_listing(defs)})"
+        severity = None
+        if meet.status == "dead":
+            message += f"; {', '.join(meet.dead)} is imported by no program, so it does not crash yet"
+            severity = Severity.WARNING
+        elif masked:
+            flag = "extend_existing" if masked[0].extend_existing else "keep_existing"
+            message += f"; {flag}=True at {masked[0].path}:{masked[0].flag_pos.line} hides the error"
+        rel = [related(first.path, first.pos, "first definition")]
+        rel += [related(d.path, d.pos, "also defined here") for d in defs[2:]]
+        if meet.process is not None:
+            entry = meet.process.entries[0]
+            rel.append(related(entry, ctx.inventory.modules[entry].facts.imports[0].pos
+                               if ctx.inventory.modules[entry].facts.imports else None,
+                               f"loads both ({process_phrase(meet)})"))
+        same_class = second.origin == "class" and second.owner == first.owner
+        fix = Fix(Applicability.UNSAFE, f"replace with `{_import_hint(ctx, first)}`") if same_class else None
+        hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
+                f"`ormdoctor compare {first.key}` shows how they differ")
+        yield ctx.finding("ORM101", first.key, message, table_loc(second), rel, hint, severity=severity, fix=fix)
+
+
+@rule("ORM102", "table-collision-across-metadata", Severity.ERROR)
+def table_collision_across_metadata(ctx):
+    """## What it does
+    Finds the same schema + table defined on two or more MetaData objects (two declarative
+    bases) that target the same database.
+
+    ## Why is this bad?
+    SQLAlchemy raises nothing: each MetaData thinks it owns the table. `create_all` on the
+    second MetaData sends no DDL because the table exists, so the database keeps whichever
+    version was created first, and the other code reads and writes columns that are not there
+    (`no such column` / `UndefinedColumn` at the first query). Not reported when the MetaData
+    target different databases (Flask-SQLAlchemy bind keys, a separate engine).
+
+    ## Example
+    ```python
+    # legacy_stripe_models.py
+    LegacyBase = declarative_base()
+    class StripeCustomer(LegacyBase):
+        __tablename__ = "customers"      # ORM102: also Customer on Base.metadata
+    ```
+
+    ## Use instead
+    One declarative base for one database, one class per table. If the two really are separate
+    databases, give them separate engines (Flask: `__bind_key__`).
+
+    ## Fix safety
+    No automatic fix.
+    """
+    by_table: dict[tuple, list[TableDef]] = defaultdict(list)
+    for table in ctx.inventory.tables:
+        metadata = ctx.inventory.metadatas.get(table.metadata_id)
+        by_table[(metadata.database if metadata else None, table.schema, table.name)].append(table)
+    for (_, _, _), defs in sorted(by_table.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or "", kv[0][2])):
+        metadata_ids = sorted({d.metadata_id for d in defs})
+        if len(metadata_ids) < 2:
+            continue
+        meet = meeting(ctx.graph, [d.path for d in defs])
+        if meet.status == "separate":
+            continue
+        firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
+        ordered = sorted(firsts, key=lambda d: (meet.order.index(d.path), d.pos.line))
+        labels = ", ".join(f"{ctx.metadata_label(d.metadata_id)} ({definition_label(d)})" for d in ordered)
+        message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
+        rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
+        hint = "use one declarative base per database; create_all keeps whichever version exists first"
+        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint,
+                          severity=Severity.WARNING if meet.status == "dead" else None)
+
+
+@rule("ORM103", "table-in-several-schemas", Severity.WARNING)
+def table_in_several_schemas(ctx):
+    """## What it does
+    Finds one table name mapped in several schemas by different classes, such as
+    `core.customers` (a legacy model) and `customers` (a modern one).
+
+    ## Why is this bad?
+    These are parallel versions of one entity. Each class reads and writes its own table, the
+    data drifts apart, and it is rarely clear which one production uses. `ormdoctor compare
+    customers --db URL` shows which one the database holds.
+
+    ## Example
+    ```python
+    class Customer(BaseModel):                      # customers
+        __tablename__ = "customers"
+
+    class Customer(Base):                           # core.customers — ORM103
+        __tablename__ = "customers"
+        __table_args__ = {"schema": "core"}
+    ```
+
+    ## Use instead
+    Choose the version that matches the database, migrate the data if needed, and delete the
+    other (`ormdoctor plan` writes the steps).
+
+    ## Fix safety
+    No automatic fix.
+    """
+    by_name: dict[str, list[TableDef]] = defaultdict(list)
+    for table in ctx.inventory.tables:
+        by_name[table.name].append(table)
+    for name, defs in sorted(by_name.items()):
+        schemas = sorted({d.schema or "" for d in defs})
+        if len(schemas) < 2 or set(schemas) == {"", "public"}:
+            continue
+        firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
+        listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
+        message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
+        rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in firsts[1:]]
+        hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
+        yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+
+
+@rule("ORM104", "duplicate-class-name", Severity.WARNING)
+def duplicate_class_name(ctx):
+    """## What it does
+    Finds two or more mapped classes with one name in one registry (one declarative base), in
+    different modules. It is an error when some `relationship("Customer")` or
+    `Mapped["Customer"]` refers to the name as a string.
+
+    ## Why is this bad?
+    Defining them works, but the first mapper configuration (the first query, instantiation or
+    `configure_mappers()`) fails with `Multiple classes found for path "Customer" in the registry
+    of this declarative base. Please use a fully module-qualified path.`, and every later use
+    with `One or more mappers failed to initialize`.
+
+    ## Example
+    ```python
+    # customer.py
+    class Customer(Base): ...
+    # enhanced_models.py
+    class Customer(Base): ...          # ORM104
+    # invoice.py
+    customer = relationship("Customer")
+    ```
+
+    ## Use instead
+    One class per entity. While both must exist, refer to them by full module path
+    (`relationship("app.models.customer.Customer")`) or with a lambda.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for model in ctx.inventory.classes:
+        if model.kind in MAPPED and model.registry_id:
+            groups[(model.registry_id, model.name)].append(model)
+    references = _string_references(ctx)
+    for (registry_id, name), models in sorted(groups.items()):
+        if len({m.path for m in models}) < 2:
+            continue
+        meet = meeting(ctx.graph, [m.path for m in models])
+        if meet.status == "separate":
+            continue
+        ordered = sorted(models, key=lambda m: (meet.order.index(m.path), m.pos.line))
+        refs = [r for r in references.get((registry_id, name), [])]
+        registry = ctx.inventory.registries[registry_id].label if registry_id in ctx.inventory.registries else registry_id
+        places = ", ".join(f"{m.path}:{m.pos.line}" for m in ordered)
+        message = f"class name '{name}' is mapped {len(ordered)} times in registry {registry} ({places})"
+        severity = None
+        if refs and meet.together:
+            path, pos, attr = refs[0]
+            message += f"; the string reference in {attr} ({path}:{pos.line}) is ambiguous"
+            severity = Severity.ERROR
+        rel = [related(m.path, m.pos, "first definition" if i == 0 else "also defined here")
+               for i, m in enumerate(ordered) if i != 1]
+        rel += [related(path, pos, f"string reference in {attr}") for path, pos, attr in refs]
+        hint = f"keep one {name} class; meanwhile refer to it by full module path or with a lambda"
+        yield ctx.finding("ORM104", name, message, loc(ordered[1].path, ordered[1].pos), rel, hint, severity=severity)
+
+
+def _string_references(ctx):
+    found = defaultdict(list)
+    for model in ctx.inventory.classes:
+        for rel in model.fact.relationships:
+            if rel.target and rel.target_form in ("string", "annotation") and "." not in rel.target:
+                found[(model.registry_id, rel.target)].append((model.path, rel.pos, f"{model.name}.{rel.attr}"))
+    return found
+
+
+@rule("ORM105", "extend-existing-masks-duplicate", Severity.ERROR)
+def extend_existing_masks_duplicate(ctx):
+    """## What it does
+    Finds `extend_existing=True` or `keep_existing=True` on a table that is defined more than
+    once: twice in the source, or once in a module that is imported under two names.
+
+    ## Why is this bad?
+    The flag silences `Table 'x' is already defined for this MetaData instance` without removing
+    the duplicate. With `extend_existing` both classes share one Table: a redeclared column
+    replaces the earlier one, new columns are appended, and the earlier class's mapper keeps a
+    stale column; columns with `index=True` get their index twice, so `create_all` fails with
+    `index ix_users_name already exists`. With `keep_existing` the later class's columns are
+    ignored: its constructor accepts them and the values are never saved.
+
+    ## Example
+    ```python
+    class RulePerformance(SQLModel, table=True):
+        __table_args__ = {"extend_existing": True}   # ORM105: models.py is imported twice
+    ```
+
+    ## Use instead
+    Remove the flag and the cause: delete the second definition (ORM101) or import the module
+    under one name only (ORM107).
+
+    ## Fix safety
+    No automatic fix: removing the flag alone turns the silent merge back into a crash.
+    """
+    groups = {key: (defs, meet) for key, defs, meet in _groups(ctx)}
+    twice = {d.path: d for d in double_imports(ctx)}
+    for table in ctx.inventory.tables:
+        if not (table.extend_existing or table.keep_existing):
+            continue
+        flag = "extend_existing" if table.extend_existing else "keep_existing"
+        key = (table.metadata_id, table.schema, table.name)
+        where = loc(table.path, table.flag_pos or table.pos)
+        if key in groups:
+            defs, meet = groups[key]
+            others = [d for d in defs if d is not table]
+            effect = _effect(flag, table, defs)
+            message = (f"{flag}=True hides that table '{table.key}' is defined {len(defs)} times "
+                       f"({_listing(defs)}): {effect}")
+            rel = [related(d.path, d.pos, "other definition") for d in others]
+            yield ctx.finding("ORM105", table.key, message, where, rel,
+                              "remove the flag and keep one definition (see ORM101)",
+                              severity=Severity.WARNING if meet.status == "dead" else None)
+        elif table.path in twice:
+            double = twice[table.path]
+            names = " and ".join(f"'{n}'" for n in double.names)
+            message = (f"{flag}=True hides that {table.path} is imported as {names}: "
+                       f"table '{table.key}' is defined again by the second import")
+            rel = [related(s.path, s.pos, f"imports it as '{s.name}'") for s in double.sites[:4]]
+            yield ctx.finding("ORM105", table.key, message, where, rel,
+                              "remove the flag and import the module under one name only (see ORM107)",
+                              severity=None if double.together else Severity.WARNING)
+
+
+def _effect(flag: str, table: TableDef, defs: list[TableDef]) -> str:
+    if flag == "keep_existing":
+        return "this definition's columns are silently ignored"
+    indexed = {c.name for d in defs for c in d.columns if c.index} & {c.name for c in table.columns if c.index}
+    if indexed and table is not defs[0]:
+        return f"the columns are merged silently and index=True on {sorted(indexed)[0]} makes create_all create its index twice"
+    return "the column sets are merged silently into one Table"
+
+
+@rule("ORM106", "needless-extend-existing", Severity.WARNING, fix=Applicability.UNSAFE)
+def needless_extend_existing(ctx):
+    """## What it does
+    Finds `extend_existing=True` / `keep_existing=True` on a table that is defined once and
+    whose module is imported under one name.
+
+    ## Why is this bad?
+    It does nothing today, and tomorrow it silently merges (or ignores) an accidental second
+    definition instead of failing loudly. It is usually cargo-culted from an answer to "Table
+    is already defined" (seed 001 had it in 28 files).
+
+    ## Example
+    ```python
+    class Supplier(db.Model):
+        __table_args__ = {"extend_existing": True}   # ORM106
+    ```
+
+    ## Use instead
+    ```python
+    class Supplier(db.Model):
+        ...
+    ```
+
+    ## Fix safety
+    Removing the flag is unsafe: if the table is defined again at runtime in a way static
+    analysis cannot see, the error it hid comes back (`ormdoctor check --import` confirms).
+    """
+    counts = defaultdict(int)
+    for table in ctx.inventory.tables:
+        counts[(table.metadata_id, table.schema, table.name)] += 1
+    twice = {d.path for d in double_imports(ctx)}
+    for table in ctx.inventory.tables:
+        if (table.extend_existing or table.keep_existing) and counts[(table.metadata_id, table.schema, table.name)] == 1 \
+                and table.path not in twice:
+            flag = "extend_existing" if table.extend_existing else "keep_existing"
+            yield ctx.finding("ORM106", table.key, f"{flag}=True on table '{table.key}', which is defined once",
+                              loc(table.path, table.flag_pos or table.pos),
+                              hint=f"remove {flag}: it would only hide a future duplicate",
+                              fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`"))
+
+
+@rule("ORM107", "module-imported-twice", Severity.ERROR, fix=Applicability.UNSAFE)
+def module_imported_twice(ctx):
+    """## What it does
+    Finds one file that the project imports under two module names, such as
+    `src.prompt_improver.database.models` and `prompt_improver.database.models`, because two
+    import roots that contain it are both on `sys.path` (pytest `pythonpath = ["src", "."]`,
+    a `sys.path.insert` in conftest.py, running from another folder).
+
+    ## Why is this bad?
+    Python runs the file once per name, so every class in it is defined twice. When the models
+    import their Base absolutely, the second run raises `Table 'x' is already defined for this
+    MetaData instance`; when they import it relatively, it is silent: two Bases, two MetaData,
+    two `User` classes that are not the same type (`isinstance` and identity checks fail).
+
+    ## Example
+    ```python
+    # tests/test_a.py
+    from src.prompt_improver.database.models import RulePerformance
+    # tests/test_b.py
+    from prompt_improver.database.models import RulePerformance    # ORM107
+    ```
+
+    ## Use instead
+    Import it under one name everywhere (the one under the package root, without `src.`) and
+    remove the extra import root. `extend_existing=True` hides the crash but keeps two
+    definitions (ORM105).
+
+    ## Fix safety
+    Rewriting the imports is unsafe only in that code comparing module names changes.
+    """
+    for double in double_imports(ctx):
+        canonical = double.names[0]
+        wrong = [s for s in double.sites if s.name != canonical]
+        first_wrong = wrong[0] if wrong else double.sites[0]
+        roots = "; ".join(f"'{n}' via root '{r.path or '.'}' ({r.reason})" for n, r in double.roots)
+        where = process_phrase_for(double)
+        message = (f"{double.path} is imported as " + " and as ".join(f"'{n}'" for n in double.names)
+                   + f"{where}: every model in it is defined twice ({roots})")
+        rel = [related(s.path, s.pos, f"imports it as '{s.name}'") for s in double.sites if s is not first_wrong][:6]
+        hint = f"import it as '{canonical}' everywhere and drop the import root that allows the other name"
+        yield ctx.finding("ORM107", canonical, message, loc(first_wrong.path, first_wrong.pos), rel, hint,
+                          severity=None if double.together else Severity.WARNING,
+                          fix=Fix(Applicability.UNSAFE, f"rewrite `{first_wrong.name}` to `{canonical}`"))
+
+
+def process_phrase_for(double) -> str:
+    if double.process is None:
+        return ""
+    return " in one process (the pytest session)" if double.process == "pytest session" else f" in one process ({double.process})"
+
+
+_AFFIXES = re.compile(r"^(legacy|old|new|tmp|temp|backup|bak|copy|deprecated|v\d+)_|_(legacy|old|new|tmp|temp|backup|bak|copy|deprecated|v\d+|\d+)$")
+
+
+@rule("ORM108", "parallel-model", Severity.INFO)
+def parallel_model(ctx):
+    """## What it does
+    Points at two tables that look like two versions of one entity: names that differ by a
+    legacy/old/new/v2/backup affix (`bookings` and `bookings_legacy`), or classes whose names
+    share a stem (`Customer`, `StripeCustomer`) with mostly the same columns.
+
+    ## Why is this bad?
+    Nothing crashes, but the data of one entity is split over two tables and two code paths,
+    which is how the three Customer models of seed 002 came about.
+
+    ## Example
+    ```python
+    class Booking(Base):
+        __tablename__ = "bookings"
+    class BookingLegacy(Base):
+        __tablename__ = "bookings_legacy"     # ORM108
+    ```
+
+    ## Use instead
+    Decide which version is alive, migrate, delete the other (`ormdoctor plan`).
+
+    ## Fix safety
+    No automatic fix.
+    """
+    tables = sorted({(t.schema, t.name): t for t in ctx.inventory.tables}.values(), key=lambda t: (t.path, t.pos.line))
+    reported = set()
+    for a in tables:
+        for b in tables:
+            if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b):
+                continue
+            reason = _parallel_reason(a, b)
+            if reason:
+                reported.add((a.key, b.key))
+                message = f"tables '{a.key}' ({definition_label(a)}) and '{b.key}' ({definition_label(b)}) look like two versions of one entity: {reason}"
+                yield ctx.finding("ORM108", b.key, message, table_loc(b), [related(a.path, a.pos, f"'{a.key}' ({a.owner})")],
+                                  "decide which one is alive and consolidate (`ormdoctor plan`)")
+
+
+def _inherits(a: TableDef, b: TableDef) -> bool:
+    for x, y in ((a, b), (b, a)):
+        if x.model is not None and x.model.parent is not None and x.model.parent.table_name == y.name:
+            return True
+    return False
+
+
+def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
+    stem_b = _AFFIXES.sub("", b.name)
+    if stem_b != b.name and stem_b == a.name:
+        return f"'{b.name}' is '{a.name}' with an affix"
+    if a.origin == b.origin == "class" and a.owner != b.owner and b.owner.endswith(a.owner) or \
+            a.owner != b.owner and b.owner.startswith(a.owner) and a.origin == b.origin == "class":
+        names_a = {c.name for c in a.columns if not c.primary_key}
+        names_b = {c.name for c in b.columns if not c.primary_key}
+        if len(names_a) >= 2 and len(names_b) >= 2:
+            overlap = len(names_a & names_b) / len(names_a | names_b)
+            if overlap >= 0.6:
+                return f"class {b.owner} extends the name {a.owner} and {overlap:.0%} of the columns are shared"
+    return None
+
+
+@rule("ORM109", "table-names-differ-in-case", Severity.WARNING)
+def table_names_differ_in_case(ctx):
+    """## What it does
+    Finds table keys that SQLAlchemy treats as two tables but the database treats as one:
+    names differing only in case (`users` / `Users`), or `schema="public"` on one definition and
+    no schema on another.
+
+    ## Why is this bad?
+    No SQLAlchemy error. On SQLite `create_all` fails with `table "Users" already exists`;
+    PostgreSQL creates two tables for quoted mixed-case names. With `public` vs no schema,
+    PostgreSQL has one table: `DuplicateTable` on a fresh database, or a silent skip and later
+    `UndefinedColumn` when it exists.
+
+    ## Example
+    ```python
+    class User(Base):
+        __tablename__ = "users"
+    class LegacyUser(Base):
+        __tablename__ = "Users"       # ORM109
+    ```
+
+    ## Use instead
+    One lowercase table name, one way of naming its schema.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    groups: dict[tuple, list[TableDef]] = defaultdict(list)
+    for table in ctx.inventory.tables:
+        metadata = ctx.inventory.metadatas.get(table.metadata_id)
+        schema = (table.schema or "public").lower()
+        groups[(metadata.database if metadata else None, schema, table.name.lower())].append(table)
+    for key, defs in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2])):
+        keys = sorted({d.key for d in defs})
+        if len(keys) < 2:
+            continue
+        firsts = [min((d for d in defs if d.key == k), key=lambda d: (d.path, d.pos.line)) for k in keys]
+        listing = ", ".join(f"'{d.key}' ({definition_label(d)})" for d in firsts)
+        message = f"{listing} are different tables for SQLAlchemy but one table for the database"
+        rel = [related(d.path, d.pos, f"'{d.key}'") for d in firsts[:-1]]
+        yield ctx.finding("ORM109", firsts[-1].key, message, table_loc(firsts[-1]), rel,
+                          "spell the table name and schema the same way everywhere")

@@ -1,0 +1,92 @@
+"""Files that could not be read, and models that could not be resolved statically."""
+
+from __future__ import annotations
+
+from ormdoctor.findings import Severity
+from ormdoctor.rules.context import loc
+from ormdoctor.rules.registry import rule
+
+_HINTS = {
+    "syntax": "fix the syntax, or exclude the file in [tool.ormdoctor] if it targets a newer Python",
+    "encoding": "save the file as UTF-8, or declare its encoding with `# -*- coding: latin-1 -*-`",
+    "too-large": "exclude generated files in [tool.ormdoctor] exclude",
+    "unreadable": "check the file's permissions, or whether it is a broken or looping symlink",
+}
+
+
+@rule("ORM001", "parse-error", Severity.WARNING)
+def parse_error(ctx):
+    """## What it does
+    Reports a Python file that cannot be read or parsed: a syntax error, syntax newer than the
+    Python running ormdoctor, bytes that are not valid in the file's encoding, a file too large
+    to be source, or a file that cannot be opened (permissions, a looping symlink).
+
+    ## Why is this bad?
+    The file's models are invisible to every other check, so a duplicate or broken reference
+    inside it goes unreported. The rest of the project is still analysed.
+
+    ## Example
+    ```python
+    class Customer(Base)   # missing colon
+        __tablename__ = "customers"
+    ```
+
+    ## Use instead
+    Fix the file, declare its encoding (`# -*- coding: latin-1 -*-`), or exclude it with
+    `exclude = ["generated/**"]` in `[tool.ormdoctor]`.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    for module in ctx.inventory.modules.values():
+        error = module.facts.error
+        if error is not None:
+            yield ctx.finding("ORM001", module.path, f"{module.path}: {error.message}", loc(module.path, error.pos),
+                              hint=_HINTS.get(error.kind, ""))
+
+
+@rule("ORM002", "unresolved-model", Severity.INFO)
+def unresolved_model(ctx):
+    """## What it does
+    Reports a model whose table name or metadata cannot be determined without running the code:
+    a `__tablename__` computed by a function ormdoctor cannot evaluate, or a base class it cannot
+    trace to a declarative base.
+
+    ## Why is this bad?
+    It is left out of the checks that need its table (duplicates, indexes, references), so
+    problems in it may go unreported. Run `ormdoctor check --import` to see what really happens.
+
+    ## Example
+    ```python
+    class Base(DeclarativeBase):
+        @declared_attr.directive
+        def __tablename__(cls):
+            return make_table_name(cls)   # not evaluated statically
+    ```
+
+    ## Use instead
+    A literal `__tablename__`, or one of the common recipes (`cls.__name__.lower()`, an f-string
+    over it), or `ormdoctor check --import`.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    for item in ctx.inventory.unresolved:
+        yield ctx.finding("ORM002", item.subject, item.reason, loc(item.path, item.pos),
+                          hint="give the class a literal __tablename__, or run `ormdoctor check --import`")
+    yield from _untraced_bases(ctx)
+
+
+def _untraced_bases(ctx):
+    models = {(c.path, c.name) for c in ctx.inventory.classes}
+    used_as_base = {b.rsplit(".", 1)[-1] for m in ctx.inventory.modules.values() for c in m.facts.classes for b in c.bases}
+    for module in ctx.inventory.modules.values():
+        for cls in module.facts.classes:
+            if cls.nested or (module.path, cls.name) in models or cls.name in used_as_base:
+                continue
+            if cls.tablename is not None and cls.tablename.kind == "literal" and cls.bases:
+                yield ctx.finding(
+                    "ORM002", cls.name,
+                    f"{cls.name} sets __tablename__ but its base {', '.join(cls.bases)} cannot be traced to a "
+                    f"declarative base", loc(module.path, cls.pos),
+                    hint="import the base from the project's models package, or run `ormdoctor check --import`")

@@ -1,0 +1,252 @@
+"""Index and constraint names that collide, indexes that repeat another, shared Index objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.inventory.model import TableDef
+from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.loading import meeting
+from ormdoctor.rules.naming import final_name
+from ormdoctor.rules.registry import rule
+from ormdoctor.static.facts import Pos
+
+
+@dataclass(frozen=True)
+class NamedIndex:
+    name: str
+    table: TableDef
+    pos: Pos
+    what: str  # "index=True on email", "Index('ix_x')", "UniqueConstraint(code)"
+    columns: tuple[str, ...]
+    unique: bool
+
+
+def _unique_tables(ctx) -> list[TableDef]:
+    """One definition per table: duplicates are ORM101's business, not a name collision."""
+    seen, out = set(), []
+    for table in sorted(ctx.inventory.tables, key=lambda t: (t.path, t.pos.line)):
+        key = (table.metadata_id, table.schema, table.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(table)
+    return out
+
+
+def _convention(ctx, table: TableDef):
+    metadata = ctx.inventory.metadatas.get(table.metadata_id)
+    return metadata.naming_convention if metadata else None
+
+
+def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
+    convention = _convention(ctx, table)
+    found = []
+    for column in table.columns:
+        if column.index:
+            name = final_name("ix", None, table.name, table.schema, [column.name], convention)
+            found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,), column.unique))
+        elif column.unique:
+            name = final_name("uq", None, table.name, table.schema, [column.name], convention)
+            if name:
+                found.append(NamedIndex(name, table, column.pos, f"unique=True on {column.name}", (column.name,), True))
+    for constraint in _constraints(ctx, table):
+        kind = {"index": "ix", "unique": "uq", "primary_key": "pk", "check": "ck"}.get(constraint.kind)
+        if kind is None or constraint.object_ref:
+            continue
+        name = final_name(kind, constraint.name, table.name, table.schema, constraint.columns, convention)
+        if name:
+            label = "Index" if constraint.kind == "index" else {"unique": "UniqueConstraint", "primary_key": "PrimaryKeyConstraint", "check": "CheckConstraint"}[constraint.kind]
+            found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
+                                    constraint.unique))
+    return found
+
+
+def _constraints(ctx, table: TableDef):
+    """The table's own constraints plus module-level ``Index(..., table.c.x)`` aimed at it."""
+    yield from table.constraints
+    module = ctx.inventory.modules.get(table.path)
+    for index in module.facts.indexes if module else []:
+        if index.table_ref and index.table_ref in (table.owner, (table.table.var if table.table else None)):
+            yield index
+
+
+@rule("ORM201", "duplicate-index-name", Severity.ERROR)
+def duplicate_index_name(ctx):
+    """## What it does
+    Finds one index or constraint name used twice where the database needs it unique:
+    PostgreSQL per schema (indexes, unique constraints, primary keys and tables share one
+    namespace), SQLite per database. Names from `index=True` and naming conventions count, as
+    SQLAlchemy computes them (`ix_%(column_0_label)s` by default).
+
+    ## Why is this bad?
+    SQLAlchemy never checks index names. `create_all` fails: PostgreSQL rolls the whole DDL back
+    with `relation "ix_email" already exists`; SQLite stops with `index ix_email already exists`
+    and leaves the first tables behind, so a re-run "succeeds" with the index missing. Naming
+    conventions collide in surprising ways: the default `ix_%(column_0_label)s` gives table
+    `liquidacion_concepto` column `id` and table `liquidacion` column `concepto_id` the same
+    name `ix_liquidacion_concepto_id`.
+
+    ## Example
+    ```python
+    class User(Base):
+        __table_args__ = (Index("ix_email", "email"),)
+    class Customer(Base):
+        __table_args__ = (Index("ix_email", "email"),)     # ORM201
+    ```
+
+    ## Use instead
+    Include the table name in every index name (`ix_users_email`), or use a naming convention
+    with `%(table_name)s` in it.
+
+    ## Fix safety
+    No automatic fix: renaming an index needs a migration.
+    """
+    groups: dict[tuple, list[NamedIndex]] = defaultdict(list)
+    for table in _unique_tables(ctx):
+        metadata = ctx.inventory.metadatas.get(table.metadata_id)
+        database = metadata.database if metadata else None
+        for index in named_indexes(ctx, table):
+            groups[(database, table.schema, index.name)].append(index)
+    for (_, _, name), found in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or "", kv[0][2])):
+        if len(found) < 2:
+            continue
+        found = sorted(found, key=lambda f: (f.table.path, f.pos.line))
+        if len({(f.table.key, f.columns, f.unique) for f in found}) < 2:
+            continue  # the same index declared twice on one table is ORM202's redundancy
+        if meeting(ctx.graph, [f.table.path for f in found]).status == "separate":
+            continue
+        first, second = found[0], found[1]
+        places = ", ".join(f"{f.table.key} ({f.what}, {f.table.path}:{f.pos.line})" for f in found)
+        message = f"index name '{name}' is used {len(found)} times: {places}"
+        rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
+        yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
+                          "give each index a name that includes its table, e.g. ix_<table>_<column>")
+
+
+@rule("ORM202", "redundant-index", Severity.WARNING, fix=Applicability.UNSAFE)
+def redundant_index(ctx):
+    """## What it does
+    Finds an index on exactly the columns of another index, unique constraint or primary key of
+    the same table: `index=True` plus an explicit `Index` on that column, `unique=True` plus an
+    `Index`, a `UniqueConstraint` plus `index=True`, `primary_key=True` with `index=True` or
+    `unique=True`.
+
+    `unique=True, index=True` on one column is ONE unique index in SQLAlchemy
+    (`CREATE UNIQUE INDEX ix_t_col`) and is not reported.
+
+    ## Why is this bad?
+    The database maintains two identical structures on every write, and migrations drift
+    (Alembic sees one of them as an extra index).
+
+    ## Example
+    ```python
+    email = Column(String, index=True)
+    __table_args__ = (Index("ix_users_email_2", "email"),)     # ORM202
+    ```
+
+    ## Use instead
+    ```python
+    email = Column(String, index=True)
+    ```
+
+    ## Fix safety
+    Removing the extra index is unsafe: the index disappears from the database at the next
+    migration.
+    """
+    for table in _unique_tables(ctx):
+        yield from _redundant_in(ctx, table)
+
+
+def _redundant_in(ctx, table: TableDef):
+    primary = tuple(c.name for c in table.columns if c.primary_key)
+    covered: dict[tuple, str] = {}
+    if primary:
+        covered[primary] = "the primary key"
+    for column in table.columns:
+        key = (column.name,)
+        if column.primary_key and (column.index or column.unique) and primary == key:
+            flag = "index=True" if column.index else "unique=True"
+            yield _redundant(ctx, table, column.pos, f"{flag} on primary key column '{column.name}' adds nothing: "
+                                                     f"the primary key is already a unique index", flag)
+            continue
+        if column.unique or column.index:
+            what = "unique=True, index=True" if column.unique and column.index else ("unique=True" if column.unique else "index=True")
+            if key in covered and not column.primary_key:
+                yield _redundant(ctx, table, column.pos, f"{what} on '{column.name}' repeats {covered[key]}", what)
+            covered.setdefault(key, f"{what} on {column.name} (line {column.pos.line})")
+    for constraint in _constraints(ctx, table):
+        if constraint.kind not in ("index", "unique") or not constraint.columns or constraint.object_ref:
+            continue
+        key = tuple(constraint.columns)
+        label = "Index" if constraint.kind == "index" else "UniqueConstraint"
+        if key in covered:
+            shown = f"{label}({constraint.name!r})" if constraint.name else f"{label} on {', '.join(key)}"
+            yield _redundant(ctx, table, constraint.pos, f"{shown} on {table.key} repeats {covered[key]}", label)
+        else:
+            covered[key] = f"{label} on {', '.join(key)} (line {constraint.pos.line})"
+
+
+def _redundant(ctx, table: TableDef, pos: Pos, message: str, what: str):
+    return ctx.finding("ORM202", table.key, message, loc(table.path, pos),
+                       hint="keep one index per column set (unique=True, index=True is already one unique index)",
+                       fix=Fix(Applicability.UNSAFE, f"remove the redundant {what}"))
+
+
+@rule("ORM203", "shared-index-object", Severity.ERROR)
+def shared_index_object(ctx):
+    """## What it does
+    Finds one `Index` object in a mixin's (or abstract base's) `__table_args__` that several
+    tables inherit, and a constant index name inside a `declared_attr` `__table_args__`.
+
+    ## Why is this bad?
+    The tuple is evaluated once, so every table gets the same Index object:
+    `ArgumentError: Index 'ix_created' is against table 'orders', and cannot be associated with
+    table 'invoices'` when the second class is defined. With `declared_attr` each table gets its
+    own Index, but with one name, so `create_all` fails on the second (ORM201's error).
+
+    ## Example
+    ```python
+    class TimestampMixin:
+        created_at = Column(DateTime)
+        __table_args__ = (Index("ix_created", "created_at"),)     # ORM203
+    ```
+
+    ## Use instead
+    ```python
+    class TimestampMixin:
+        created_at = Column(DateTime, index=True)    # one ix_<table>_created_at per table
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+    users: dict[int, list] = defaultdict(list)
+    for table in _unique_tables(ctx):
+        if table.model is None:
+            continue
+        for path, cls in ctx.inventory.declarative.ancestry(table.path, table.model.fact)[1:]:
+            if cls.table_args is not None:
+                users[id(cls.table_args)].append((path, cls, table))
+                break
+    for entries in users.values():
+        path, mixin, _ = entries[0]
+        args = mixin.table_args
+        indexes = [c for c in args.constraints if c.kind == "index"]
+        if not indexes or len({t.key for _, _, t in entries}) < 2:
+            continue
+        tables = sorted({t.key for _, _, t in entries})
+        for index in indexes:
+            name = index.name or index.object_ref or "?"
+            if args.form == "declared_attr":
+                if not index.name:
+                    continue
+                message = (f"declared_attr __table_args__ of {mixin.name} gives {len(tables)} tables "
+                           f"({', '.join(tables)}) an index with the constant name '{name}'")
+            else:
+                message = (f"Index '{name}' in {mixin.name}.__table_args__ is one object shared by {len(tables)} tables "
+                           f"({', '.join(tables)}): ArgumentError when the second class is defined")
+            rel = [related(t.path, t.pos, f"{t.owner} inherits it") for _, _, t in entries[:4]]
+            yield ctx.finding("ORM203", name, message, loc(path, index.pos), rel,
+                              "use index=True on the mixin's column, or build the Index in a declared_attr with the table name in it")

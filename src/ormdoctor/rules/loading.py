@@ -1,0 +1,51 @@
+"""Which definitions meet in one process, and in what order they run there.
+
+Two definitions of one table only crash together when one process imports both: an entry
+point (app, script, Alembic env.py) or the pytest session, whose test files all share one
+interpreter. Separate programs (standalone scripts, tutorial files) never meet. A module that
+no program imports is dead code: worth a warning, because the day something imports it, it
+crashes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ormdoctor.inventory.graph import Process
+
+
+@dataclass
+class Meeting:
+    status: str  # together | separate | dead
+    process: Process | None
+    order: list[str]  # paths in load order (together), else sorted
+    dead: list[str]  # modules no program loads
+
+    @property
+    def together(self) -> bool:
+        return self.status == "together"
+
+
+def meeting(graph, paths: list[str]) -> Meeting:
+    unique = sorted(set(paths))
+    if len(unique) == 1:
+        return Meeting("together", None, unique, [])
+    best, best_count = None, 1
+    for process in graph.processes:
+        count = sum(graph.contains(process.members, p) for p in unique)
+        if count > best_count or (count == best_count and best is not None and process.is_program and not best.is_program):
+            best, best_count = process, count
+    if best is not None:
+        order = [p for p in graph.load_order(best) if p in unique]
+        order += [p for p in unique if p not in order]
+        return Meeting("together", best, order, [])
+    dead = [p for p in unique if not any(graph.contains(pr.members, p) for pr in graph.processes if pr.is_program)]
+    return Meeting("dead" if dead else "separate", None, unique, dead)
+
+
+def process_phrase(meet: Meeting) -> str:
+    if meet.process is None:
+        return "in the same module"
+    if meet.process.label == "pytest session":
+        return "by the pytest session"
+    return f"by {meet.process.label}"

@@ -1,0 +1,112 @@
+"""Under which module names each file is really imported (the seed-004 bug)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ormdoctor.static.facts import Pos
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    path: str  # the importing file
+    pos: Pos
+    name: str  # the module name it loads the target under
+
+
+@dataclass
+class DoubleImport:
+    path: str
+    names: list[str]  # canonical (shortest) first
+    sites: list[ImportSite]
+    roots: list[tuple[str, object]] = field(default_factory=list)
+    together: bool = False
+    process: str | None = None
+
+
+def double_imports(ctx) -> list[DoubleImport]:
+    inventory = ctx.inventory
+    cached = getattr(inventory, "_double_imports", None)
+    if cached is None:
+        cached = _compute(inventory)
+        inventory._double_imports = cached  # derived once per inventory
+    return cached
+
+
+def _compute(inventory) -> list[DoubleImport]:
+    sites = _sites(inventory)
+    by_file: dict[str, list[ImportSite]] = {}
+    for target, site in sites:
+        by_file.setdefault(target, []).append(site)
+    found = []
+    for path, file_sites in sorted(by_file.items()):
+        names = sorted({s.name for s in file_sites}, key=lambda n: (len(n), n))
+        if len(names) < 2:
+            continue
+        double = DoubleImport(path, names, sorted(file_sites, key=lambda s: (s.path, s.pos.line)))
+        module = inventory.modules[path]
+        double.roots = [(n, r) for n in names for m, r in module.names if m == n]
+        _meeting(inventory.graph, double)
+        found.append(double)
+    return found
+
+
+def _sites(inventory) -> list[tuple[str, ImportSite]]:
+    resolver = inventory.resolver
+    index = resolver.index
+    out: list[tuple[str, ImportSite]] = []
+    loaded_as: dict[str, set[str]] = {}
+    pending_relative = []
+    for path, module in sorted(inventory.modules.items()):
+        for fact in module.facts.imports:
+            if fact.level:
+                pending_relative.append((path, fact))
+                continue
+            for name in _absolute_names(fact, index):
+                target = index.find(name, path)
+                if target and target != path:
+                    out.append((target, ImportSite(path, fact.pos, name)))
+                    loaded_as.setdefault(target, set()).add(name)
+    for _ in range(4):  # relative imports inherit their importer's names; a few rounds reach a fixpoint
+        added = False
+        for path, fact in pending_relative:
+            for importer_name in sorted(loaded_as.get(path, ())):
+                for name in _relative_names(importer_name, path, fact, index):
+                    target = index.find(name)
+                    if target and target != path and name not in loaded_as.get(target, set()):
+                        out.append((target, ImportSite(path, fact.pos, name)))
+                        loaded_as.setdefault(target, set()).add(name)
+                        added = True
+        if not added:
+            break
+    return out
+
+
+def _absolute_names(fact, index) -> list[str]:
+    if not fact.is_from:
+        return [fact.module]
+    names = [fact.module]
+    names += [f"{fact.module}.{n}" for n, _ in fact.names if n != "*" and f"{fact.module}.{n}" in index.by_name]
+    return names
+
+
+def _relative_names(importer_name: str, importer_path: str, fact, index) -> list[str]:
+    package = importer_name if importer_path.endswith("__init__.py") else importer_name.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if fact.level - 1 > len(parts):
+        return []
+    base_parts = parts[: len(parts) - (fact.level - 1)]
+    base = ".".join(base_parts + ([fact.module] if fact.module else []))
+    if not base:
+        return []
+    names = [base]
+    names += [f"{base}.{n}" for n, _ in fact.names if n != "*" and f"{base}.{n}" in index.by_name]
+    return names
+
+
+def _meeting(graph, double: DoubleImport) -> None:
+    for process in graph.processes:
+        names = {s.name for s in double.sites if graph.contains(process.members, s.path)}
+        if len(names) >= 2:
+            double.together, double.process = True, process.label
+            return

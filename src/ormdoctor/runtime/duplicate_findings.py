@@ -1,0 +1,140 @@
+"""ORM101 duplicate-table, ORM104 duplicate-class-name, ORM107 module-imported-twice, as the import saw them.
+
+A file loaded under two module names re-runs every class statement in it; those repeats are reported
+once, as ORM107, not again as duplicate tables and classes (same file, same line)."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from ..findings import Finding, Related, Severity
+from .finding_kit import describe, file_location, finding, location, related
+from .report import LoadedModule, MappedClass, RuntimeReport, TableAttempt
+
+DEFINITIONS = ("created", "duplicate")
+
+
+def duplicate_tables(report: RuntimeReport) -> list[Finding]:
+    groups = defaultdict(list)
+    for attempt in report.tables:
+        if attempt.outcome in DEFINITIONS:
+            groups[(attempt.metadata, attempt.key)].append(attempt)
+    return [_duplicate_table(report, attempts) for attempts in groups.values()
+            if any(a.outcome == "duplicate" for a in attempts) and not _one_site(attempts)]
+
+
+def _duplicate_table(report: RuntimeReport, attempts: list[TableAttempt]) -> Finding:
+    first, second = attempts[0], attempts[1]
+    label = report.metadata_label(first.metadata)
+    error = next(e.message for e in report.table_errors if (e.metadata, e.key) == (first.metadata, first.key))
+    return finding(
+        "ORM101", first.key, f"table '{first.key}' is defined {len(attempts)} times on metadata {label}",
+        location(second.site), related=_others(attempts, second), hint=_table_hint(first),
+        details=(error, *(describe(a.site, a.class_name, a.module) for a in attempts)),
+    )
+
+
+def _table_hint(first: TableAttempt) -> str:
+    keep = f"import {first.class_name} from {first.module}" if first.class_name else "import the first Table"
+    return f"keep one definition and {keep} elsewhere; extend_existing=True would only hide the duplicate"
+
+
+def duplicate_classes(report: RuntimeReport) -> list[Finding]:
+    findings = []
+    for registry in report.registries:
+        groups = defaultdict(list)
+        for cls in registry.classes:
+            groups[cls.name].append(cls)
+        findings += [_duplicate_class(report, registry.label, classes) for classes in groups.values()
+                     if len(classes) > 1 and not _one_site(classes)]
+    return findings
+
+
+def _duplicate_class(report: RuntimeReport, label: str, classes: list[MappedClass]) -> Finding:
+    name = classes[0].name
+    ambiguous = any(f'Multiple classes found for path "{name}"' in e.message for e in report.mapper_errors)
+    return finding(
+        "ORM104", name, f"class name '{name}' is mapped {len(classes)} times in {label}",
+        location(classes[1].site), related=_others(classes, classes[1]),
+        severity=Severity.ERROR if ambiguous else None,
+        hint=f"rename one class, or name it by its full module path in relationship() ('{classes[0].module}.{name}')",
+        details=tuple(describe(c.site, c.name, c.module) + f" table {c.table}" for c in classes),
+    )
+
+
+def modules_imported_twice(report: RuntimeReport, project_root: str | Path) -> list[Finding]:
+    groups = defaultdict(list)
+    for module in report.loaded:
+        groups[module.path].append(module)
+    model_files = _model_files(report)
+    return [_imported_twice(report, path, modules, project_root) for path, modules in groups.items()
+            if len(modules) > 1 and path in model_files]
+
+
+def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule], root) -> Finding:
+    names = [module.name for module in modules]
+    short, long = min(names, key=lambda n: (len(n), n)), max(names, key=lambda n: (len(n), n))
+    site = next((m.imported_from for m in modules[1:] if m.imported_from), modules[0].imported_from)
+    return finding(
+        "ORM107", short, f"{path} is imported as {len(names)} modules: {', '.join(names)}",
+        location(site) or file_location(path),
+        related=[_import_site(module) for module in modules],
+        hint=f"import it only as '{short}'; '{long}' exists because {_root_of(long, path, report, root)} "
+             "is an import root too",
+        details=_redefined(report, path, names),
+    )
+
+
+def _import_site(module: LoadedModule):
+    if module.imported_from is None:
+        return Related(file_location(module.path), f"imported as '{module.name}' (a listed model module)")
+    return related(module.imported_from, f"imported as '{module.name}'")
+
+
+def _redefined(report: RuntimeReport, path: str, names: list[str]) -> tuple[str, ...]:
+    tables = sorted({e.key for e in report.table_errors if e.site and e.site.path == path})
+    classes = sorted({c.name for r in report.registries for c in r.classes
+                      if c.site and c.site.path == path and c.module != names[0]})
+    lines = [f"module names: {', '.join(names)}"]
+    if tables:
+        lines.append(f"tables defined twice: {', '.join(tables)}")
+    if classes:
+        lines.append(f"classes defined twice: {', '.join(classes)}")
+    return tuple(lines)
+
+
+def _root_of(name: str, path: str, report: RuntimeReport, project_root) -> str:
+    """The sys.path entry under which ``path`` is importable as ``name``, relative to the project."""
+    absolute = Path(project_root, path)
+    for entry in report.sys_path:
+        try:
+            relative = absolute.relative_to(entry)
+        except ValueError:
+            continue
+        if _dotted(relative) == name:
+            shown = os.path.relpath(entry, project_root)
+            return f"'{shown}'"
+    return "another directory"
+
+
+def _dotted(relative: Path) -> str:
+    parts = list(relative.with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _model_files(report: RuntimeReport) -> set[str]:
+    """Files that define tables, mapped classes or MetaData: loading those twice matters."""
+    sites = [a.site for a in report.tables] + [c.site for r in report.registries for c in r.classes]
+    return {site.path for site in sites if site} | {m.created_in for m in report.metadata if m.created_in}
+
+
+def _one_site(items) -> bool:
+    """All definitions are one line of one file: the file was loaded twice (ORM107)."""
+    return len({(item.site.path, item.site.line) if item.site else None for item in items}) == 1
+
+
+def _others(items, shown):
+    labels = ["first definition"] + ["also defined here"] * (len(items) - 1)
+    return [r for r in (related(item.site, label) for item, label in zip(items, labels) if item is not shown) if r]

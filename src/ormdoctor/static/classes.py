@@ -1,0 +1,177 @@
+"""One class statement → ClassFact: declarative attributes, columns, relationships."""
+
+from __future__ import annotations
+
+import ast
+
+from ormdoctor.static import columns as col
+from ormdoctor.static.constraints import table_args
+from ormdoctor.static.exprs import callee_tail, dotted, keyword, literal, pos, source_text, str_dict, string
+from ormdoctor.static.facts import ClassFact, ObjectFact, TablenameFact, TableFact
+
+DECLARED_ATTR = {"declared_attr", "declared_attr.directive", "declared_attr.cascading", "orm.declared_attr",
+                 "sa.orm.declared_attr", "declarative.declared_attr"}
+
+
+def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
+    fact = ClassFact(
+        name=node.name,
+        pos=pos(node),
+        end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
+        bases=[dotted(b) or source_text(b) or "?" for b in node.bases],
+        keywords={kw.arg: source_text(kw.value) or "" for kw in node.keywords if kw.arg},
+        decorators=[dotted(d) or source_text(d) or "?" for d in node.decorator_list],
+        docstring=ast.get_docstring(node),
+        nested=nested,
+    )
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    _assignment(fact, target.id, None, stmt.value, stmt, read_table)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            _assignment(fact, stmt.target.id, stmt.annotation, stmt.value, stmt, read_table)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _method(fact, stmt)
+    return fact
+
+
+def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table) -> None:
+    fact.attributes.setdefault(name, pos(stmt))
+    if name == "__tablename__":
+        text = string(value)
+        fact.tablename = TablenameFact("literal" if text is not None else "unknown", text, pos(stmt))
+    elif name == "__table_args__" and value is not None:
+        fact.table_args = table_args(value, pos(stmt))
+    elif name == "__abstract__":
+        fact.abstract = literal(value) is True
+    elif name == "__bind_key__":
+        fact.bind_key = string(value)
+    elif name == "__mapper_args__":
+        fact.mapper_args = _dict_source(value)
+        fact.mapper_args_pos = pos(stmt)
+    elif name == "__table__":
+        if isinstance(value, ast.Call) and callee_tail(value) == "Table":
+            table: TableFact = read_table(value, None)
+            table.in_class = fact.name
+            fact.table_assign = f"<Table {table.name}>"
+        else:
+            fact.table_assign = dotted(value) or source_text(value)
+    elif name in ("metadata", "registry") and isinstance(value, ast.Call) and callee_tail(value) in ("MetaData", "registry"):
+        fact.metadata_value = ObjectFact(name=name, kind=callee_tail(value).lower(), pos=pos(value),
+                                         call=dotted(value.func) or "", schema=string(keyword(value, "schema")),
+                                         naming_convention=str_dict(keyword(value, "naming_convention")))
+    elif name == "type_annotation_map":
+        return
+    else:
+        _member(fact, name, annotation, value, stmt)
+
+
+def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
+    if annotation is not None and (dotted(annotation) or "").endswith("ClassVar"):
+        return
+    tail = callee_tail(value) if isinstance(value, ast.Call) else None
+    if tail in col.COLUMN_CALLS:
+        column = col.parse_column_call(value, name, tail)
+        if column.type is None:
+            column.type = col.annotation_type(annotation)
+        if column.nullable is None and annotation is not None and not column.primary_key:
+            column.nullable = col.annotation_optional(annotation)
+        fact.columns.append(column)
+    elif tail in col.RELATIONSHIP_CALLS:
+        fact.relationships.append(col.parse_relationship(value, name, annotation))
+    elif tail in col.FIELD_CALLS:
+        column = col.parse_field_call(value, name, annotation)
+        if column:
+            fact.columns.append(column)
+    elif value is None and annotation is not None and not name.startswith("_"):
+        head = (dotted(annotation) or "").rsplit(".", 1)[-1]
+        style = "Mapped" if head in ("Mapped", "Mapped[]") or _is_mapped(annotation) else "annotation"
+        column = col.annotation_column(name, annotation, stmt, style)
+        if column:
+            fact.columns.append(column)
+    elif value is not None and annotation is not None and not name.startswith("_") and not isinstance(value, ast.Call):
+        # SQLModel `name: str = "x"` is a column with a default.
+        column = col.annotation_column(name, annotation, stmt, "annotation")
+        if column:
+            column.default = source_text(value)
+            fact.columns.append(column)
+
+
+def _is_mapped(annotation) -> bool:
+    return isinstance(annotation, ast.Subscript) and (dotted(annotation.value) or "").endswith("Mapped")
+
+
+def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
+    decorators = {dotted(d) or "" for d in func.decorator_list}
+    if not decorators & DECLARED_ATTR and not any(d.endswith("declared_attr") for d in decorators):
+        fact.attributes.setdefault(func.name, pos(func))
+        return
+    fact.attributes.setdefault(func.name, pos(func))
+    if func.name == "__tablename__":
+        fact.tablename = _declared_tablename(func)
+    elif func.name == "__table_args__":
+        returned = _returned(func)
+        args = table_args(returned, pos(func)) if returned is not None else None
+        if args is not None:
+            args.form = "declared_attr"
+            fact.table_args = args
+
+
+def _returned(func: ast.FunctionDef):
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value):
+            return node.value
+    return None
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _declared_tablename(func: ast.FunctionDef) -> TablenameFact:
+    fact = TablenameFact("declared_attr", None, pos(func))
+    source = ast.unparse(func)
+    fact.returns_none_when_inherited = "has_inherited_table" in source and any(
+        isinstance(n, ast.Return) and (n.value is None or _is_none(n.value)) for n in ast.walk(func))
+    returned = _returned(func)
+    fact.value = _name_pattern(returned) if returned is not None else None
+    if fact.value is None:
+        fact.kind = "unknown"
+    return fact
+
+
+def _name_pattern(node) -> str | None:
+    """Evaluate the common tablename recipes into a pattern over the class name."""
+    text = (source_text(node) or "").replace(" ", "")
+    name = "cls.__name__"
+    simple = {f"{name}.lower()": "{lower}", name: "{name}", f"{name}.lower()+'s'": "{lower}s",
+              f'{name}.lower()+"s"': "{lower}s", f"f'{{{name}.lower()}}s'": "{lower}s",
+              f"f'{{{name}.lower()}}'": "{lower}", f"{name}.upper()": "{upper}"}
+    if text in simple:
+        return simple[text]
+    if isinstance(node, ast.JoinedStr):
+        return _fstring_pattern(node)
+    if name in text and any(word in text.lower() for word in ("snake", "underscore", "re.sub", "camel")):
+        return "{snake}s" if text.endswith("+'s'") or text.endswith('+"s"') else "{snake}"
+    return None
+
+
+def _fstring_pattern(node: ast.JoinedStr) -> str | None:
+    out = []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            out.append(str(part.value).replace("{", "{{"))
+        elif isinstance(part, ast.FormattedValue):
+            inner = (source_text(part.value) or "").replace(" ", "")
+            mapping = {"cls.__name__.lower()": "{lower}", "cls.__name__": "{name}"}
+            if inner not in mapping:
+                return None
+            out.append(mapping[inner])
+    return "".join(out)
+
+
+def _dict_source(node) -> dict[str, str]:
+    if isinstance(node, ast.Dict):
+        return {string(k) or source_text(k) or "?": source_text(v) or "" for k, v in zip(node.keys, node.values) if k}
+    return {}

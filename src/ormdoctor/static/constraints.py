@@ -1,0 +1,103 @@
+"""Index / UniqueConstraint / CheckConstraint / ... calls and the ``__table_args__`` forms."""
+
+from __future__ import annotations
+
+import ast
+
+from ormdoctor.static.exprs import callee_tail, dotted, keyword, literal, pos, source_text, string
+from ormdoctor.static.facts import ConstraintFact, TableArgsFact
+
+CONSTRAINT_KINDS = {
+    "Index": "index",
+    "UniqueConstraint": "unique",
+    "CheckConstraint": "check",
+    "PrimaryKeyConstraint": "primary_key",
+    "ForeignKeyConstraint": "foreign_key",
+}
+
+
+def constraint(node: ast.AST) -> ConstraintFact | None:
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return ConstraintFact(kind="index", name=None, columns=[], pos=pos(node), object_ref=dotted(node))
+    tail = callee_tail(node)
+    if tail not in CONSTRAINT_KINDS:
+        return None
+    kind = CONSTRAINT_KINDS[tail]
+    args = list(node.args)
+    name = string(keyword(node, "name"))
+    if kind == "index" and args:
+        first = args.pop(0)
+        name = string(first) if string(first) is not None else name
+        if string(first) is None:  # f-string or expression: a computed name
+            name = None
+    if kind == "check":
+        sqltext = source_text(args[0]) if args else None
+        return ConstraintFact(kind=kind, name=name, columns=[], pos=pos(node), sqltext=sqltext)
+    if kind == "foreign_key":
+        columns = literal(args[0]) if args else None
+        targets = literal(args[1]) if len(args) > 1 else None
+        return ConstraintFact(kind=kind, name=name, columns=list(columns or []), pos=pos(node),
+                              fk_target=list(targets or []), ondelete=string(keyword(node, "ondelete")),
+                              onupdate=string(keyword(node, "onupdate")))
+    columns, table_ref = [], None
+    for arg in args:
+        column, owner = column_ref(arg)
+        columns.append(column)
+        table_ref = table_ref or owner
+    return ConstraintFact(kind=kind, name=name, columns=columns, pos=pos(node),
+                          unique=kind == "unique" or literal(keyword(node, "unique")) is True,
+                          table_ref=table_ref)
+
+
+def column_ref(node: ast.AST) -> tuple[str, str | None]:
+    """"email" → ("email", None); users.c.email → ("email", "users"); User.email → ("email", "User")."""
+    text = string(node)
+    if text is not None:
+        return text, None
+    if isinstance(node, ast.Call) and node.args:  # column("x"), func.lower(User.email), text(...)
+        inner, owner = column_ref(node.args[0])
+        return (inner if string(node.args[0]) is None or callee_tail(node) == "column" else f"{callee_tail(node)}(...)"), owner
+    name = dotted(node)
+    if name and "." in name:
+        parts = name.split(".")
+        owner = parts[-3] if len(parts) >= 3 and parts[-2] == "c" else parts[-2]
+        return parts[-1], owner
+    return name or "?", None
+
+
+def table_args(node: ast.AST, position) -> TableArgsFact:
+    if isinstance(node, ast.Dict):
+        facts = TableArgsFact(pos=position, form="dict")
+        _read_options(node, facts)
+        return facts
+    if isinstance(node, ast.Tuple):
+        facts = TableArgsFact(pos=position, form="tuple")
+        for item in node.elts:
+            if isinstance(item, ast.Dict):
+                _read_options(item, facts)
+            else:
+                found = constraint(item)
+                if found:
+                    facts.constraints.append(found)
+        return facts
+    if isinstance(node, ast.Call) and callee_tail(node) in CONSTRAINT_KINDS:
+        return TableArgsFact(pos=position, form="invalid", constraints=[c for c in [constraint(node)] if c],
+                             invalid_reason=f"a single {callee_tail(node)}(...) in parentheses is not a tuple "
+                                            f"(missing trailing comma)")
+    if isinstance(node, ast.List):
+        return TableArgsFact(pos=position, form="invalid",
+                             constraints=[c for c in map(constraint, node.elts) if c],
+                             invalid_reason="a list is not accepted; SQLAlchemy wants a tuple or a dict")
+    return TableArgsFact(pos=position, form="unknown", schema_known=False)
+
+
+def _read_options(node: ast.Dict, facts: TableArgsFact) -> None:
+    for key, value in zip(node.keys, node.values):
+        name = string(key)
+        if name == "schema":
+            facts.schema = string(value)
+            facts.schema_known = facts.schema is not None or literal(value) is None and isinstance(value, ast.Constant)
+        elif name == "extend_existing":
+            facts.extend_existing = literal(value) is True
+        elif name == "keep_existing":
+            facts.keep_existing = literal(value) is True

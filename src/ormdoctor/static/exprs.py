@@ -1,0 +1,84 @@
+"""Small helpers to read AST expressions as the names and literals written in source."""
+
+from __future__ import annotations
+
+import ast
+
+from ormdoctor.static.facts import Pos
+
+
+def pos(node: ast.AST) -> Pos:
+    return Pos(getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+
+
+def dotted(node: ast.AST | None) -> str | None:
+    """``a.b.c`` → "a.b.c"; a subscript keeps its base (``Mapped[int]`` → "Mapped")."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Call):
+        base = dotted(node.func)
+        return f"{base}()" if base else None
+    return None
+
+
+def last_part(name: str | None) -> str | None:
+    return name.rsplit(".", 1)[-1] if name else None
+
+
+def callee(node: ast.AST) -> str | None:
+    return dotted(node.func) if isinstance(node, ast.Call) else None
+
+
+def callee_tail(node: ast.AST) -> str | None:
+    return last_part(callee(node))
+
+
+def literal(node: ast.AST | None):
+    """The Python value of a literal expression, else None."""
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def string(node: ast.AST | None) -> str | None:
+    value = literal(node)
+    return value if isinstance(value, str) else None
+
+
+def truthy_kw(call: ast.Call, name: str) -> bool:
+    value = keyword(call, name)
+    return literal(value) is True if value is not None else False
+
+
+def keyword(call: ast.Call, name: str) -> ast.AST | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def source_text(node: ast.AST | None) -> str | None:
+    if node is None:
+        return None
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every node the parser makes
+        return None
+
+
+def is_type_checking_test(test: ast.AST) -> bool:
+    name = dotted(test)
+    return name in {"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"}
+
+
+def str_dict(node: ast.AST | None) -> dict[str, str] | None:
+    value = literal(node)
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return value
+    return None

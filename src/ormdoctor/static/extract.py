@@ -1,0 +1,201 @@
+"""A parsed module → FileFacts. Module level only; class bodies are read by ``classes``."""
+
+from __future__ import annotations
+
+import ast
+
+from ormdoctor.static import columns as col
+from ormdoctor.static.classes import read_class
+from ormdoctor.static.constraints import constraint
+from ormdoctor.static.exprs import (callee, callee_tail, dotted, is_type_checking_test, keyword, literal, pos,
+                                    source_text, str_dict, string, truthy_kw)
+from ormdoctor.static.facts import (FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts, ImperativeMapFact,
+                                    ImportFact, ObjectFact, TableFact)
+
+OBJECT_CALLS = {
+    "MetaData": "metadata",
+    "declarative_base": "declarative_base",
+    "registry": "registry",
+    "generate_base": "generate_base",
+    "SQLAlchemy": "flask_sqlalchemy",
+    "as_declarative": "declarative_base",
+}
+APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
+
+
+class ModuleReader:
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+
+    def read(self, tree: ast.Module) -> FileFacts:
+        self._body(tree.body, MODULE, nested=False)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                self._any_call(node)
+        return self.facts
+
+    # Statements ----------------------------------------------------------------------------
+    def _body(self, body, context: str, nested: bool) -> None:
+        for stmt in body:
+            self._stmt(stmt, context, nested)
+
+    def _stmt(self, stmt, context: str, nested: bool) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt)))
+        elif isinstance(stmt, ast.ImportFrom):
+            names = [(a.name, a.asname) for a in stmt.names]
+            self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True))
+        elif isinstance(stmt, ast.ClassDef):
+            self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
+            for inner in stmt.body:
+                if isinstance(inner, ast.ClassDef):
+                    self.facts.classes.append(read_class(inner, True, self._table))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if stmt.name == "create_app" and context == MODULE:
+                self.facts.creates_app = True
+            self._body(stmt.body, FUNCTION, True)
+        elif isinstance(stmt, ast.If):
+            self._if(stmt, context, nested)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and context != FUNCTION:
+            self._assign(stmt)
+        elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, ast.Call):
+            self._module_call(None, stmt.value)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            if isinstance(stmt, (ast.Try, ast.With, ast.For, ast.While, ast.AsyncWith, ast.AsyncFor, ast.ExceptHandler)) \
+                    or (hasattr(ast, "TryStar") and isinstance(stmt, getattr(ast, "TryStar"))):
+                for child in getattr(stmt, field, []) or []:
+                    self._stmt(child, context, nested)
+
+    def _if(self, stmt: ast.If, context: str, nested: bool) -> None:
+        if is_type_checking_test(stmt.test):
+            self._body(stmt.body, TYPE_CHECKING if context == MODULE else context, nested)
+            self._body(stmt.orelse, context, nested)
+            return
+        if context == MODULE and _is_main_test(stmt.test):
+            self.facts.has_main_block = True
+        self._body(stmt.body, context, nested)
+        self._body(stmt.orelse, context, nested)
+
+    def _assign(self, stmt) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        if value is None:
+            return
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            name = target.id
+            if name == "target_metadata":
+                self.facts.alembic_env = _alembic_target(value, stmt)
+            elif name == "__all__":
+                names = literal(value)
+                if isinstance(names, (list, tuple)):
+                    self.facts.all_names = [n for n in names if isinstance(n, str)]
+            elif isinstance(value, ast.Call):
+                self._module_call(name, value)
+            elif isinstance(value, ast.Attribute) and value.attr in ("metadata", "Model", "registry"):
+                self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value)))
+
+    def _module_call(self, var: str | None, call: ast.Call) -> None:
+        tail = callee_tail(call)
+        if tail == "Table":
+            self._table(call, var)
+        elif tail == "Index":
+            found = constraint(call)
+            if found:
+                self.facts.indexes.append(found)
+        elif tail in ("map_imperatively", "mapper") and len(call.args) >= 2:
+            owner = (callee(call) or "").rsplit(".", 1)[0]
+            self.facts.imperative_maps.append(ImperativeMapFact(owner, dotted(call.args[0]) or "?",
+                                                                dotted(call.args[1]) or "?", pos(call)))
+        elif var and tail in OBJECT_CALLS:
+            self._object(var, tail, call)
+
+    def _object(self, var: str, tail: str, call: ast.Call) -> None:
+        args = {kw.arg: source_text(kw.value) or "" for kw in call.keywords if kw.arg}
+        metadata_arg = keyword(call, "metadata")
+        ref = dotted(metadata_arg) if metadata_arg is not None and not isinstance(metadata_arg, ast.Call) else None
+        fact = ObjectFact(var, OBJECT_CALLS[tail], pos(call), callee(call) or tail, args=args, ref=ref,
+                          schema=string(keyword(call, "schema")),
+                          naming_convention=str_dict(keyword(call, "naming_convention")))
+        if isinstance(metadata_arg, ast.Call) and callee_tail(metadata_arg) == "MetaData":
+            fact.schema = string(keyword(metadata_arg, "schema"))
+            fact.naming_convention = str_dict(keyword(metadata_arg, "naming_convention"))
+            fact.args["metadata"] = "<MetaData()>"
+        self.facts.objects.append(fact)
+
+    def _table(self, call: ast.Call, var: str | None) -> TableFact:
+        args = list(call.args)
+        name = string(args[0]) if args else string(keyword(call, "name"))
+        metadata_ref = source_text(args[1]) if len(args) > 1 else source_text(keyword(call, "metadata"))
+        table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
+                          schema=string(keyword(call, "schema")),
+                          extend_existing=truthy_kw(call, "extend_existing"),
+                          keep_existing=truthy_kw(call, "keep_existing"))
+        for arg in args[2:]:
+            tail = callee_tail(arg)
+            if tail in col.COLUMN_CALLS:
+                table.columns.append(col.parse_column_call(arg, None, "Column"))
+            else:
+                found = constraint(arg) if isinstance(arg, ast.Call) else None
+                if found:
+                    table.constraints.append(found)
+        table.is_lookup = not table.columns and (len(args) <= 2 or truthy_kw(call, "autoload_with")
+                                                 or keyword(call, "autoload_with") is not None)
+        self.facts.tables.append(table)
+        return table
+
+    # Anywhere in the file ------------------------------------------------------------------
+    def _any_call(self, call: ast.Call) -> None:
+        name = callee(call) or ""
+        tail = name.rsplit(".", 1)[-1]
+        if tail == "create_all":
+            self.facts.calls_create_all = True
+        elif tail in ("create_engine", "create_async_engine") and call.args:
+            self.facts.engine_urls.append(source_text(call.args[0]) or "?")
+        elif tail in APP_CALLS:
+            self.facts.creates_app = True
+        elif name in ("sys.path.insert", "sys.path.append") and call.args:
+            found = _path_expr(call.args[-1])
+            if found:
+                self.facts.sys_path_adds.append(found)
+
+
+def _is_main_test(test) -> bool:
+    return isinstance(test, ast.Compare) and dotted(test.left) == "__name__" and \
+        any(string(c) == "__main__" for c in test.comparators)
+
+
+def _alembic_target(value, stmt) -> AlembicEnvFact:
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return AlembicEnvFact([source_text(e) or "?" for e in value.elts], pos(stmt), "list")
+    if isinstance(value, ast.Constant) and value.value is None:
+        return AlembicEnvFact([], pos(stmt), "none")
+    return AlembicEnvFact([dotted(value) or source_text(value) or "?"], pos(stmt), "single")
+
+
+def _path_expr(node) -> str | None:
+    """Evaluate sys.path entries: a literal, or __file__-relative recipes → "@file/../..".
+
+    Returns "@file" + "/.." per parent level for paths relative to the file's directory, a
+    literal string otherwise.
+    """
+    text = string(node)
+    if text is not None:
+        return text
+    source = (source_text(node) or "").replace(" ", "")
+    if "__file__" not in source:
+        return None
+    if "Path(" in source:
+        if ".parents[" in source:
+            index = source.split(".parents[")[1].split("]")[0]
+            return "@file" + "/.." * int(index) if index.isdigit() else None
+        return "@file" + "/.." * max(source.count(".parent") - 1, 0)
+    ups = source.count("dirname(") - 1
+    ups += source.count("'..'") + source.count('".."')
+    return "@file" + "/.." * max(ups, 0)
+
+
+def read_module(tree: ast.Module, facts: FileFacts) -> FileFacts:
+    return ModuleReader(facts).read(tree)

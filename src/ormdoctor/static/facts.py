@@ -1,0 +1,225 @@
+"""Per-file facts read from source without executing it.
+
+Everything here describes ONE file and refers to other code only by the names written in
+it; resolving those names across files is the inventory's job. Facts are plain dataclasses
+so they pickle into the cache unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Where an import statement runs: only "module" imports load anything when the file loads.
+MODULE, TYPE_CHECKING, FUNCTION = "module", "type_checking", "function"
+
+
+@dataclass
+class Pos:
+    line: int
+    column: int  # 1-based
+
+
+@dataclass
+class ImportFact:
+    """``import a.b as c`` → module="a.b", names=[], asname="c".
+    ``from ..x import y as z`` → module="x", level=2, names=[("y", "z")]."""
+
+    module: str
+    level: int
+    names: list[tuple[str, str | None]]
+    asname: str | None
+    context: str
+    pos: Pos
+    is_from: bool = False
+
+
+@dataclass
+class ForeignKeyFact:
+    target: str  # "table.col", "schema.table.col", or "Model.attr" for ForeignKey(Model.id)
+    ondelete: str | None = None
+    onupdate: str | None = None
+    pos: Pos | None = None
+    target_is_expr: bool = False
+
+
+@dataclass
+class ColumnFact:
+    attr: str | None  # attribute name on the class (None for Table() columns)
+    name: str | None  # database column name (None: unknown)
+    type: str | None  # the type as written: "Integer", "String(50)", "int", "UUID"
+    pos: Pos
+    style: str  # Column | mapped_column | Mapped | Field | sa_column
+    primary_key: bool = False
+    unique: bool = False
+    index: bool = False
+    nullable: bool | None = None  # None: SQLAlchemy's default
+    foreign_keys: list[ForeignKeyFact] = field(default_factory=list)
+    default: str | None = None
+    server_default: str | None = None
+    use_existing_column: bool = False
+    autoincrement: bool | None = None
+    comment: str | None = None
+
+
+@dataclass
+class RelationshipFact:
+    attr: str
+    target: str | None  # class name, dotted path, or None when not statically known
+    target_form: str  # string | name | lambda | annotation | unknown
+    pos: Pos
+    back_populates: str | None = None
+    backref: str | None = None
+    secondary: str | None = None
+    secondary_form: str | None = None  # string | name
+    uselist: bool | None = None
+    collection: bool | None = None  # from Mapped[list[X]] / List[X]
+    cascade: str | None = None
+    passive_deletes: bool = False
+    viewonly: bool = False
+    foreign_keys: str | None = None
+
+
+@dataclass
+class ConstraintFact:
+    """Index / UniqueConstraint / PrimaryKeyConstraint / CheckConstraint / ForeignKeyConstraint."""
+
+    kind: str  # index | unique | check | primary_key | foreign_key
+    name: str | None
+    columns: list[str]
+    pos: Pos
+    unique: bool = False
+    # For an Index written as a shared object (a name, not a call) in __table_args__.
+    object_ref: str | None = None
+    table_ref: str | None = None  # module-level Index(..., tbl.c.x) / Index(..., Model.x)
+    fk_target: list[str] = field(default_factory=list)
+    ondelete: str | None = None
+    onupdate: str | None = None
+    sqltext: str | None = None
+
+
+@dataclass
+class TableArgsFact:
+    pos: Pos
+    form: str  # dict | tuple | invalid | declared_attr | unknown
+    schema: str | None = None
+    schema_known: bool = True
+    extend_existing: bool = False
+    keep_existing: bool = False
+    constraints: list[ConstraintFact] = field(default_factory=list)
+    invalid_reason: str | None = None
+
+
+@dataclass
+class TablenameFact:
+    """How a class names its table."""
+
+    kind: str  # literal | declared_attr | unknown
+    value: str | None = None  # literal name, or a pattern: "{lower}", "{lower}s", "{name}", "{snake}"
+    pos: Pos | None = None
+    returns_none_when_inherited: bool = False
+
+
+@dataclass
+class ClassFact:
+    name: str
+    pos: Pos
+    end_line: int
+    bases: list[str]  # dotted source text of each base: "Base", "db.Model", "models.Base"
+    keywords: dict[str, str]  # class keywords as source text: {"table": "True", "metaclass": "X"}
+    decorators: list[str]
+    docstring: str | None = None
+    tablename: TablenameFact | None = None
+    table_args: TableArgsFact | None = None
+    table_assign: str | None = None  # __table__ = <name>
+    abstract: bool = False
+    bind_key: str | None = None
+    mapper_args: dict[str, str] = field(default_factory=dict)
+    mapper_args_pos: Pos | None = None
+    columns: list[ColumnFact] = field(default_factory=list)
+    relationships: list[RelationshipFact] = field(default_factory=list)
+    # Attributes assigned in the body, with positions: reserved-name and misspelling checks need them.
+    attributes: dict[str, Pos] = field(default_factory=dict)
+    # `metadata = MetaData(...)` / `registry = registry(...)` in a DeclarativeBase subclass body.
+    metadata_value: "ObjectFact | None" = None
+    naming_convention: dict[str, str] | None = None
+    nested: bool = False  # defined inside a function or another class
+
+
+@dataclass
+class ObjectFact:
+    """A module-level SQLAlchemy object: MetaData(), declarative_base(), registry(),
+    SQLAlchemy(), generate_base(), Base.metadata aliases."""
+
+    name: str  # variable name it is bound to
+    kind: str  # metadata | declarative_base | registry | generate_base | flask_sqlalchemy | alias
+    pos: Pos
+    call: str  # callee as written: "MetaData", "declarative_base", "orm.registry", "mapper_registry.generate_base"
+    args: dict[str, str] = field(default_factory=dict)  # keyword → source text (metadata=, model_class=, schema=)
+    schema: str | None = None
+    naming_convention: dict[str, str] | None = None
+    ref: str | None = None  # alias target (Base.metadata, db.metadata) or `metadata=` argument
+
+
+@dataclass
+class TableFact:
+    """An imperative ``Table("name", metadata, Column(...), ...)``."""
+
+    var: str | None
+    name: str | None
+    metadata_ref: str | None  # source text of the MetaData argument
+    pos: Pos
+    schema: str | None = None
+    columns: list[ColumnFact] = field(default_factory=list)
+    constraints: list[ConstraintFact] = field(default_factory=list)
+    extend_existing: bool = False
+    keep_existing: bool = False
+    is_lookup: bool = False  # Table("x", md) / autoload: refers to a table, defines nothing
+    in_class: str | None = None  # assigned as __table__ inside a class
+
+
+@dataclass
+class ImperativeMapFact:
+    """``mapper_registry.map_imperatively(User, user_table)``."""
+
+    registry: str
+    class_name: str
+    table: str
+    pos: Pos
+
+
+@dataclass
+class AlembicEnvFact:
+    target_metadata: list[str]  # source text of each metadata expression
+    pos: Pos
+    form: str  # single | list | none | unknown
+
+
+@dataclass
+class ParseErrorFact:
+    message: str
+    pos: Pos
+    kind: str  # syntax | encoding | too-large | unreadable
+
+
+@dataclass
+class FileFacts:
+    path: str  # relative to the project root, "/" separated
+    digest: str
+    parsed: bool = True  # False: only the fast import scan ran (no ORM code in the file)
+    error: ParseErrorFact | None = None
+    imports: list[ImportFact] = field(default_factory=list)
+    classes: list[ClassFact] = field(default_factory=list)
+    objects: list[ObjectFact] = field(default_factory=list)
+    tables: list[TableFact] = field(default_factory=list)
+    indexes: list[ConstraintFact] = field(default_factory=list)  # module-level Index()
+    imperative_maps: list[ImperativeMapFact] = field(default_factory=list)
+    alembic_env: AlembicEnvFact | None = None
+    sys_path_adds: list[str] = field(default_factory=list)  # literal sys.path.insert/append
+    all_names: list[str] | None = None  # __all__
+    has_main_block: bool = False
+    creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
+    calls_create_all: bool = False
+    engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
+    noqa: dict[int, list[str]] = field(default_factory=dict)  # line → codes ("*" = all)
+    encoding: str = "utf-8"
+    line_count: int = 0

@@ -1,0 +1,3 @@
+import os
+
+SETTINGS = {"url": os.environ["ORMDOCTOR_TEST_MISSING_SETTING"]}

@@ -1,0 +1,227 @@
+"""Every fixture's ``[runtime]`` claim, proven with the real SQLAlchemy.
+
+A fixture's ``expect.toml`` may say how the project behaves when it is loaded:
+
+    [runtime]
+    entry = ["app.main"]        # modules imported in order
+    sys_path = ["."]            # import roots, relative to the fixture (the fixture dir is added too)
+    raises = "is already defined for this MetaData instance"   # omitted: everything must succeed
+    stage = "import"            # import | configure | create_all (default: import)
+    metadata = "app.db:Base.metadata"   # optional: what create_all creates (a string or a list)
+    warns = "should be left reserved"   # optional: a warning that must be emitted
+
+The probe runs in a fresh interpreter (``sys.executable``): import the entries, then
+``configure_mappers()``, then ``create_all`` of every MetaData it finds (each on its own in-memory SQLite,
+with the tables' schemas attached). It stops at the first error and reports the stage.
+
+The second test checks that every ``expect.toml`` is well-formed and that its paths exist, so the
+golden findings cannot silently point at files that were renamed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_ROOTS = (ROOT / "tests" / "fixtures", ROOT / "examples")
+STAGES = ("import", "configure", "create_all")
+CODES = {
+    "ORM001", "ORM002",
+    "ORM101", "ORM102", "ORM103", "ORM104", "ORM105", "ORM106", "ORM107", "ORM108", "ORM109",
+    "ORM201", "ORM202", "ORM203",
+    "ORM301", "ORM302", "ORM303", "ORM304", "ORM305", "ORM306",
+    "ORM401", "ORM402", "ORM403",
+    "ORM501", "ORM502", "ORM503",
+}
+MARK = "@@ormdoctor-probe@@"
+
+PROBE = r'''
+import importlib, json, os, sys, warnings
+
+spec = json.loads(sys.argv[1])
+ROOT = os.path.realpath(spec["root"])
+sys.path[:0] = spec["paths"]
+
+
+def resolve(target):
+    module_name, _, attrs = target.partition(":")
+    value = importlib.import_module(module_name)
+    for attr in filter(None, attrs.split(".")):
+        value = getattr(value, attr)
+    return value
+
+
+def project_modules():
+    for name in sorted(sys.modules):
+        path = getattr(sys.modules[name], "__file__", None)
+        if path and os.path.realpath(path).startswith(ROOT + os.sep):
+            yield sys.modules[name]
+
+
+def candidates(value):
+    """MetaData reachable from one module attribute: itself, a class's .metadata, a Flask db."""
+    from sqlalchemy import MetaData
+    if isinstance(value, MetaData):
+        yield value
+    elif isinstance(value, type):
+        md = value.__dict__.get("metadata") or getattr(value, "metadata", None)
+        if isinstance(md, MetaData):
+            yield md
+    else:
+        metadatas = getattr(value, "metadatas", None)  # flask_sqlalchemy.SQLAlchemy
+        if isinstance(metadatas, dict):
+            yield from (md for md in metadatas.values() if isinstance(md, MetaData))
+
+
+def find_metadata():
+    wanted = spec.get("metadata")
+    if wanted:
+        found = [resolve(t) for t in ([wanted] if isinstance(wanted, str) else wanted)]
+    else:
+        found = [md for module in project_modules() for value in list(vars(module).values())
+                 for md in candidates(value)]
+    unique = {}
+    for md in found:
+        unique.setdefault(id(md), md)
+    return list(unique.values())
+
+
+def create_all(md):
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    schemas = sorted({t.schema for t in md.tables.values() if t.schema})
+    with engine.connect() as conn:
+        for schema in schemas:  # SQLite has no schemas: attach one database per schema
+            conn.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS \"{schema}\"")
+        md.create_all(conn)
+        conn.commit()
+
+
+result = {"stage": None, "error": None, "warnings": [], "tables": 0}
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    stage = "import"
+    try:
+        for name in spec["entry"]:
+            importlib.import_module(name)
+        stage = "configure"
+        from sqlalchemy.orm import configure_mappers
+        configure_mappers()
+        stage = "create_all"
+        metadatas = find_metadata()
+        for md in metadatas:
+            create_all(md)
+        result["tables"] = sum(len(md.tables) for md in metadatas)
+        stage = None
+    except BaseException as exc:  # SystemExit and friends are failures too
+        result["stage"] = stage
+        result["error"] = f"{type(exc).__name__}: {exc}"
+result["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
+print(MARK + json.dumps(result))
+'''.replace("MARK", repr(MARK))
+
+
+def _expect_files() -> list[Path]:
+    return sorted(p for root in FIXTURE_ROOTS if root.is_dir() for p in root.rglob("expect.toml"))
+
+
+def _load(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _param(path: Path):
+    return pytest.param(path.parent, id=path.parent.relative_to(ROOT).as_posix())
+
+
+ALL = [_param(p) for p in _expect_files()]
+WITH_RUNTIME = [_param(p) for p in _expect_files() if "runtime" in _load(p)]
+
+
+def _is_clean(fixture: Path) -> bool:
+    """Fixtures that must produce no finding at all."""
+    name = fixture.name
+    return "_good_" in name or name.startswith("traps_") or name.endswith("_fixed")
+
+
+def run_probe(fixture: Path, runtime: dict) -> dict:
+    paths = [str((fixture / p).resolve()) for p in runtime.get("sys_path", ["."])]
+    if str(fixture.resolve()) not in paths:
+        paths.append(str(fixture.resolve()))
+    spec = {
+        "root": str(fixture.resolve()),
+        "paths": paths,
+        "entry": runtime["entry"],
+        "metadata": runtime.get("metadata"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", PROBE, json.dumps(spec)],
+        cwd=fixture,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
+    assert lines, f"the probe did not report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return json.loads(lines[-1][len(MARK):])
+
+
+@pytest.mark.parametrize("fixture", WITH_RUNTIME)
+def test_runtime_claim(fixture: Path) -> None:
+    runtime = _load(fixture / "expect.toml")["runtime"]
+    result = run_probe(fixture, runtime)
+    raises = runtime.get("raises")
+    if raises is None:
+        assert result["error"] is None, (
+            f"expected to import, configure and create_all cleanly, "
+            f"but failed at {result['stage']}: {result['error']}"
+        )
+        assert result["tables"] > 0, "create_all found no MetaData with tables"
+    else:
+        stage = runtime.get("stage", "import")
+        assert result["error"] is not None, f"expected {raises!r} at {stage}, but everything succeeded"
+        assert raises in result["error"], f"at {result['stage']}: {result['error']}"
+        assert result["stage"] == stage, f"raised at {result['stage']}, not {stage}: {result['error']}"
+    warns = runtime.get("warns")
+    if warns is not None:
+        assert any(warns in w for w in result["warnings"]), result["warnings"]
+    elif _is_clean(fixture):
+        sa_warnings = [w for w in result["warnings"] if w.startswith("SAWarning")]
+        assert not sa_warnings, f"a clean fixture must load without SAWarning: {sa_warnings}"
+
+
+@pytest.mark.parametrize("fixture", ALL)
+def test_expect_file_is_well_formed(fixture: Path) -> None:
+    data = _load(fixture / "expect.toml")
+    assert set(data) <= {"findings", "runtime"}, sorted(data)
+    findings = data["findings"]
+    assert isinstance(findings, list)
+    for finding in findings:
+        assert set(finding) <= {"code", "subject", "paths", "severity"}, finding
+        assert finding["code"] in CODES, finding
+        assert finding["subject"], finding
+        assert finding.get("severity", "error") in {"error", "warning", "info"}, finding
+        assert finding["paths"], finding
+        for rel in finding["paths"]:
+            assert "\\" not in rel and not rel.startswith("/"), rel
+            assert (fixture / rel).is_file(), f"{rel} does not exist in {fixture.name}"
+    if _is_clean(fixture):
+        assert findings == [], "good, trap and fixed fixtures expect no finding at all"
+    elif fixture.parent.name == "rules":
+        code = fixture.name.split("_", 1)[0]
+        assert any(f["code"] == code for f in findings), f"a bad {code} fixture must expect {code}"
+    runtime = data.get("runtime")
+    if runtime is not None:
+        assert set(runtime) <= {"entry", "sys_path", "raises", "stage", "metadata", "warns"}, runtime
+        assert runtime["entry"], runtime
+        assert runtime.get("stage", "import") in STAGES, runtime
+        assert "stage" not in runtime or "raises" in runtime, "stage without raises"
+        for root in runtime.get("sys_path", ["."]):
+            assert (fixture / root).is_dir(), root
