@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ormdoctor.inventory.model import Inventory, MetaDataInfo, ModelClass, Registry, Unresolved
 from ormdoctor.inventory.symbols import Resolver, Symbol
-from ormdoctor.static.facts import ClassFact, ObjectFact, Pos
+from ormdoctor.inventory.constants import evaluate
+from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
 
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
 DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
@@ -79,17 +80,25 @@ class DeclarativeResolver:
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(
                 metadata_id, f"{obj.name}.metadata" + (f" (bind {bind_key!r})" if bind_key else ""), path, obj.pos,
-                "flask", schema=obj.schema, naming_convention=obj.naming_convention, bind_key=bind_key,
+                "flask", schema=obj.schema, naming_convention=self._convention(path, obj), bind_key=bind_key,
                 database=f"bind:{bind_key}" if bind_key else None)
         registry_id = f"{path}:{obj.name}.Model.registry"
         self._registry(registry_id, f"{obj.name}.Model", metadata_id, path, obj)
         return Lineage(registry_id, metadata_id, "flask")
 
+    def _convention(self, path: str, obj) -> dict[str, str] | None:
+        if obj is None:
+            return None
+        if obj.naming_convention is None and obj.naming_convention_ref:
+            found = self.inv.modules[path].facts.constants.get(obj.naming_convention_ref)
+            return found if isinstance(found, dict) else None
+        return obj.naming_convention
+
     def _metadata(self, path: str, key: str, obj: ObjectFact, label: str) -> str:
         metadata_id = f"{path}:{key}"
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, path, obj.pos, obj.kind,
-                                                           schema=obj.schema, naming_convention=obj.naming_convention,
+                                                           schema=obj.schema, naming_convention=self._convention(path, obj),
                                                            database=self._database(path))
         return metadata_id
 
@@ -203,7 +212,7 @@ class DeclarativeResolver:
             self.inv.metadatas[metadata_id] = MetaDataInfo(
                 metadata_id, label, path, cls.pos, "declarative",
                 schema=owner.schema if owner else None,
-                naming_convention=owner.naming_convention if owner else None,
+                naming_convention=self._convention(path, owner),
                 database=self._database(path))
         registry_id = f"{path}:{cls.name}.registry"
         self._registry(registry_id, cls.name, metadata_id, path, cls)
@@ -291,6 +300,13 @@ class DeclarativeResolver:
     def _table_name(self, model: ModelClass, ancestry) -> None:
         cls, parent = model.fact, model.parent
         own = cls.tablename
+        if own and own.kind == "expr":
+            constants = self.inv.modules[model.path].facts.constants
+            value = evaluate(own.value, constants)
+            if not isinstance(value, str):
+                self._unresolved(model, f"__tablename__ = {own.value} cannot be evaluated statically")
+                return
+            own = TablenameFact("literal", value, own.pos)
         if own and own.kind == "literal":
             if parent and parent.table_name == own.value and not _own_columns(cls):
                 model.kind, model.table_name = "sti", parent.table_name

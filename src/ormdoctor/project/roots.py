@@ -11,19 +11,33 @@ from pathlib import Path, PurePosixPath
 class ImportRoot:
     path: str  # relative to the project root, "" for the root itself
     reason: str  # "project root", "src layout", "pytest pythonpath in pyproject.toml", ...
+    source: tuple[str, int] | None = None  # (file, line) that puts it on sys.path
 
 
 def declared_roots(root: Path, pyproject: dict, configured: list[str]) -> list[ImportRoot]:
-    found: list[ImportRoot] = [ImportRoot("", "project root")]
+    """Explicit settings first, so a root is explained by the setting that names it."""
+    pytest = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    found: list[ImportRoot] = []
+    found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml", _line_of(root, "pythonpath"))
+    found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml", _line_of(root, "package-dir"))
+    found += _roots(_poetry_dirs(pyproject), "poetry packages in pyproject.toml", _line_of(root, "packages"))
+    found += _ini_roots(root)
+    found += _roots(configured, "roots in [tool.ormdoctor]", _line_of(root, "roots"))
+    found.append(ImportRoot("", "project root"))
     if (root / "src").is_dir():
         found.append(ImportRoot("src", "src layout"))
-    pytest = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml")
-    found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml")
-    found += _roots(_poetry_dirs(pyproject), "poetry packages in pyproject.toml")
-    found += _ini_roots(root)
-    found += _roots(configured, "roots in [tool.ormdoctor]")
     return _unique(found)
+
+
+def _line_of(root: Path, key: str) -> tuple[str, int] | None:
+    try:
+        lines = (root / "pyproject.toml").read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        if line.strip().startswith(key):
+            return ("pyproject.toml", number)
+    return None
 
 
 def sys_path_roots(file: str, entries: list[str], project_root: Path) -> list[ImportRoot]:
@@ -41,7 +55,7 @@ def sys_path_roots(file: str, entries: list[str], project_root: Path) -> list[Im
         else:
             candidate = _normalise(entry)
         if candidate is not None:
-            roots.append(ImportRoot(candidate, f"sys.path change in {file}"))
+            roots.append(ImportRoot(candidate, f"sys.path change in {file}", (file, 1)))
     return roots
 
 
@@ -59,7 +73,7 @@ def alembic_roots(project_root: Path, ini_files: list[str]) -> list[ImportRoot]:
         for entry in value.replace(",", " ").replace(":", " ").split():
             candidate = _normalise(str(folder / entry))
             if candidate is not None:
-                roots.append(ImportRoot(candidate, f"prepend_sys_path in {ini}"))
+                roots.append(ImportRoot(candidate, f"prepend_sys_path in {ini}", (ini, 1)))
     return roots
 
 
@@ -77,12 +91,12 @@ def _normalise(path: str) -> str | None:
     return "/".join(parts)
 
 
-def _roots(values, reason: str) -> list[ImportRoot]:
+def _roots(values, reason: str, source: tuple[str, int] | None = None) -> list[ImportRoot]:
     if isinstance(values, str):
         values = values.split()
     if not isinstance(values, list):
         return []
-    return [ImportRoot(n, reason) for v in values if isinstance(v, str) and (n := _normalise(v)) is not None]
+    return [ImportRoot(n, reason, source) for v in values if isinstance(v, str) and (n := _normalise(v)) is not None]
 
 
 def _setuptools_dirs(pyproject: dict) -> list[str]:
@@ -107,7 +121,7 @@ def _ini_roots(root: Path) -> list[ImportRoot]:
             parser.read(root / name, encoding="utf-8")
         except (configparser.Error, OSError, UnicodeDecodeError):
             continue
-        found += _roots(parser.get(section, "pythonpath", fallback="").split(), f"pytest pythonpath in {name}")
+        found += _roots(parser.get(section, "pythonpath", fallback="").split(), f"pytest pythonpath in {name}", (name, 1))
         package_dir = parser.get("options", "package_dir", fallback="") if name == "setup.cfg" else ""
         for line in package_dir.splitlines():
             key, _, value = line.partition("=")

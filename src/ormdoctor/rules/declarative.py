@@ -189,7 +189,7 @@ def _sti_column_conflicts(ctx):
                         continue
                     message = (f"{child.name}.{column.attr} and {other.name}.{other_column.attr} both add column "
                                f"'{column.name}' to single-table '{child.table_name}': conflicts with existing column")
-                    yield ctx.finding("ORM403", f"{child.table_name}.{column.name}", message, loc(child.path, column.pos),
+                    yield ctx.finding("ORM403", f"{child.name}.{column.attr}", message, loc(child.path, column.pos),
                                       [related(other.path, other_column.pos, f"{other.name} declares it first")],
                                       "add use_existing_column=True to both declarations")
                 else:
@@ -206,8 +206,11 @@ def _mixin_on_single_table(ctx):
             continue
         message = (f"{model.name} inherits a __tablename__ recipe and becomes a joined subclass of {model.parent.name} "
                    f"with table '{model.table_name}' but no foreign key to '{parent_table}': Can't determine the inherit condition")
-        yield ctx.finding("ORM403", model.name, message, loc(model.path, model.pos),
-                          [related(model.parent.path, model.parent.pos, "parent class")],
+        rel = [related(model.parent.path, model.parent.pos, "parent class")]
+        rel += [related(path, cls.tablename.pos, f"{cls.name} supplies the __tablename__ recipe")
+                for path, cls in ctx.inventory.declarative.ancestry(model.path, model.fact)[1:]
+                if cls.tablename is not None and cls.tablename.kind == "declared_attr"][:1]
+        yield ctx.finding("ORM403", model.name, message, loc(model.path, model.pos), rel,
                           "return None from the mixin's __tablename__ when has_inherited_table(cls)")
 
 

@@ -85,6 +85,8 @@ def duplicate_table(ctx):
         first, second = defs[0], defs[1]
         metadata = ctx.metadata_label(key[0])
         masked = [d for d in defs[1:] if d.extend_existing or d.keep_existing]
+        if len(masked) == len(defs) - 1:
+            continue  # nothing raises: ORM105 reports the silent merge at the flag
         message = f"table '{first.key}' is defined {len(defs)} times on metadata {metadata} ({_listing(defs)})"
         severity = None
         if meet.status == "dead":
@@ -235,7 +237,7 @@ def duplicate_class_name(ctx):
             groups[(model.registry_id, model.name)].append(model)
     references = _string_references(ctx)
     for (registry_id, name), models in sorted(groups.items()):
-        if len({m.path for m in models}) < 2:
+        if len({m.path for m in models}) < 2 or _same_table(models):
             continue
         meet = meeting(ctx.graph, [m.path for m in models])
         if meet.status == "separate":
@@ -255,6 +257,12 @@ def duplicate_class_name(ctx):
         rel += [related(path, pos, f"string reference in {attr}") for path, pos, attr in refs]
         hint = f"keep one {name} class; meanwhile refer to it by full module path or with a lambda"
         yield ctx.finding("ORM104", name, message, loc(ordered[1].path, ordered[1].pos), rel, hint, severity=severity)
+
+
+def _same_table(models) -> bool:
+    """Same name AND same table: the table duplicate (ORM101/ORM105) is the root cause."""
+    keys = {(m.metadata_id, m.schema, m.table_name) for m in models}
+    return len(keys) == 1 and all(m.kind in ("table", "joined", "concrete") for m in models)
 
 
 def _string_references(ctx):
@@ -409,12 +417,42 @@ def module_imported_twice(ctx):
         roots = "; ".join(f"'{n}' via root '{r.path or '.'}' ({r.reason})" for n, r in double.roots)
         where = process_phrase_for(double)
         message = (f"{double.path} is imported as " + " and as ".join(f"'{n}'" for n in double.names)
-                   + f"{where}: every model in it is defined twice ({roots})")
+                   + f"{where}: {_consequence(ctx, double)} ({roots})")
         rel = [related(s.path, s.pos, f"imports it as '{s.name}'") for s in double.sites if s is not first_wrong][:6]
+        rel += [related(r.source[0], _Pos(r.source[1]), f"puts '{r.path or '.'}' on sys.path ({r.reason})")
+                for _, r in {r.source: (n, r) for n, r in double.roots if r.source}.values()]
+        rel.append(related(double.path, _first_model_pos(ctx, double.path), "runs once per module name"))
         hint = f"import it as '{canonical}' everywhere and drop the import root that allows the other name"
         yield ctx.finding("ORM107", canonical, message, loc(first_wrong.path, first_wrong.pos), rel, hint,
                           severity=None if double.together else Severity.WARNING,
                           fix=Fix(Applicability.UNSAFE, f"rewrite `{first_wrong.name}` to `{canonical}`"))
+
+
+def _first_model_pos(ctx, path: str):
+    classes = [c for c in ctx.inventory.classes if c.path == path and c.kind in MAPPED]
+    return min((c.pos for c in classes), key=lambda p: p.line) if classes else _Pos(1)
+
+
+def _Pos(line: int):
+    from ormdoctor.static.facts import Pos
+
+    return Pos(line, 1)
+
+
+def _consequence(ctx, double) -> str:
+    dragged = [d.path for d in double.dragged]
+    bases = [d.path for d in double.dragged if _defines_base(ctx, d.path)]
+    if bases:
+        return (f"every model in it is defined twice, silently: its relative import loads {', '.join(bases)} twice too, "
+                f"so there are two Bases and two MetaData")
+    if dragged:
+        return f"every model in it is defined twice (and {', '.join(dragged)} with it)"
+    return "every model in it is defined twice: the second import raises 'Table ... is already defined'"
+
+
+def _defines_base(ctx, path: str) -> bool:
+    return any(m.path == path and m.kind == "base" for m in ctx.inventory.classes) or \
+        any(o.kind in ("declarative_base", "metadata", "registry") for o in ctx.inventory.modules[path].facts.objects)
 
 
 def process_phrase_for(double) -> str:
@@ -524,6 +562,7 @@ def table_names_differ_in_case(ctx):
         if len(keys) < 2:
             continue
         firsts = [min((d for d in defs if d.key == k), key=lambda d: (d.path, d.pos.line)) for k in keys]
+        firsts.sort(key=lambda d: (d.name != d.name.lower(), d.schema is not None, d.path, d.pos.line))
         listing = ", ".join(f"'{d.key}' ({definition_label(d)})" for d in firsts)
         message = f"{listing} are different tables for SQLAlchemy but one table for the database"
         rel = [related(d.path, d.pos, f"'{d.key}'") for d in firsts[:-1]]

@@ -41,7 +41,7 @@ def parse_error(ctx):
     for module in ctx.inventory.modules.values():
         error = module.facts.error
         if error is not None:
-            yield ctx.finding("ORM001", module.path, f"{module.path}: {error.message}", loc(module.path, error.pos),
+            yield ctx.finding("ORM001", module.name, f"{module.path}: {error.message}", loc(module.path, error.pos),
                               hint=_HINTS.get(error.kind, ""))
 
 

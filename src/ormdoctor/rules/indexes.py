@@ -22,6 +22,8 @@ class NamedIndex:
     what: str  # "index=True on email", "Index('ix_x')", "UniqueConstraint(code)"
     columns: tuple[str, ...]
     unique: bool
+    by_convention: bool = False
+    via_mixin: str | None = None  # the mixin file when the constraint is inherited
 
 
 def _unique_tables(ctx) -> list[TableDef]:
@@ -46,11 +48,13 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
     for column in table.columns:
         if column.index:
             name = final_name("ix", None, table.name, table.schema, [column.name], convention)
-            found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,), column.unique))
+            found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,), column.unique,
+                                    by_convention=True))
         elif column.unique:
             name = final_name("uq", None, table.name, table.schema, [column.name], convention)
             if name:
-                found.append(NamedIndex(name, table, column.pos, f"unique=True on {column.name}", (column.name,), True))
+                found.append(NamedIndex(name, table, column.pos, f"unique=True on {column.name}", (column.name,), True,
+                                        by_convention=True))
     for constraint in _constraints(ctx, table):
         kind = {"index": "ix", "unique": "uq", "primary_key": "pk", "check": "ck"}.get(constraint.kind)
         if kind is None or constraint.object_ref:
@@ -59,8 +63,15 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
         if name:
             label = "Index" if constraint.kind == "index" else {"unique": "UniqueConstraint", "primary_key": "PrimaryKeyConstraint", "check": "CheckConstraint"}[constraint.kind]
             found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
-                                    constraint.unique))
+                                    constraint.unique, by_convention=name != constraint.name,
+                                    via_mixin=_constraint_home(ctx, table, constraint)))
     return found
+
+
+def _constraint_home(ctx, table: TableDef, constraint) -> str | None:
+    if table.model is None or (table.model.fact.table_args and constraint in table.model.fact.table_args.constraints):
+        return None
+    return f"mixin:{id(constraint)}"
 
 
 def _constraints(ctx, table: TableDef):
@@ -117,12 +128,24 @@ def duplicate_index_name(ctx):
             continue  # the same index declared twice on one table is ORM202's redundancy
         if meeting(ctx.graph, [f.table.path for f in found]).status == "separate":
             continue
+        if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line) for f in found}) < 2:
+            continue  # one Index inherited from a mixin by several tables: ORM203's root cause
         first, second = found[0], found[1]
         places = ", ".join(f"{f.table.key} ({f.what}, {f.table.path}:{f.pos.line})" for f in found)
         message = f"index name '{name}' is used {len(found)} times: {places}"
         rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
+        rel += _convention_sources(ctx, found)
         yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
                           "give each index a name that includes its table, e.g. ix_<table>_<column>")
+
+
+def _convention_sources(ctx, found: list[NamedIndex]):
+    seen = set()
+    for item in found:
+        metadata = ctx.inventory.metadatas.get(item.table.metadata_id)
+        if item.by_convention and metadata and metadata.naming_convention and metadata.id not in seen and metadata.path:
+            seen.add(metadata.id)
+            yield related(metadata.path, metadata.pos, f"naming convention of {metadata.label} makes the name")
 
 
 @rule("ORM202", "redundant-index", Severity.WARNING, fix=Applicability.UNSAFE)
@@ -159,39 +182,57 @@ def redundant_index(ctx):
         yield from _redundant_in(ctx, table)
 
 
-def _redundant_in(ctx, table: TableDef):
+@dataclass(frozen=True)
+class _Covering:
+    columns: tuple[str, ...]
+    rank: int  # 0 primary key, 1 unique, 2 named index, 3 index=True: the lowest rank is kept
+    name: str | None
+    pos: Pos
+    what: str
+
+
+def _coverings(ctx, table: TableDef) -> list[_Covering]:
+    convention = _convention(ctx, table)
     primary = tuple(c.name for c in table.columns if c.primary_key)
-    covered: dict[tuple, str] = {}
+    found = []
     if primary:
-        covered[primary] = "the primary key"
-    for column in table.columns:
-        key = (column.name,)
-        if column.primary_key and (column.index or column.unique) and primary == key:
-            flag = "index=True" if column.index else "unique=True"
-            yield _redundant(ctx, table, column.pos, f"{flag} on primary key column '{column.name}' adds nothing: "
-                                                     f"the primary key is already a unique index", flag)
+        found.append(_Covering(primary, 0, None, next(c.pos for c in table.columns if c.primary_key), "the primary key"))
+    for c in table.columns:
+        if c.unique:
+            kind = "ix" if c.index else "uq"
+            what = "unique=True, index=True" if c.index else "unique=True"
+            found.append(_Covering((c.name,), 1, final_name(kind, None, table.name, table.schema, [c.name], convention),
+                                   c.pos, f"{what} on {c.name}"))
+        elif c.index:
+            found.append(_Covering((c.name,), 3, final_name("ix", None, table.name, table.schema, [c.name], convention),
+                                   c.pos, f"index=True on {c.name}"))
+    for k in _constraints(ctx, table):
+        if k.kind not in ("index", "unique") or not k.columns or k.object_ref:
             continue
-        if column.unique or column.index:
-            what = "unique=True, index=True" if column.unique and column.index else ("unique=True" if column.unique else "index=True")
-            if key in covered and not column.primary_key:
-                yield _redundant(ctx, table, column.pos, f"{what} on '{column.name}' repeats {covered[key]}", what)
-            covered.setdefault(key, f"{what} on {column.name} (line {column.pos.line})")
-    for constraint in _constraints(ctx, table):
-        if constraint.kind not in ("index", "unique") or not constraint.columns or constraint.object_ref:
-            continue
-        key = tuple(constraint.columns)
-        label = "Index" if constraint.kind == "index" else "UniqueConstraint"
-        if key in covered:
-            shown = f"{label}({constraint.name!r})" if constraint.name else f"{label} on {', '.join(key)}"
-            yield _redundant(ctx, table, constraint.pos, f"{shown} on {table.key} repeats {covered[key]}", label)
-        else:
-            covered[key] = f"{label} on {', '.join(key)} (line {constraint.pos.line})"
+        kind = "ix" if k.kind == "index" else "uq"
+        name = final_name(kind, k.name, table.name, table.schema, k.columns, convention)
+        label = "Index" if k.kind == "index" else "UniqueConstraint"
+        shown = f"{label}({name!r})" if name else f"{label}({', '.join(k.columns)})"
+        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown))
+    return found
 
 
-def _redundant(ctx, table: TableDef, pos: Pos, message: str, what: str):
-    return ctx.finding("ORM202", table.key, message, loc(table.path, pos),
-                       hint="keep one index per column set (unique=True, index=True is already one unique index)",
-                       fix=Fix(Applicability.UNSAFE, f"remove the redundant {what}"))
+def _redundant_in(ctx, table: TableDef):
+    groups: dict[tuple, list[_Covering]] = defaultdict(list)
+    for covering in _coverings(ctx, table):
+        groups[covering.columns].append(covering)
+    for columns, items in groups.items():
+        items.sort(key=lambda c: (c.rank, c.pos.line, c.pos.column))
+        keeper = items[0]
+        for extra in items[1:]:
+            subject = extra.name or f"{table.key}.{'_'.join(columns)}"
+            message = f"{extra.what} on {table.key} repeats {keeper.what} (line {keeper.pos.line})"
+            if keeper.rank == 0:
+                message = f"{extra.what} on {table.key} repeats the primary key, which is already a unique index"
+            yield ctx.finding("ORM202", subject, message, loc(table.path, extra.pos),
+                              [related(table.path, keeper.pos, f"{keeper.what} already covers {', '.join(columns)}")],
+                              "keep one index per column set (unique=True, index=True is already one unique index)",
+                              fix=Fix(Applicability.UNSAFE, f"remove {extra.what.split(' on ')[0]}"))
 
 
 @rule("ORM203", "shared-index-object", Severity.ERROR)

@@ -12,6 +12,7 @@ class ImportSite:
     path: str  # the importing file
     pos: Pos
     name: str  # the module name it loads the target under
+    relative: bool = False  # reached through a relative import of a module that has this name
 
 
 @dataclass
@@ -22,6 +23,7 @@ class DoubleImport:
     roots: list[tuple[str, object]] = field(default_factory=list)
     together: bool = False
     process: str | None = None
+    dragged: list["DoubleImport"] = field(default_factory=list)  # loaded twice only because this one is
 
 
 def double_imports(ctx) -> list[DoubleImport]:
@@ -48,7 +50,22 @@ def _compute(inventory) -> list[DoubleImport]:
         double.roots = [(n, r) for n in names for m, r in module.names if m == n]
         _meeting(inventory.graph, double)
         found.append(double)
-    return found
+    return _fold(found)
+
+
+def _fold(found: list[DoubleImport]) -> list[DoubleImport]:
+    """A module loaded twice only through relative imports of a double-loaded module is a
+    consequence: report it with the module that drags it in."""
+    by_path = {d.path: d for d in found}
+    direct = []
+    for double in found:
+        extra = [s for s in double.sites if s.name != double.names[0]]
+        parents = {s.path for s in extra if s.relative and s.path in by_path}
+        if extra and all(s.relative for s in extra) and parents:
+            by_path[sorted(parents)[0]].dragged.append(double)
+        else:
+            direct.append(double)
+    return direct
 
 
 def _sites(inventory) -> list[tuple[str, ImportSite]]:
@@ -74,7 +91,7 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
                 for name in _relative_names(importer_name, path, fact, index):
                     target = index.find(name)
                     if target and target != path and name not in loaded_as.get(target, set()):
-                        out.append((target, ImportSite(path, fact.pos, name)))
+                        out.append((target, ImportSite(path, fact.pos, name, relative=True)))
                         loaded_as.setdefault(target, set()).add(name)
                         added = True
         if not added:

@@ -31,7 +31,7 @@ class RuntimeUnavailable(Exception):
 def find_interpreter(project_root: str | Path, explicit: str | None = None) -> str:
     """``--python PATH`` (or a command name on PATH), else the project's .venv/venv, else ours."""
     if explicit:
-        return shutil.which(explicit) or str(Path(explicit).expanduser().absolute())
+        return _absolute(explicit)
     for candidate in VENV_PYTHONS:
         path = Path(project_root) / candidate
         if path.exists():
@@ -42,6 +42,7 @@ def find_interpreter(project_root: str | Path, explicit: str | None = None) -> s
 def run_tracer(request: dict, python: str, timeout: float = 60) -> RuntimeReport:
     """Import the request's modules in ``python`` and report what happened.
     Raises RuntimeUnavailable when the interpreter or the tracer cannot do it."""
+    python = _absolute(python)
     _check_interpreter(python)
     root = request["project_root"]
     with tempfile.TemporaryDirectory(prefix="ormdoctor-") as scratch:
@@ -53,6 +54,14 @@ def run_tracer(request: dict, python: str, timeout: float = 60) -> RuntimeReport
     report = RuntimeReport.from_json(data, _tail(proc.stdout), _tail(proc.stderr))
     # Wall time, interpreter start and SQLAlchemy's own import included: what the user waits for.
     return replace(report, seconds=round(time.perf_counter() - started, 3))
+
+
+def _absolute(python: str) -> str:
+    """The subprocess runs in the project root: a relative path must not change meaning. Symlinks are
+    kept, a virtualenv's python is one."""
+    if os.sep not in python:
+        return shutil.which(python) or python
+    return str(Path(python).expanduser().absolute())
 
 
 def _check_interpreter(python: str) -> None:

@@ -40,7 +40,10 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
     fact.attributes.setdefault(name, pos(stmt))
     if name == "__tablename__":
         text = string(value)
-        fact.tablename = TablenameFact("literal" if text is not None else "unknown", text, pos(stmt))
+        if text is not None:
+            fact.tablename = TablenameFact("literal", text, pos(stmt))
+        else:
+            fact.tablename = TablenameFact("expr", source_text(value), pos(stmt))
     elif name == "__table_args__" and value is not None:
         fact.table_args = table_args(value, pos(stmt))
     elif name == "__abstract__":
@@ -60,7 +63,8 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
     elif name in ("metadata", "registry") and isinstance(value, ast.Call) and callee_tail(value) in ("MetaData", "registry"):
         fact.metadata_value = ObjectFact(name=name, kind=callee_tail(value).lower(), pos=pos(value),
                                          call=dotted(value.func) or "", schema=string(keyword(value, "schema")),
-                                         naming_convention=str_dict(keyword(value, "naming_convention")))
+                                         naming_convention=str_dict(keyword(value, "naming_convention")),
+                                         naming_convention_ref=_name_ref(keyword(value, "naming_convention")))
     elif name == "type_annotation_map":
         return
     else:
@@ -96,6 +100,10 @@ def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
         if column:
             column.default = source_text(value)
             fact.columns.append(column)
+
+
+def _name_ref(node) -> str | None:
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_mapped(annotation) -> bool:

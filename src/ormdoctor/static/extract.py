@@ -94,6 +94,8 @@ class ModuleReader:
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
             elif isinstance(value, ast.Call):
                 self._module_call(name, value)
+            elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                self.facts.constants[name] = literal(value)
             elif isinstance(value, ast.Attribute) and value.attr in ("metadata", "Model", "registry"):
                 self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value)))
 
@@ -118,10 +120,12 @@ class ModuleReader:
         ref = dotted(metadata_arg) if metadata_arg is not None and not isinstance(metadata_arg, ast.Call) else None
         fact = ObjectFact(var, OBJECT_CALLS[tail], pos(call), callee(call) or tail, args=args, ref=ref,
                           schema=string(keyword(call, "schema")),
-                          naming_convention=str_dict(keyword(call, "naming_convention")))
+                          naming_convention=str_dict(keyword(call, "naming_convention")),
+                          naming_convention_ref=_name_ref(keyword(call, "naming_convention")))
         if isinstance(metadata_arg, ast.Call) and callee_tail(metadata_arg) == "MetaData":
             fact.schema = string(keyword(metadata_arg, "schema"))
             fact.naming_convention = str_dict(keyword(metadata_arg, "naming_convention"))
+            fact.naming_convention_ref = _name_ref(keyword(metadata_arg, "naming_convention"))
             fact.args["metadata"] = "<MetaData()>"
         self.facts.objects.append(fact)
 
@@ -160,6 +164,10 @@ class ModuleReader:
             found = _path_expr(call.args[-1])
             if found:
                 self.facts.sys_path_adds.append(found)
+
+
+def _name_ref(node) -> str | None:
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_main_test(test) -> bool:

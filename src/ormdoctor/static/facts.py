@@ -113,7 +113,7 @@ class TableArgsFact:
 class TablenameFact:
     """How a class names its table."""
 
-    kind: str  # literal | declared_attr | unknown
+    kind: str  # literal | expr (over module constants) | declared_attr | unknown
     value: str | None = None  # literal name, or a pattern: "{lower}", "{lower}s", "{name}", "{snake}"
     pos: Pos | None = None
     returns_none_when_inherited: bool = False
@@ -158,6 +158,7 @@ class ObjectFact:
     schema: str | None = None
     naming_convention: dict[str, str] | None = None
     ref: str | None = None  # alias target (Base.metadata, db.metadata) or `metadata=` argument
+    naming_convention_ref: str | None = None  # naming_convention=<module constant>
 
 
 @dataclass
@@ -221,5 +222,6 @@ class FileFacts:
     calls_create_all: bool = False
     engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
     noqa: dict[int, list[str]] = field(default_factory=dict)  # line → codes ("*" = all)
+    constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
     encoding: str = "utf-8"
     line_count: int = 0

@@ -28,8 +28,9 @@ class Labels:
         best = self._best.get(id(obj))
         return best[1] if best else fallback
 
-    def _offer(self, obj, kind, label, path):
-        rank = (kind, 0 if self.created_in.get(obj) == path else 1)
+    def _offer(self, obj, kind, label, path, owner=None):
+        """``owner``: the object whose creating file decides, when ``obj`` is made lazily elsewhere."""
+        rank = (kind, 0 if self.created_in.get(obj if owner is None else owner) == path else 1)
         best = self._best.get(id(obj))
         if best is None or rank < best[0]:  # ties: the first module loaded wins
             self._best[id(obj)] = (rank, label)
@@ -63,13 +64,15 @@ class Labels:
             self._offer(registry, kind, label + ".registry", path)
 
     def _offer_flask(self, label, db, path):
-        """Flask-SQLAlchemy: one MetaData per bind key, one registry behind db.Model."""
+        """Flask-SQLAlchemy: one MetaData per bind key (made when a model first uses the key), one
+        registry behind db.Model; the file that made ``db`` (and its default MetaData) names them all."""
+        owner = db.metadatas.get(None)
         for bind_key, metadata in db.metadatas.items():
             suffix = ".metadata" if bind_key is None else ".metadatas[%r]" % (bind_key,)
-            self._offer(metadata, BASE_ATTRIBUTE, label + suffix, path)
+            self._offer(metadata, BASE_ATTRIBUTE, label + suffix, path, owner)
         registry = getattr(db.Model, "registry", None)
         if isinstance(registry, self.sa.orm.registry):
-            self._offer(registry, BASE_ATTRIBUTE, label + ".Model.registry", path)
+            self._offer(registry, BASE_ATTRIBUTE, label + ".Model.registry", path, owner)
 
 
 class CreationSites:
@@ -90,7 +93,7 @@ class CreationSites:
 
         def traced_init(obj, *args, **kw):
             original(obj, *args, **kw)
-            site = sites.project.site(sys._getframe(1))
+            site = sites.project.creator_site(sys._getframe(1))
             if site is not None:
                 sites.paths[obj] = site["path"]
 

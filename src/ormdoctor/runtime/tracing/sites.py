@@ -50,6 +50,15 @@ class Project:
             return None
         return {"path": self.relative(frame.f_code.co_filename), "line": frame.f_lineno}
 
+    def creator_site(self, frame):
+        """Like ``site``, but None when a library module's top level is on the way: an object made while
+        ``sqlmodel`` is being imported belongs to sqlmodel, not to the project line importing it."""
+        while frame is not None and not self.owns(frame.f_code.co_filename):
+            if frame.f_code.co_name == "<module>":
+                return None
+            frame = frame.f_back
+        return self.site(frame)
+
     def frame(self, frame):
         while frame is not None and not self.owns(frame.f_code.co_filename):
             frame = frame.f_back

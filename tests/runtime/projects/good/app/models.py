@@ -39,3 +39,7 @@ class AuditEntry(Base):
     __table_args__ = {"schema": "audit"}
     id = Column(Integer, primary_key=True)
     user_id = Column(ForeignKey("users.id"))
+
+
+class Setting(Base):
+    __table__ = Table("settings", Base.metadata, Column("key", String(50), primary_key=True))

@@ -20,6 +20,14 @@ class Book(Base):
 
 class Ledger(Base):
     __tablename__ = "ledger"
-    __table_args__ = {"schema": "core"}
+    __table_args__ = (Index("ix_name", "book_id"), {"schema": "core"})  # another schema: no clash
     id = Column(Integer, primary_key=True)
+    book_id = Column(ForeignKey("books.id"))
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_name", "title"), Index("ix_review_book", "book_id"))
+    id = Column(Integer, primary_key=True)
+    title = Column(String(50))
     book_id = Column(ForeignKey("books.id"))

@@ -1,0 +1,9 @@
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class LegacyHero(SQLModel, table=True):
+    __tablename__ = "hero"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    secret_name: str
