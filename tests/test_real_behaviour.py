@@ -14,13 +14,18 @@ The probe runs in a fresh interpreter (``sys.executable``): import the entries, 
 ``configure_mappers()``, then ``create_all`` of every MetaData it finds (each on its own in-memory SQLite,
 with the tables' schemas attached). It stops at the first error and reports the stage.
 
-The second test checks that every ``expect.toml`` is well-formed and that its paths exist, so the
+Fixtures with an ``alembic.ini`` are also run through Alembic: ``upgrade head`` on a scratch SQLite
+file, then ``alembic check``. Where the fixture expects ORM503 the autogenerate diff must contain a
+``remove_table``; everywhere else the models and the revisions must agree exactly.
+
+The last test checks that every ``expect.toml`` is well-formed and that its paths exist, so the
 golden findings cannot silently point at files that were renamed.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -195,6 +200,39 @@ def test_runtime_claim(fixture: Path) -> None:
     elif _is_clean(fixture):
         sa_warnings = [w for w in result["warnings"] if w.startswith("SAWarning")]
         assert not sa_warnings, f"a clean fixture must load without SAWarning: {sa_warnings}"
+
+
+ALEMBIC = [
+    pytest.param(p.parent, ini.parent.relative_to(p.parent), id=p.parent.relative_to(ROOT).as_posix())
+    for p in _expect_files()
+    for ini in sorted(p.parent.rglob("alembic.ini"))
+]
+
+
+def _alembic(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-I", "-B", "-m", "alembic", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.mark.parametrize(("fixture", "ini_dir"), ALEMBIC)
+def test_alembic_autogenerate_claim(fixture: Path, ini_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / fixture.name
+    shutil.copytree(fixture, copy)
+    cwd = copy / ini_dir
+    upgrade = _alembic(cwd, "upgrade", "head")
+    assert upgrade.returncode == 0, upgrade.stderr
+    check = _alembic(cwd, "check")
+    output = check.stdout + check.stderr
+    if any(f["code"] == "ORM503" for f in _load(fixture / "expect.toml")["findings"]):
+        assert check.returncode != 0 and "remove_table" in output, output
+    else:
+        assert check.returncode == 0, output
+        assert "No new upgrade operations detected" in output, output
 
 
 @pytest.mark.parametrize("fixture", ALL)

@@ -237,11 +237,18 @@ class DeclarativeResolver:
             order.append((current_path, current))
             for base in current.bases:
                 symbol = self.resolver.resolve(current_path, base)
+                if symbol and symbol.kind == "object" and symbol.module and symbol.attr is None:
+                    symbol = self._base_cls(symbol)  # declarative_base(cls=Mixin) inherits the mixin
                 if symbol and symbol.kind == "class" and symbol.module and symbol.attr is None:
                     parent = self._class(symbol.module, symbol.name)
                     if parent is not None:
                         pending.append((symbol.module, parent))
         return order
+
+    def _base_cls(self, symbol: Symbol) -> Symbol | None:
+        obj = self._object(symbol.module, symbol.name)
+        ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
+        return self.resolver.resolve(symbol.module, ref) if ref else None
 
     def model_for(self, symbol: Symbol) -> ModelClass | None:
         if symbol.module is None:

@@ -38,23 +38,23 @@ class ModuleIndex:
         found = self.by_name.get(name)
         if found or importer is None:
             return found
-        key = (name, str(PurePosixPath(importer).parent))
+        key = (name, importer.rpartition("/")[0])
         if key not in self._memo:
             self._memo[key] = self._find_implicit(name, importer)
         return self._memo[key]
 
     def _find_implicit(self, name: str, importer: str) -> str | None:
-        parts = name.split(".")
-        folder = PurePosixPath(importer).parent
+        relative = name.replace(".", "/")
+        folder = importer.rpartition("/")[0]
         while True:
-            base = "" if str(folder) == "." else str(folder) + "/"
-            for candidate in (base + "/".join(parts) + ".py", base + "/".join(parts) + "/__init__.py"):
+            base = folder + "/" if folder else ""
+            for candidate in (base + relative + ".py", base + relative + "/__init__.py"):
                 if candidate in self.modules:
-                    self._add_implicit(candidate, name, base.rstrip("/"))
+                    self._add_implicit(candidate, name, folder)
                     return candidate
-            if str(folder) in (".", ""):
+            if not folder:
                 return None
-            folder = folder.parent
+            folder = folder.rpartition("/")[0]
 
     def _add_implicit(self, path: str, name: str, root: str) -> None:
         if root not in self.implicit:
@@ -79,11 +79,19 @@ class Resolver:
         self.index = index
         self.modules = index.modules
         self._locals: dict[str, dict[str, Symbol]] = {}
+        self._targets: dict[tuple[str, int], list] = {}
         self._depth = 0
 
     # Imports ---------------------------------------------------------------------------------
     def import_targets(self, importer: str, fact: ImportFact) -> list[tuple[str, str | None]]:
         """[(module path, imported name or None)] for one import statement, project files only."""
+        key = (importer, id(fact))
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = self._import_targets(importer, fact)
+        return found
+
+    def _import_targets(self, importer: str, fact: ImportFact) -> list[tuple[str, str | None]]:
         base = self._base_module(importer, fact)
         if not fact.is_from:
             path = self.index.find(fact.module, importer)
@@ -100,11 +108,10 @@ class Resolver:
     def _base_module(self, importer: str, fact: ImportFact) -> str | None:
         if fact.level == 0:
             return self.index.find(fact.module, importer) if fact.module else None
-        folder = PurePosixPath(importer).parent
+        folder = importer.rpartition("/")[0]
         for _ in range(fact.level - 1):
-            folder = folder.parent
-        rel = "/".join(p for p in [str(folder) if str(folder) != "." else "", *fact.module.split(".")] if p) \
-            if fact.module else (str(folder) if str(folder) != "." else "")
+            folder = folder.rpartition("/")[0]
+        rel = "/".join(p for p in [folder, *fact.module.split(".")] if p) if fact.module else folder
         for candidate in (rel + ".py", (rel + "/" if rel else "") + "__init__.py"):
             if candidate in self.modules:
                 return candidate

@@ -19,7 +19,8 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[str]:
     found = _git_files(root)
     if found is None:
         found = _walk(root)
-    paths = sorted(p for p in found if p.endswith(".py") and not _skipped(p, root))
+    venvs: dict[str, bool] = {}
+    paths = sorted(p for p in found if p.endswith(".py") and not _skipped(p, root, venvs))
     if include:
         paths = [p for p in paths if _matches(p, include)]
     if exclude:
@@ -57,12 +58,18 @@ def _skip_dir(path: Path, name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
 
 
-def _skipped(rel: str, root: Path) -> bool:
+def _skipped(rel: str, root: Path, venvs: dict[str, bool]) -> bool:
     parts = rel.split("/")[:-1]
-    for i, part in enumerate(parts):
+    for part in parts:
         if part in SKIP_DIRS or part.endswith(".egg-info"):
             return True
-    return any((root.joinpath(*parts[: i + 1]) / "pyvenv.cfg").exists() for i in range(min(len(parts), 2)))
+    for i in range(min(len(parts), 2)):
+        folder = "/".join(parts[: i + 1])
+        if folder not in venvs:
+            venvs[folder] = os.path.exists(os.path.join(root, folder, "pyvenv.cfg"))
+        if venvs[folder]:
+            return True
+    return False
 
 
 def _is_alembic_revision(rel: str, root: Path) -> bool:

@@ -491,8 +491,8 @@ def parallel_model(ctx):
     """
     tables = sorted({(t.schema, t.name): t for t in ctx.inventory.tables}.values(), key=lambda t: (t.path, t.pos.line))
     reported = set()
-    for a in tables:
-        for b in tables:
+    for a, b in _candidate_pairs(tables):
+        if True:
             if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b):
                 continue
             reason = _parallel_reason(a, b)
@@ -501,6 +501,29 @@ def parallel_model(ctx):
                 message = f"tables '{a.key}' ({definition_label(a)}) and '{b.key}' ({definition_label(b)}) look like two versions of one entity: {reason}"
                 yield ctx.finding("ORM108", b.key, message, table_loc(b), [related(a.path, a.pos, f"'{a.key}' ({a.owner})")],
                                   "decide which one is alive and consolidate (`ormdoctor plan`)")
+
+
+def _candidate_pairs(tables: list[TableDef]):
+    """Pairs sharing an affix-free table name, or whose class names end/start with each other."""
+    by_stem: dict[str, list[TableDef]] = defaultdict(list)
+    for table in tables:
+        by_stem[_AFFIXES.sub("", table.name)].append(table)
+    for group in by_stem.values():
+        for a in group:
+            for b in group:
+                yield a, b
+    owners: dict[str, list[TableDef]] = defaultdict(list)
+    for table in tables:
+        if table.origin == "class":
+            owners[table.owner].append(table)
+    for b in tables:
+        if b.origin != "class":
+            continue
+        name = b.owner
+        for cut in range(1, len(name)):
+            for a in owners.get(name[cut:], []) + owners.get(name[:cut], []):
+                if a is not b:
+                    yield a, b
 
 
 def _inherits(a: TableDef, b: TableDef) -> bool:

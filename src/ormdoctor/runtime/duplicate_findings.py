@@ -1,7 +1,8 @@
 """ORM101 duplicate-table, ORM104 duplicate-class-name, ORM107 module-imported-twice, as the import saw them.
 
 A file loaded under two module names re-runs every class statement in it; those repeats are reported
-once, as ORM107, not again as duplicate tables and classes (same file, same line)."""
+once, as ORM107, not again as duplicate tables and classes. (A repeat at one line of a file loaded under
+one name, as ``importlib.reload`` makes, stays a duplicate table.)"""
 
 from __future__ import annotations
 
@@ -21,18 +22,19 @@ def duplicate_tables(report: RuntimeReport) -> list[Finding]:
     for attempt in report.tables:
         if attempt.outcome in DEFINITIONS:
             groups[(attempt.metadata, attempt.key)].append(attempt)
+    twice = set(_files_loaded_twice(report))
     return [_duplicate_table(report, attempts) for attempts in groups.values()
-            if any(a.outcome == "duplicate" for a in attempts) and not _one_site(attempts)]
+            if any(a.outcome == "duplicate" for a in attempts) and not _one_site_of(attempts, twice)]
 
 
 def _duplicate_table(report: RuntimeReport, attempts: list[TableAttempt]) -> Finding:
     first, second = attempts[0], attempts[1]
     label = report.metadata_label(first.metadata)
-    error = next(e.message for e in report.table_errors if (e.metadata, e.key) == (first.metadata, first.key))
+    error = next((e.message for e in report.table_errors if (e.metadata, e.key) == (first.metadata, first.key)), "")
     return finding(
         "ORM101", first.key, f"table '{first.key}' is defined {len(attempts)} times on metadata {label}",
         location(second.site), related=_others(attempts, second), hint=_table_hint(first),
-        details=(error, *(describe(a.site, a.class_name, a.module) for a in attempts)),
+        details=tuple(filter(None, (error, *(describe(a.site, a.class_name, a.module) for a in attempts)))),
     )
 
 
@@ -42,13 +44,13 @@ def _table_hint(first: TableAttempt) -> str:
 
 
 def duplicate_classes(report: RuntimeReport) -> list[Finding]:
-    findings = []
+    findings, twice = [], set(_files_loaded_twice(report))
     for registry in report.registries:
         groups = defaultdict(list)
         for cls in registry.classes:
             groups[cls.name].append(cls)
         findings += [_duplicate_class(report, registry.label, classes) for classes in groups.values()
-                     if len(classes) > 1 and not _one_site(classes)]
+                     if len(classes) > 1 and not _one_site_of(classes, twice)]
     return findings
 
 
@@ -65,12 +67,17 @@ def _duplicate_class(report: RuntimeReport, label: str, classes: list[MappedClas
 
 
 def modules_imported_twice(report: RuntimeReport, project_root: str | Path) -> list[Finding]:
+    return [_imported_twice(report, path, modules, project_root)
+            for path, modules in _files_loaded_twice(report).items()]
+
+
+def _files_loaded_twice(report: RuntimeReport) -> dict[str, list[LoadedModule]]:
+    """Model files in sys.modules under two or more names (a package __init__ without models is harmless)."""
     groups = defaultdict(list)
     for module in report.loaded:
         groups[module.path].append(module)
     model_files = _model_files(report)
-    return [_imported_twice(report, path, modules, project_root) for path, modules in groups.items()
-            if len(modules) > 1 and path in model_files]
+    return {path: modules for path, modules in groups.items() if len(modules) > 1 and path in model_files}
 
 
 def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule], root) -> Finding:
@@ -130,9 +137,10 @@ def _model_files(report: RuntimeReport) -> set[str]:
     return {site.path for site in sites if site} | {m.created_in for m in report.metadata if m.created_in}
 
 
-def _one_site(items) -> bool:
-    """All definitions are one line of one file: the file was loaded twice (ORM107)."""
-    return len({(item.site.path, item.site.line) if item.site else None for item in items}) == 1
+def _one_site_of(items, files_loaded_twice: set[str]) -> bool:
+    """All definitions are one line of a file loaded under two names: ORM107 covers them."""
+    sites = {(item.site.path, item.site.line) if item.site else None for item in items}
+    return len(sites) == 1 and None not in sites and next(iter(sites))[0] in files_loaded_twice
 
 
 def _others(items, shown):

@@ -27,11 +27,13 @@ _CREATE_ALL_RE = re.compile(r"\.create_all\(")
 def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts = FileFacts(path=path, digest=digest, parsed=False)
     stack: list[tuple[int, str]] = []
+    line, offset = 1, 0
     for match in _LINE_RE.finditer(text):
         indent = len(match.group("indent").expandtabs())
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", offset, match.start())
+        offset = match.start()
         if match.group("block"):
             stack.append((indent, _block_kind(match.group("block"), match.group("rest"))))
             continue

@@ -1,0 +1,75 @@
+"""Which processes really run a module: the entry points a reference must work in.
+
+A module that nothing imports is the root of a process, but an orphan model module (a file
+of models that nothing imports) is not an entry point: it is the thing that is missing. The
+processes that count are the programs (apps, scripts, Alembic, the pytest session) and the
+other roots that define no models themselves (a `main.py` or a package `__init__` that
+imports the models).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ormdoctor.inventory.graph import Process
+
+MAPPED = ("table", "sti", "joined", "concrete", "imperative")
+
+
+@dataclass
+class EntryPoints:
+    graph: object
+    processes: list[Process]  # entry processes, programs first
+    model_modules: set[str]
+    alembic: set[str]  # labels of processes rooted at an Alembic env.py
+    _loaders: dict[str, list[Process]] = field(default_factory=dict)
+    _holders: dict[str, list[Process]] = field(default_factory=dict)
+
+    def loaders(self, path: str) -> list[Process]:
+        """The entry processes that load ``path``."""
+        if path not in self._loaders:
+            self._loaders[path] = [p for p in self.processes if self.graph.contains(p.members, path)]
+        return self._loaders[path]
+
+    def holders(self, path: str) -> list[Process]:
+        """Every process that loads ``path``, orphan roots included (for ambiguity checks)."""
+        if path not in self._holders:
+            self._holders[path] = [p for p in self.graph.processes if self.graph.contains(p.members, path)]
+        return self._holders[path]
+
+    def is_alembic(self, process: Process) -> bool:
+        return process.label in self.alembic
+
+
+def entry_points(inventory) -> EntryPoints:
+    cached = getattr(inventory, "_entry_points", None)
+    if cached is None:
+        cached = _compute(inventory)
+        inventory._entry_points = cached  # derived once per inventory
+    return cached
+
+
+def model_modules(inventory) -> set[str]:
+    """Modules that define mapped classes, tables, declarative bases or MetaData."""
+    found = {c.path for c in inventory.classes if c.kind in MAPPED or c.kind in ("base", "unknown")}
+    found |= {t.path for t in inventory.tables}
+    found |= {m.path for m in inventory.metadatas.values() if m.path}
+    return found
+
+
+def _compute(inventory) -> EntryPoints:
+    graph = inventory.graph
+    models = model_modules(inventory)
+    chosen = [p for p in graph.processes if p.is_program or not (len(p.entries) == 1 and p.entries[0] in models)]
+    chosen.sort(key=lambda p: (not p.is_program, p.label == "pytest session", p.label))
+    alembic = {p.label for p in chosen if len(p.entries) == 1 and _is_alembic_env(inventory, p.entries[0])}
+    return EntryPoints(graph, chosen, models, alembic)
+
+
+def _is_alembic_env(inventory, path: str) -> bool:
+    module = inventory.modules.get(path)
+    return module is not None and module.facts.alembic_env is not None
+
+
+def entry_label(process: Process) -> str:
+    return "the pytest session" if process.label == "pytest session" else process.label
