@@ -33,7 +33,7 @@ def _module_file(sys_path, name: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached_trace(case, modules, verify, python):
     return run_tracer(request_for(case, modules, verify), python)
 

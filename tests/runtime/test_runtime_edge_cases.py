@@ -28,19 +28,23 @@ def run(root, files: dict[str, str], *modules: str):
 
 
 def test_reload_redefines_every_table_at_the_same_line(tmp_path):
-    models = BASE + "\n\nclass User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
-    _, findings = run(tmp_path, {"models.py": models, "reloader.py": "import importlib, models\nimportlib.reload(models)\n"},
-                      "models", "reloader")
-    # The reload makes a new Base too, so only the class name repeats: on one line of one module name.
-    assert [(f.code, f.subject, str(f.location), f.related[0].location.line) for f in findings] == [
-        ("ORM104", "User", "models.py:7:1", 7)]
+    models = "from sqlalchemy import Column, Integer\nfrom db import Base\n\n\nclass User(Base):\n" \
+             "    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+    files = {"db.py": BASE, "models.py": models, "reloader.py": "import importlib, models\nimportlib.reload(models)\n"}
+    _, findings = run(tmp_path, files, "models", "reloader")
+    # One module name, so not ORM107: the repeat at one line stays a duplicate table (and class name).
+    assert [(f.code, f.subject, str(f.location), str(f.related[0].location)) for f in findings] == [
+        ("ORM101", "users", "models.py:5:1", "models.py:5:1"),
+        ("ORM104", "User", "models.py:5:1", "models.py:5:1"),
+    ]
 
 
 def test_missing_module_has_no_location(tmp_path):
     _, findings = run(tmp_path, {}, "nowhere")
     assert findings == [finding(
-        "ORM900", "import-error", ERROR, "nowhere", "importing nowhere fails: ModuleNotFoundError: No module named 'nowhere'",
-        None, None, hint="check the import roots ([tool.ormdoctor] roots, sys.path) and that the dependencies are installed",
+        "ORM900", "import-error", ERROR, "nowhere",
+        "importing nowhere fails: ModuleNotFoundError: No module named 'nowhere'", None, None,
+        hint="check the import roots ([tool.ormdoctor] roots, sys.path) and that the dependencies are installed",
         details=["No module named 'nowhere'"])]
 
 
@@ -51,7 +55,7 @@ def test_syntax_error_points_at_its_line(tmp_path):
 
 
 def test_warnings_are_recorded_at_the_project_line(tmp_path):
-    report, findings = run(tmp_path, {"models.py": "import warnings\nwarnings.warn('legacy settings', DeprecationWarning)\n"},
-                           "models")
+    code = "import warnings\nwarnings.warn('legacy settings', DeprecationWarning)\n"
+    report, findings = run(tmp_path, {"models.py": code}, "models")
     assert report.warnings == (WarningInfo("DeprecationWarning", "legacy settings", Site("models.py", 2)),)
     assert findings == []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rthelpers import ERROR, WARNING, PROJECTS, already_defined, finding, trace
+from rthelpers import ERROR, PROJECTS, WARNING, already_defined, finding, trace
 
 from ormdoctor.runtime import to_findings
 
-DUPLICATE_HINT = "keep one definition and import {} from {} elsewhere; extend_existing=True would only hide the duplicate"
+DUPLICATE_HINT = ("keep one definition and import {} from {} elsewhere; "
+                  "extend_existing=True would only hide the duplicate")
 
 
 def findings_of(case, *modules, verify=None):
@@ -51,6 +52,22 @@ def test_a_file_imported_under_two_names_is_one_finding():
     ]
 
 
+def test_a_double_import_with_a_relative_base_is_silent_for_sqlalchemy_but_not_for_us():
+    # from .db import Base: each module name gets its own Base and MetaData, so nothing raises.
+    report = trace("double_import_relative", "shop.models", "shop.service")
+    assert report.table_errors == () and len(report.metadata) == 2
+    assert to_findings(report, PROJECTS / "double_import_relative") == [
+        finding("ORM107", "module-imported-twice", ERROR, "shop.models",
+                "src/shop/models.py is imported as 2 modules: shop.models, src.shop.models",
+                "src/shop/service.py", 1,
+                related=[("src/shop/models.py", 1, "imported as 'shop.models' (a listed model module)"),
+                         ("src/shop/service.py", 1, "imported as 'src.shop.models'")],
+                hint="import it only as 'shop.models'; 'src.shop.models' exists because '.' is an import root too",
+                details=["module names: shop.models, src.shop.models", "classes defined twice: Address, User",
+                         "loaded twice through it: src/shop/db.py"]),
+    ]
+
+
 def test_import_configuration_and_foreign_key_errors_are_all_reported():
     findings = findings_of("broken", "app.db", "app.people", "app.orders", "app.boom", "app.helpers")
     assert [(f.code, f.rule, f.subject, str(f.location), f.message) for f in findings] == [
@@ -70,9 +87,9 @@ def test_import_configuration_and_foreign_key_errors_are_all_reported():
                  "also fails to import: app.boom"])
     assert fk_error.hint == ("define or import the target table on the same MetaData, "
                              "or fix the ForeignKey ('schema.table.column')")
-    assert fk_error.details == ("NoReferencedTableError: Foreign key associated with column 'orders.customer_id' "
-                                "could not find table 'missing' with which to generate a foreign key to target "
-                                "column 'id'",)
+    assert fk_error.details == ((
+        "NoReferencedTableError: Foreign key associated with column 'orders.customer_id' could not find table "
+        "'missing' with which to generate a foreign key to target column 'id'"),)
     assert mapper_error.hint == "fix the class name, or import the module that defines it before mappers are configured"
     assert "expression 'Nope' failed to locate a name ('Nope')" in mapper_error.details[0]
 
@@ -104,8 +121,8 @@ def test_verify_failures_become_findings_at_the_table_definition():
 def test_sqlmodel_duplicate_table_is_named_on_sqlmodels_metadata():
     assert [(f.code, f.subject, str(f.location), f.message, f.related[0].location.path)
             for f in findings_of("sqlmodel_dup", "app.hero", "app.legacy")] == [
-        ("ORM101", "hero", "app/legacy.py:6:1", "table 'hero' is defined 2 times on metadata sqlmodel:SQLModel.metadata",
-         "app/hero.py"),
+        ("ORM101", "hero", "app/legacy.py:6:1",
+         "table 'hero' is defined 2 times on metadata sqlmodel:SQLModel.metadata", "app/hero.py"),
     ]
 
 

@@ -16,6 +16,7 @@ VENVS = Path(__file__).resolve().parents[2] / ".venvs"
 CASES = [
     ("duplicates", ("app.models.customer", "app.models.legacy"), None),
     ("double_import", ("shop.models", "shop.service"), None),
+    ("double_import_relative", ("shop.models", "shop.service"), "sqlite://"),
     ("broken", ("app.db", "app.people", "app.orders", "app.boom", "app.helpers"), "sqlite://"),
     ("ambiguous", ("app.crm", "app.billing"), None),
     ("index_clash", ("app.models",), "sqlite://"),

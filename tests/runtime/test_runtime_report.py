@@ -5,7 +5,14 @@ from __future__ import annotations
 from rthelpers import PROJECTS, already_defined, trace
 
 from ormdoctor.runtime.report import (
-    ColumnInfo, LoadedModule, MappedClass, MetadataInfo, ModuleImport, Site, TableAttempt, TableError,
+    ColumnInfo,
+    LoadedModule,
+    MappedClass,
+    MetadataInfo,
+    ModuleImport,
+    Site,
+    TableAttempt,
+    TableError,
 )
 
 

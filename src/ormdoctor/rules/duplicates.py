@@ -237,7 +237,7 @@ def duplicate_class_name(ctx):
             groups[(model.registry_id, model.name)].append(model)
     references = _string_references(ctx)
     for (registry_id, name), models in sorted(groups.items()):
-        if len({m.path for m in models}) < 2 or _same_table(models):
+        if len({m.path for m in models}) < 2 or _same_table(ctx, models):
             continue
         meet = meeting(ctx.graph, [m.path for m in models])
         if meet.status == "separate":
@@ -259,10 +259,14 @@ def duplicate_class_name(ctx):
         yield ctx.finding("ORM104", name, message, loc(ordered[1].path, ordered[1].pos), rel, hint, severity=severity)
 
 
-def _same_table(models) -> bool:
-    """Same name AND same table: the table duplicate (ORM101/ORM105) is the root cause."""
+def _same_table(ctx, models) -> bool:
+    """Same name AND same table, unmasked: the second class statement raises 'already defined'
+    (ORM101) before its name can ever be ambiguous. With extend_existing both classes live."""
     keys = {(m.metadata_id, m.schema, m.table_name) for m in models}
-    return len(keys) == 1 and all(m.kind in ("table", "joined", "concrete") for m in models)
+    if len(keys) != 1 or not all(m.kind in ("table", "joined", "concrete") for m in models):
+        return False
+    defs = [t for t in ctx.inventory.tables if t.model in models]
+    return not any(t.extend_existing or t.keep_existing for t in defs)
 
 
 def _string_references(ctx):

@@ -67,8 +67,24 @@ def _duplicate_class(report: RuntimeReport, label: str, classes: list[MappedClas
 
 
 def modules_imported_twice(report: RuntimeReport, project_root: str | Path) -> list[Finding]:
-    return [_imported_twice(report, path, modules, project_root)
-            for path, modules in _files_loaded_twice(report).items()]
+    """One finding per file whose second name comes from outside; files that got a second name only
+    because a twice-loaded file imported them (``from .db import Base``) are listed in its details."""
+    twice = _files_loaded_twice(report)
+    causes = {path: _cause(path, twice) for path in twice}
+    return [_imported_twice(report, path, modules, project_root,
+                            [other for other, cause in causes.items() if cause == path != other])
+            for path, modules in twice.items() if causes[path] == path]
+
+
+def _cause(path: str, twice: dict[str, list[LoadedModule]]) -> str:
+    """Follow the import sites of the extra names up to the file whose double load started it."""
+    seen = {path}
+    while True:
+        sites = {m.imported_from.path if m.imported_from else None for m in twice[path][1:]}
+        if len(sites) != 1 or next(iter(sites)) not in twice or next(iter(sites)) in seen:
+            return path
+        path = next(iter(sites))
+        seen.add(path)
 
 
 def _files_loaded_twice(report: RuntimeReport) -> dict[str, list[LoadedModule]]:
@@ -80,7 +96,7 @@ def _files_loaded_twice(report: RuntimeReport) -> dict[str, list[LoadedModule]]:
     return {path: modules for path, modules in groups.items() if len(modules) > 1 and path in model_files}
 
 
-def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule], root) -> Finding:
+def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule], root, followers) -> Finding:
     names = [module.name for module in modules]
     short, long = min(names, key=lambda n: (len(n), n)), max(names, key=lambda n: (len(n), n))
     site = next((m.imported_from for m in modules[1:] if m.imported_from), modules[0].imported_from)
@@ -90,7 +106,7 @@ def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule
         related=[_import_site(module) for module in modules],
         hint=f"import it only as '{short}'; '{long}' exists because {_root_of(long, path, report, root)} "
              "is an import root too",
-        details=_redefined(report, path, names),
+        details=_redefined(report, path, names) + tuple(f"loaded twice through it: {f}" for f in followers),
     )
 
 
@@ -102,8 +118,8 @@ def _import_site(module: LoadedModule):
 
 def _redefined(report: RuntimeReport, path: str, names: list[str]) -> tuple[str, ...]:
     tables = sorted({e.key for e in report.table_errors if e.site and e.site.path == path})
-    classes = sorted({c.name for r in report.registries for c in r.classes
-                      if c.site and c.site.path == path and c.module != names[0]})
+    here = [c.name for r in report.registries for c in r.classes if c.site and c.site.path == path]
+    classes = sorted({name for name in here if here.count(name) > 1})
     lines = [f"module names: {', '.join(names)}"]
     if tables:
         lines.append(f"tables defined twice: {', '.join(tables)}")

@@ -17,7 +17,7 @@ class Site:
     line: int
 
     @classmethod
-    def from_json(cls, data: dict | None) -> "Site | None":
+    def from_json(cls, data: dict | None) -> Site | None:
         return cls(data["path"], data["line"]) if data else None
 
 
@@ -37,7 +37,7 @@ class ErrorInfo:
     frames: tuple[Frame, ...]
 
     @classmethod
-    def from_json(cls, data: dict | None) -> "ErrorInfo | None":
+    def from_json(cls, data: dict | None) -> ErrorInfo | None:
         if not data:
             return None
         return cls(data["type"], data["message"], tuple(Frame(**frame) for frame in data["frames"]))
@@ -59,7 +59,7 @@ class ModuleImport:
     failed_via: str | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "ModuleImport":
+    def from_json(cls, data: dict) -> ModuleImport:
         return cls(data["name"], data.get("path"), data.get("file"), data["ok"],
                    ErrorInfo.from_json(data.get("error")), data.get("failed_via"))
 
@@ -74,7 +74,7 @@ class LoadedModule:
     imported_from: Site | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "LoadedModule":
+    def from_json(cls, data: dict) -> LoadedModule:
         return cls(data["name"], data["path"], Site.from_json(data.get("imported_from")))
 
 
@@ -89,7 +89,7 @@ class ColumnInfo:
     foreign_keys: tuple[str, ...]
 
     @classmethod
-    def from_json(cls, data: dict) -> "ColumnInfo":
+    def from_json(cls, data: dict) -> ColumnInfo:
         return cls(**{**data, "foreign_keys": tuple(data["foreign_keys"])})
 
 
@@ -111,7 +111,7 @@ class TableAttempt:
     keep_existing: bool
 
     @classmethod
-    def from_json(cls, data: dict) -> "TableAttempt":
+    def from_json(cls, data: dict) -> TableAttempt:
         return cls(data["metadata"], data["schema"], data["name"], data["key"], data["outcome"],
                    Site.from_json(data["site"]), data["class_name"], data["module"],
                    tuple(ColumnInfo.from_json(column) for column in data["columns"]),
@@ -130,7 +130,7 @@ class TableError:
     module: str | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "TableError":
+    def from_json(cls, data: dict) -> TableError:
         return cls(data["metadata"], data["key"], data["message"], Site.from_json(data["site"]),
                    data["class_name"], data["module"])
 
@@ -144,7 +144,7 @@ class MetadataInfo:
     created_in: str | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "MetadataInfo":
+    def from_json(cls, data: dict) -> MetadataInfo:
         return cls(data["id"], data["label"], data["schema"], tuple(data["tables"]), data.get("created_in"))
 
 
@@ -156,7 +156,7 @@ class MappedClass:
     table: str | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "MappedClass":
+    def from_json(cls, data: dict) -> MappedClass:
         return cls(data["name"], data["module"], Site.from_json(data["site"]), data["table"])
 
 
@@ -170,7 +170,7 @@ class RegistryInfo:
     classes: tuple[MappedClass, ...]
 
     @classmethod
-    def from_json(cls, data: dict) -> "RegistryInfo":
+    def from_json(cls, data: dict) -> RegistryInfo:
         return cls(data["id"], data["label"], data["metadata"],
                    tuple(MappedClass.from_json(item) for item in data["classes"]))
 
@@ -185,7 +185,7 @@ class MapperError:
     message: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "MapperError":
+    def from_json(cls, data: dict) -> MapperError:
         return cls(data["registry"], data["class_name"], data["module"], Site.from_json(data["site"]),
                    data["type"], data["message"])
 
@@ -202,7 +202,7 @@ class MetadataError:
     message: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "MetadataError":
+    def from_json(cls, data: dict) -> MetadataError:
         return cls(**data)
 
 
@@ -213,7 +213,7 @@ class WarningInfo:
     site: Site | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "WarningInfo":
+    def from_json(cls, data: dict) -> WarningInfo:
         return cls(data["category"], data["message"], Site.from_json(data["site"]))
 
 
@@ -228,7 +228,7 @@ class VerifyFailure:
     message: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "VerifyFailure":
+    def from_json(cls, data: dict) -> VerifyFailure:
         return cls(**data)
 
 
@@ -240,7 +240,7 @@ class MetadataVerify:
     failures: tuple[VerifyFailure, ...]
 
     @classmethod
-    def from_json(cls, data: dict) -> "MetadataVerify":
+    def from_json(cls, data: dict) -> MetadataVerify:
         return cls(data["metadata"], data["tables"], tuple(data["created"]),
                    tuple(VerifyFailure.from_json(item) for item in data["failures"]))
 
@@ -256,7 +256,7 @@ class VerifyReport:
     results: tuple[MetadataVerify, ...]
 
     @classmethod
-    def from_json(cls, data: dict | None) -> "VerifyReport | None":
+    def from_json(cls, data: dict | None) -> VerifyReport | None:
         if not data:
             return None
         return cls(data["dialect"], data["url"], data["seconds"], data["error"],
@@ -307,7 +307,7 @@ class RuntimeReport:
     stderr: str = ""
 
     @classmethod
-    def from_json(cls, data: dict, stdout: str = "", stderr: str = "") -> "RuntimeReport":
+    def from_json(cls, data: dict, stdout: str = "", stderr: str = "") -> RuntimeReport:
         def many(key, item_cls):
             return tuple(item_cls.from_json(item) for item in data.get(key) or ())
 

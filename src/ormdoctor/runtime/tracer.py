@@ -28,11 +28,11 @@ def main(argv):
         request = json.load(handle)
     _enter_project(request)
     if importlib.util.find_spec("sqlalchemy") is None:
-        fatal = {"kind": "no-sqlalchemy", "message": "SQLAlchemy is not installed for %s" % sys.executable}
+        fatal = {"kind": "no-sqlalchemy", "message": f"SQLAlchemy is not installed for {sys.executable}"}
         return _finish(argv[2], {"fatal": fatal}, EXIT_NO_SQLALCHEMY)
     try:
         result = trace(request)
-    except Exception:
+    except Exception:  # noqa: BLE001 - recorded, not raised
         fatal = {"kind": "tracer-error", "message": traceback.format_exc()}
         return _finish(argv[2], {"fatal": fatal}, EXIT_TRACER_ERROR)
     return _finish(argv[2], result, EXIT_OK)

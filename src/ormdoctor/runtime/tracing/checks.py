@@ -24,7 +24,7 @@ def _configure(registry, registries, registry_ids, classes):
         try:
             registry.configure(cascade=True)
             return errors
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded, not raised
             failed = next((m for m in _failed_mappers(registries) if m._configure_failed is exc), None)
             errors.append(_mapper_error(exc, failed, registry_ids, classes, registry))
             if failed is None:
@@ -68,16 +68,16 @@ def _foreign_key_errors(metadata, metadata_id):
     for table in list(metadata.tables.values()):
         for fk in sorted(table.foreign_keys, key=lambda fk: (fk.parent.name, fk_target(fk))):
             try:
-                fk.column
-            except Exception as exc:
+                fk.column  # noqa: B018 - resolving the target is the check
+            except Exception as exc:  # noqa: BLE001 - recorded, not raised
                 errors.append(_metadata_error(metadata_id, exc, table.key, fk.parent.name, fk_target(fk)))
     return errors
 
 
 def _sorting_errors(metadata, metadata_id):
     try:
-        metadata.sorted_tables
-    except Exception as exc:
+        metadata.sorted_tables  # noqa: B018 - sorting is the check
+    except Exception as exc:  # noqa: BLE001 - recorded, not raised
         return [_metadata_error(metadata_id, exc, None, None, None)]
     return []
 

@@ -17,7 +17,7 @@ class ImportWatcher:
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.sites:
             self.sites[fullname] = self.project.site(sys._getframe(1))
-        return None
+        # Returning None lets the normal finders load the module.
 
     def invalidate_caches(self):
         pass
@@ -46,7 +46,7 @@ def _import_one(item, project, watcher, failed):
         module = importlib.import_module(name)
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # SystemExit at import is the project's bug too
+    except BaseException as exc:  # noqa: BLE001 - SystemExit at import is the project's bug too
         record.update(ok=False, error=project.error(exc))
         _remember_failures(name, record["error"], set(watcher.sites) - attempted, failed)
         return record

@@ -39,7 +39,7 @@ class Labels:
         for name, module in modules:
             path = project.relative(module.__file__)
             for attribute, value in list(vars(module).items()):
-                self._offer_value("%s:%s" % (name, attribute), value, path)
+                self._offer_value(f"{name}:{attribute}", value, path)
         sqlmodel = sys.modules.get("sqlmodel")
         if sqlmodel is not None and isinstance(getattr(sqlmodel, "SQLModel", None), type):
             self._offer_base("sqlmodel:SQLModel", sqlmodel.SQLModel, LIBRARY, None)
@@ -68,7 +68,7 @@ class Labels:
         registry behind db.Model; the file that made ``db`` (and its default MetaData) names them all."""
         owner = db.metadatas.get(None)
         for bind_key, metadata in db.metadatas.items():
-            suffix = ".metadata" if bind_key is None else ".metadatas[%r]" % (bind_key,)
+            suffix = ".metadata" if bind_key is None else f".metadatas[{bind_key!r}]"
             self._offer(metadata, BASE_ATTRIBUTE, label + suffix, path, owner)
         registry = getattr(db.Model, "registry", None)
         if isinstance(registry, self.sa.orm.registry):

@@ -24,7 +24,7 @@ class Ids:
         key = id(obj)
         if key not in self._ids:
             self.objects.append(obj)
-            self._ids[key] = "%s%d" % (self.prefix, len(self.objects))
+            self._ids[key] = f"{self.prefix}{len(self.objects)}"
         return self._ids[key]
 
 
@@ -126,7 +126,7 @@ def _table_key(name, kw, metadata, sa):
         schema = metadata.schema
     elif schema is sa.schema.BLANK_SCHEMA:
         schema = None
-    return "%s.%s" % (schema, name) if schema else name
+    return f"{schema}.{name}" if schema else name
 
 
 def _outcome(existed, kw):
@@ -150,12 +150,12 @@ def column_record(column):
 def _type_string(type_):
     try:
         return str(type_)
-    except Exception:  # a dialect-specific type the default dialect cannot render
+    except Exception:  # noqa: BLE001 - a type only its dialect renders
         return type(type_).__name__
 
 
 def fk_target(fk):
     try:
         return fk.target_fullname
-    except Exception:
+    except Exception:  # noqa: BLE001 - recorded, not raised
         return str(fk._colspec)

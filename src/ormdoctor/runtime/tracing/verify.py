@@ -20,8 +20,8 @@ def verify(sa, url, metadatas, metadata_ids):
         parsed = sa.engine.make_url(url)
         result.update(url=repr(parsed), dialect=parsed.get_backend_name())
         result["metadata"] = _verify_on(sa, parsed, [(metadata_ids.of(m), m) for m in metadatas])
-    except Exception as exc:  # unreachable database, missing driver, unsupported dialect
-        result["error"] = "%s: %s" % (type(exc).__name__, _first_line(exc))
+    except Exception as exc:  # noqa: BLE001 - no database, no driver, other dialect
+        result["error"] = f"{type(exc).__name__}: {_first_line(exc)}"
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -30,11 +30,11 @@ def _verify_on(sa, url, metadatas):
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database not in SQLITE_MEMORY:
-            raise ValueError("verify uses an in-memory SQLite database only, not %s" % url.database)
+            raise ValueError(f"verify uses an in-memory SQLite database only, not {url.database}")
         return [_on_sqlite(sa, metadata_id, metadata) for metadata_id, metadata in metadatas]
     if backend == "postgresql":
         return _on_postgresql(sa, url, metadatas)
-    raise ValueError("verify supports sqlite and postgresql, not %s" % backend)
+    raise ValueError(f"verify supports sqlite and postgresql, not {backend}")
 
 
 def _on_sqlite(sa, metadata_id, metadata):
@@ -70,11 +70,11 @@ def _in_savepoint(sa, conn, metadata_id, metadata):
 
 
 def _attach(schema, preparer):
-    return "ATTACH DATABASE ':memory:' AS %s" % preparer.quote_schema(schema)
+    return f"ATTACH DATABASE ':memory:' AS {preparer.quote_schema(schema)}"
 
 
 def _create_schema(schema, preparer):
-    return "CREATE SCHEMA IF NOT EXISTS %s" % preparer.quote_schema(schema)
+    return f"CREATE SCHEMA IF NOT EXISTS {preparer.quote_schema(schema)}"
 
 
 def _create(sa, steps, metadata_id, metadata, schema_statement):
@@ -101,7 +101,7 @@ def _plan(sa, metadata, supports_alter):
     tables = sorted(metadata.tables.values(), key=lambda table: table.key)  # as sorted_tables does
     try:
         order = sa.schema.sort_tables_and_constraints(tables)
-    except Exception:  # an unresolvable foreign key: creating its table reports the error
+    except Exception:  # noqa: BLE001 - a broken FK: its CREATE TABLE reports it
         return [(table, None) for table in tables], []
     if not supports_alter:  # SQLite keeps every foreign key inline
         return [(table, None) for table, _ in order if table is not None], []
@@ -124,7 +124,7 @@ class Steps:
                     self._execute(statement)
             else:
                 self._execute(statement)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded, not raised
             self.failures.append({"kind": kind, "table": table, "object": name,
                                   "type": type(exc).__name__, "message": _first_line(exc)})
             return False

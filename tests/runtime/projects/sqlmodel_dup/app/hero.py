@@ -4,7 +4,7 @@ from sqlmodel import Field, SQLModel
 
 
 class Hero(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: Optional[int] = Field(default=None, primary_key=True)  # noqa: UP045 - written as projects do
     name: str
 
 

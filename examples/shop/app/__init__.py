@@ -1,0 +1,1 @@
+"""A small shop backend with the model-layer problems ormdoctor is built to find."""

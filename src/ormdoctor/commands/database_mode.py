@@ -1,0 +1,236 @@
+"""``check --db URL``: reflect the database, compare, and say which duplicate matches it.
+
+Without ``--import`` the static facts are compared (``database.compare``). With ``--import`` the
+project's interpreter runs ``database/alembic_probe.py``, which asks Alembic's
+``compare_metadata`` about the real MetaData; its diffs are mapped onto ORM603-ORM608 here.
+When the probe cannot run (no Alembic there, a crash, a timeout) the static comparison is used,
+with a one-line note on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from ormdoctor.database.compare import (column_extra, column_missing, database_verdict, drift_findings,
+                                        make, nullable_mismatch, table_location, type_mismatch)
+from ormdoctor.database.url import scrub
+from ormdoctor.findings import Finding, Location
+from ormdoctor.pipeline import UsageError
+from ormdoctor.static.facts import ColumnFact
+
+PROBE = Path(__file__).resolve().parent.parent / "database" / "alembic_probe.py"
+DUPLICATE_CODES = ("ORM101", "ORM102", "ORM103")
+
+
+def database_url(args) -> str | None:
+    """`--db URL`, else ORMDOCTOR_DATABASE_URL, else None."""
+    from ormdoctor.database.url import from_env
+
+    return getattr(args, "db", None) or from_env()
+
+
+def reflect_or_fail(url: str):
+    """The DbSchema, or UsageError with one password-free line (exit 2)."""
+    from ormdoctor.database import DatabaseUnavailable, reflect
+
+    try:
+        return reflect(url)
+    except DatabaseUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def add_database_findings(analysis, url: str, args) -> None:
+    db = reflect_or_fail(url)
+    exact = bool(getattr(args, "exact_types", False))
+    result = run_probe(analysis, url, args) if getattr(args, "import_", False) else None
+    if result is None:
+        findings = drift_findings(analysis.inventory, db, exact)
+    else:
+        tables = [(t["schema"], t["name"]) for md in result["metadata"] if not md["error"] for t in md["tables"]]
+        findings = drift_findings(analysis.inventory, db, exact, covered=tables, also_defined=tables)
+        findings += probe_findings(analysis.inventory, db, result, exact)
+    from ormdoctor.rules.engine import suppress
+
+    analysis.findings = [with_verdict(f, analysis.inventory, db, exact) for f in analysis.findings]
+    analysis.add(suppress(findings, analysis.inventory, analysis.config))
+    for note in db.notes:
+        print(f"ormdoctor: note: {note}", file=sys.stderr)
+
+
+def with_verdict(finding: Finding, inventory, db, exact: bool) -> Finding:
+    """ORM101/102/103 messages end with which definition the database's table matches."""
+    if finding.code not in DUPLICATE_CODES:
+        return finding
+    schema, _, name = finding.subject.rpartition(".")
+    expected = None if finding.code == "ORM103" else (schema or None,)
+    verdict = database_verdict(inventory, db, name, exact, expected)
+    return replace(finding, message=f"{finding.message}; {verdict}")
+
+
+# --- running the probe ---------------------------------------------------------------------
+
+def run_probe(analysis, url: str, args) -> dict | None:
+    """The probe's result, or None (after a note on stderr) when the static comparison must do."""
+    from ormdoctor.runtime.runner import find_interpreter
+
+    python = find_interpreter(analysis.root, getattr(args, "python", None))
+    request = probe_request(analysis, url)
+    timeout = float(getattr(args, "timeout", 60) or 60)
+    with tempfile.TemporaryDirectory(prefix="ormdoctor-probe-") as scratch:
+        request_file, result_file = Path(scratch, "request.json"), Path(scratch, "result.json")
+        request_file.write_text(json.dumps(request))
+        problem = _run(python, request_file, result_file, str(analysis.root), timeout)
+        data = None if problem else _read(result_file)
+    if data is None or "fatal" in data:
+        reason = problem or _fatal_reason(data, python)
+        print(f"ormdoctor: note: {scrub(reason, url)}; comparing the models as read from the source",
+              file=sys.stderr)
+        return None
+    for md in data["metadata"]:
+        if md["error"]:
+            print(f"ormdoctor: note: Alembic could not compare {md['label']}: {scrub(md['error'], url)}",
+                  file=sys.stderr)
+    return data
+
+
+def probe_request(analysis, url: str) -> dict:
+    inventory = analysis.inventory
+    root = Path(analysis.root)
+    sys_path = sorted({str((root / r.path).resolve()) for r in inventory.roots}, key=lambda p: (-len(p), p))
+    paths = {t.path for t in inventory.tables} | {c.path for c in inventory.classes}
+    paths |= {m.path for m in inventory.metadatas.values() if m.path}
+    modules = sorted({inventory.modules[p].name for p in paths if p in inventory.modules})
+    return {"project_root": str(root), "sys_path": sys_path, "modules": modules, "url": url}
+
+
+def _run(python: str, request_file: Path, result_file: Path, cwd: str, timeout: float) -> str | None:
+    try:
+        proc = subprocess.run([python, str(PROBE), str(request_file), str(result_file)], cwd=cwd,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"the Alembic comparison took longer than {timeout:g} s and was stopped"
+    except OSError as exc:
+        return f"cannot start {python}: {exc.strerror or exc}"
+    if not result_file.exists():
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        return f"{python} exited with code {proc.returncode}" + (f": {lines[-1].strip()}" if lines else "")
+    return None
+
+
+def _read(result_file: Path) -> dict | None:
+    try:
+        return json.loads(result_file.read_text())
+    except ValueError:
+        return None
+
+
+def _fatal_reason(data: dict | None, python: str) -> str:
+    if data is None:
+        return f"the Alembic probe wrote an unreadable result under {python}"
+    fatal = data["fatal"]
+    library = {"no-alembic": "Alembic", "no-sqlalchemy": "SQLAlchemy"}.get(fatal["kind"])
+    if library:
+        return f"{library} is not installed for {python}"
+    return f"the Alembic probe failed under {python}: {(fatal['message'] or '?').splitlines()[0]}"
+
+
+# --- Alembic's diffs as findings -----------------------------------------------------------
+
+def probe_findings(inventory, db, result: dict, exact: bool) -> list[Finding]:
+    findings = []
+    static_keys = {(_norm(db, t.schema), t.name) for t in inventory.tables}
+    for md in result["metadata"]:
+        files = {(t["schema"], t["name"]): t["files"] for t in md["tables"]}
+        for diff in md["diffs"]:
+            key = (diff.get("schema"), diff.get("table"))
+            table = _definition(inventory, db, key, files.get(key, []))
+            finding = _map(diff, table, inventory, db, exact, static_keys, md["label"])
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _norm(db, schema):
+    return None if schema in (None, db.default_schema) else schema
+
+
+def _definition(inventory, db, key, files: list[str]):
+    """The static definition Alembic's table corresponds to: same key, preferably the same file."""
+    root = Path(inventory.root)
+    wanted = {Path(f).resolve() for f in files}
+    same = [t for t in inventory.tables if (_norm(db, t.schema), t.name) == (_norm(db, key[0]), key[1])]
+    for table in same:
+        if (root / table.path).resolve() in wanted:
+            return table
+    return same[0] if same else None
+
+
+def _map(diff: dict, table, inventory, db, exact: bool, static_keys: set, label: str) -> Finding | None:
+    op = diff["op"]
+    if op == "add_table":
+        if (_norm(db, diff["schema"]), diff["table"]) in static_keys:
+            return None  # its existence was checked with the static definition
+        key = f"{diff['schema']}.{diff['table']}" if diff["schema"] else diff["table"]
+        return make("ORM601", key, f"table '{key}' of {label} is not in the database", None,
+                    hint="create the table with a migration (alembic revision --autogenerate)")
+    if table is None or op in ("remove_table",):
+        return None
+    if op == "add_column":
+        return column_missing(inventory, table, _column(table, diff["column"], diff["type"]))
+    if op == "remove_column":
+        found = db.table(diff["schema"], diff["table"])
+        column = found.column(diff["column"]) if found else None
+        return column_extra(table, column) if column else None
+    if op == "modify_type":
+        from ormdoctor.database.score import types_differ
+
+        if not exact and not types_differ(diff["model"], diff["database"], db.dialect):
+            return None
+        column = _column(table, diff["column"], diff["model"])
+        return type_mismatch(inventory, table, column, diff["database"], exact, model_type=diff["model"])
+    if op == "modify_nullable":
+        column = _column(table, diff["column"], None)
+        return nullable_mismatch(inventory, table, column, diff["database"], model_is_nullable=diff["model"])
+    if op in ("add_index", "remove_index", "add_constraint", "remove_constraint") and diff.get("columns"):
+        return _index_finding(diff, table)
+    return None
+
+
+def _column(table, name: str, type_text: str | None) -> ColumnFact:
+    found = table.column(name)
+    if found is not None:
+        return found
+    return ColumnFact(attr=None, name=name, type=type_text, pos=table.pos, style="import")
+
+
+def _index_finding(diff: dict, table) -> Finding:
+    cols = ", ".join(diff["columns"])
+    kind = "unique constraint" if diff["kind"] == "UniqueConstraint" else ("unique index" if diff["unique"] else "index")
+    name = diff["name"]
+    subject = name or f"{table.key}({cols})"
+    if diff["op"].startswith("add"):
+        message = f"{kind} {name or '(unnamed)'} on {table.key} ({cols}) is in the model but not in the database"
+        location = _constraint_location(table, diff["columns"], name)
+    else:
+        message = f"the database has {kind} {name or '(unnamed)'} on {table.key} ({cols}), which the model does not declare"
+        location = table_location(table)
+    return make("ORM608", subject, message, location,
+                hint="create_all never changes an existing table: write the migration, or declare what the database has")
+
+
+def _constraint_location(table, columns: list[str], name: str | None) -> Location:
+    for constraint in table.constraints:
+        if (name and constraint.name == name) or list(constraint.columns) == columns:
+            return Location(table.path, constraint.pos.line, constraint.pos.column)
+    if len(columns) == 1 and table.column(columns[0]) is not None:
+        pos = table.column(columns[0]).pos
+        return Location(table.path, pos.line, pos.column)
+    return table_location(table)
+
+

@@ -1,0 +1,110 @@
+"""``ormdoctor docs``: schema documentation as Markdown (with Mermaid) or one self-contained HTML file.
+
+``-o FILE`` writes the whole file, ``--inject FILE`` replaces the block between the
+``ormdoctor:docs`` markers, ``--check`` compares instead of writing (exit 1 and a diff when stale).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ormdoctor.commands.output import emit, write_atomic
+from ormdoctor.pipeline import UsageError, analyse
+
+
+def run(args) -> int:
+    _validate(args)
+    schema = build(args)
+    text = render(schema, args.format, heading_offset=1 if args.inject else 0)
+    target = args.inject or args.output
+    if not target:
+        emit(text)
+        return 0
+    return _write(Path(target), target, text, inject=bool(args.inject), check=args.check)
+
+
+def _validate(args) -> None:
+    if args.inject and args.output:
+        raise UsageError("use either -o FILE or --inject FILE, not both")
+    if args.inject and args.format != "md":
+        raise UsageError("--inject writes Markdown; --format html needs -o FILE")
+    if args.check and not (args.inject or args.output):
+        raise UsageError("--check needs the file to compare: -o FILE or --inject FILE")
+    if args.import_:
+        # The seam: a runtime adapter that describes the real MetaData as TableDoc objects feeds
+        # docs.model.build_schema exactly like docs.from_inventory does for the static inventory.
+        raise UsageError("--import for docs needs the runtime mode")
+
+
+def build(args):
+    from ormdoctor.docs.from_inventory import describe_inventory, finding_docs
+    from ormdoctor.docs.model import build_schema
+
+    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
+    tables, metadata = describe_inventory(analysis.inventory)
+    include, exclude = globs(args.tables), globs(args.exclude_tables)
+    schema = build_schema(tables, metadata, finding_docs(analysis.findings), include=include, exclude=exclude)
+    if include and not schema.tables:
+        raise UsageError(f"no table matches --tables {args.tables}")
+    return schema
+
+
+def globs(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+def render(schema, fmt: str, heading_offset: int = 0) -> str:
+    if fmt == "html":
+        from ormdoctor.docs.html import render_html
+
+        return render_html(schema)
+    from ormdoctor.docs.markdown import render_markdown
+
+    return render_markdown(schema, heading_offset)
+
+
+def _write(path: Path, name: str, text: str, inject: bool, check: bool) -> int:
+    from ormdoctor.docs.inject import MarkerError, read_text, replace_block, unified_diff, whole_file
+
+    current = read_text(path)
+    if inject:
+        if current is None:
+            raise UsageError(f"{name} does not exist; create it with the {_markers()} markers")
+        try:
+            new = replace_block(current, text, name)
+        except MarkerError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        new = whole_file(current, text)
+    if check:
+        if new == current:
+            return 0
+        sys.stdout.write(unified_diff(current, new, name))
+        sys.stdout.flush()
+        again = f"--inject {name}" if inject else f"-o {name}"
+        print(f"ormdoctor: {name} is out of date; run `ormdoctor docs {again}`", file=sys.stderr)
+        return 1
+    if new != current:
+        write_atomic(path, new, newline="")
+        if current is None:
+            _default_mode(path)
+    return 0
+
+
+def _default_mode(path: Path) -> None:
+    """A new file gets the usual rw-r--r-- (umask), not the temporary file's private mode."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(path, 0o666 & ~mask)
+    except OSError:
+        pass
+
+
+def _markers() -> str:
+    from ormdoctor.docs.inject import END, START
+
+    return f"{START} ... {END}"

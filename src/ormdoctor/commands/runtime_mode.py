@@ -1,0 +1,62 @@
+"""``--import``: run the project's models in its own interpreter and merge what really happened.
+
+One finding per (code, subject): when the static rules already report it, the runtime's
+observation is attached to it as a note; what only the runtime saw is added with
+``source="import"``. Nothing of the project is imported into this process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ormdoctor.pipeline import Analysis, UsageError
+
+
+def tracer_request(analysis: Analysis, verify_url: str | None = None) -> dict:
+    inventory = analysis.inventory
+    root = Path(analysis.root)
+    model_paths = {c.path for c in inventory.classes} | {t.path for t in inventory.tables}
+    entries = {p for p in (inventory.resolver.index.find(e) for e in analysis.config.entry) if p}
+    modules = []
+    for path in sorted(model_paths | entries):
+        module = inventory.modules[path]
+        if module.names and not path.endswith(("/env.py",)) and module.facts.error is None:
+            modules.append({"name": module.name, "path": str(root / path)})
+    sys_path = [str(root / r.path) if r.path else str(root) for r in inventory.roots]
+    return {"project_root": str(root), "sys_path": sys_path, "modules": modules, "configure": True,
+            "verify": {"url": verify_url} if verify_url else None}
+
+
+def run_runtime(analysis: Analysis, args, verify_url: str | None = None):
+    from ormdoctor.runtime.runner import RuntimeUnavailable, find_interpreter, run_tracer
+
+    try:
+        python = find_interpreter(analysis.root, getattr(args, "python", None))
+        return run_tracer(tracer_request(analysis, verify_url), python, getattr(args, "timeout", 60.0))
+    except RuntimeUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def add_runtime_findings(analysis: Analysis, args) -> None:
+    from ormdoctor.runtime.findings import to_findings
+
+    report = run_runtime(analysis, args)
+    analysis.runtime = report  # type: ignore[attr-defined]
+    merge(analysis, to_findings(report, analysis.root))
+
+
+def merge(analysis: Analysis, runtime_findings) -> None:
+    by_key = {(f.code, f.subject): i for i, f in enumerate(analysis.findings)}
+    merged = list(analysis.findings)
+    extra = []
+    for finding in runtime_findings:
+        index = by_key.get((finding.code, finding.subject))
+        if index is None:
+            extra.append(finding)
+            continue
+        static = merged[index]
+        note = f"confirmed by --import: {finding.message}"
+        merged[index] = replace(static, details=static.details + (note,) + finding.details[:1])
+    analysis.findings = merged
+    analysis.add(extra)

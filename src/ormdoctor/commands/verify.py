@@ -1,0 +1,39 @@
+"""``ormdoctor verify``: import the models, configure mappers, create every table in a scratch database."""
+
+from __future__ import annotations
+
+from ormdoctor.commands.output import emit
+from ormdoctor.commands.runtime_mode import merge, run_runtime
+from ormdoctor.pipeline import analyse
+
+
+def run(args) -> int:
+    analysis = analyse(args.paths, args.config, ["ORM9", "ORM101", "ORM104", "ORM107"], None,
+                       use_cache=not args.no_cache)
+    analysis.findings = []  # verify reports what really happened, not static guesses
+    url = args.db or "sqlite://"
+    report = run_runtime(analysis, args, verify_url=url)
+    from ormdoctor.runtime.findings import to_findings
+
+    merge(analysis, to_findings(report, analysis.root))
+    emit(render(analysis, report))
+    verify = report.verify
+    errors = [f for f in analysis.findings if f.severity.value == "error"]
+    ok = verify is not None and not verify.error and not verify.failures and not errors
+    return 0 if ok else 1
+
+
+def render(analysis, report) -> str:
+    from ormdoctor.report.text import render_text
+
+    lines = [f"python {report.python_version}, SQLAlchemy {report.sqlalchemy_version}: "
+             f"{sum(1 for m in report.modules if m.ok)} of {len(report.modules)} model modules imported"]
+    verify = report.verify
+    if verify is not None:
+        for result in verify.results:
+            label = report.metadata_label(result.metadata)
+            lines.append(f"  {label}: {len(result.created)} of {result.tables} tables created")
+            lines += [f"    {f.kind} {f.object}: {f.type}: {f.message}" for f in result.failures]
+        lines.append(verify.summary_line())
+    body = render_text(analysis.findings, analysis.summary()) if analysis.findings else ""
+    return body + "\n".join(lines) + "\n"

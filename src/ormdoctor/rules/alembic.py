@@ -1,0 +1,87 @@
+"""Alembic's env.py against the model layer: tables autogenerate cannot see."""
+
+from __future__ import annotations
+
+from ormdoctor.findings import Severity
+from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
+from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
+from ormdoctor.rules.import_fix import import_fix
+from ormdoctor.rules.registry import rule
+
+
+@rule("ORM503", "alembic-metadata-incomplete", Severity.ERROR)
+def alembic_metadata_incomplete(ctx):
+    """## What it does
+    Finds Alembic environments (an `env.py` that sets `target_metadata`) whose import closure
+    misses a module that defines tables on that MetaData: one finding per module, listing the
+    tables `alembic revision --autogenerate` cannot see. `target_metadata` may be one MetaData, a list,
+    `Base.metadata`, `db.metadata` or `SQLModel.metadata`; imports inside env.py's functions
+    count (they run before autogenerate compares), imports under `TYPE_CHECKING` do not.
+
+    ## Why is this bad?
+    Autogenerate compares the database with the MetaData as env.py loaded it. A table whose
+    module never ran is not on it, so the new revision contains `op.drop_table("ml_predictions")`,
+    and `alembic upgrade head` deletes the table and its data. When the missing table is the
+    target of a foreign key of a loaded table, autogenerate crashes with
+    `NoReferencedTableError` instead. The import that loaded the module often disappears
+    because it looked unused: ruff's F401 autofix deletes `import app.models.ml_prediction`.
+
+    ## Example
+    ```python
+    # alembic/env.py
+    from app.db import Base
+    import app.models.product      # app.models.ml_prediction is never imported
+    target_metadata = Base.metadata           # ORM503: app.models.ml_prediction
+    ```
+
+    ## Use instead
+    Import every model module where env.py will load it, and protect the import:
+    ```python
+    # app/models/__init__.py
+    from app.models.ml_prediction import MLPrediction
+    from app.models.product import Product
+    __all__ = ["MLPrediction", "Product"]
+
+    # alembic/env.py
+    import app.models  # noqa: F401
+    ```
+
+    ## Fix safety
+    No automatic fix. Review the generated revision before upgrading: a `drop_table` you did
+    not intend is this finding.
+    """
+    for env in alembic_envs(ctx.inventory):
+        by_module: dict[str, list] = {}
+        for table in env.missing_tables():
+            by_module.setdefault(table.path, []).append(table)
+        for path, tables in by_module.items():
+            yield _unseen_module(ctx, env, path, tables)
+
+
+def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list):
+    module = ctx.inventory.modules[path]
+    fix = import_fix(ctx.inventory, env.loaded, path, sorted({t.owner for t in tables}), env.path)
+    names = ", ".join(f"'{t.key}'" for t in tables)
+    labels = sorted({ctx.metadata_label(t.metadata_id) for t in tables})
+    message = (f"{env.path} never imports {module.name} ({path}), which defines {names} on "
+               f"{' and '.join(labels)}, its target_metadata: " + _consequence(ctx, env, tables))
+    rel = [related(t.path, t.pos, f"'{t.key}' ({t.owner}) is defined here") for t in tables]
+    rel += [related(e.source, e.pos, f"imports it only {_context(e.context)}")
+            for e in importers_outside_load(ctx.graph, env.loaded, path)]
+    if fix.module != env.path:
+        rel.append(related(fix.module, None, f"loaded by {env.path}; should import {module.name}"))
+    return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text)
+
+
+def _consequence(ctx, env: AlembicEnv, tables: list) -> str:
+    drops = ", ".join(f"op.drop_table('{t.name}')" for t in tables)
+    for item in resolved_foreign_keys(ctx.inventory):
+        if any(d is t for t in tables for d in item.target.defs) and ctx.graph.contains(env.loaded, item.ref.table.path):
+            return (f"autogenerate fails with NoReferencedTableError ({item.ref.subject} references "
+                    f"'{item.target.key}')")
+    return f"`alembic revision --autogenerate` writes {drops}"
+
+
+def _context(context: str) -> str:
+    return "under TYPE_CHECKING" if context == "type_checking" else "inside a function"

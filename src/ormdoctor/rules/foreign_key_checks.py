@@ -1,0 +1,122 @@
+"""Findings about foreign keys: targets missing, never imported, or of another type (ORM303/304/305)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.entry_points import entry_label, entry_points
+from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
+from ormdoctor.rules.import_fix import import_fix
+from ormdoctor.rules.reach import missing_in
+from ormdoctor.rules.tablemap import table_map
+from ormdoctor.rules.targets import written_in
+from ormdoctor.typefamily import type_family
+
+
+@dataclass
+class ResolvedFk:
+    ref: FkRef
+    target: FkTarget
+
+
+def resolved_foreign_keys(inventory) -> list[ResolvedFk]:
+    cached = getattr(inventory, "_foreign_key_targets", None)
+    if cached is None:
+        tables = table_map(inventory)
+        cached = [ResolvedFk(ref, resolve_foreign_key(inventory, tables, ref))
+                  for ref in foreign_key_refs(inventory, tables)]
+        inventory._foreign_key_targets = cached  # derived once per inventory
+    return cached
+
+
+# ORM303 ----------------------------------------------------------------------------------------
+def missing_fk_targets(ctx):
+    for item in resolved_foreign_keys(ctx.inventory):
+        if item.target.status == "missing-table":
+            yield _missing_table(ctx, item.ref, item.target)
+        elif item.target.status == "missing-column":
+            yield _missing_column(ctx, item.ref, item.target)
+
+
+def _missing_table(ctx, ref: FkRef, target: FkTarget):
+    tables = table_map(ctx.inventory)
+    label = ctx.metadata_label(ref.table.metadata_id)
+    message = (f"foreign key '{ref.target}' on {ref.subject}: no table '{target.key}' on {label}; "
+               f"create_all fails with NoReferencedTableError")
+    others = [d for d in tables.named(target.name) if (d.metadata_id, d.schema) != (ref.table.metadata_id, target.schema)]
+    rel = [related(d.path, d.pos, f"'{d.key}' on {ctx.metadata_label(d.metadata_id)}") for d in others]
+    return ctx.finding("ORM303", ref.subject, message, loc(ref.path, ref.pos), rel, _table_hint(ctx, ref, target, others))
+
+
+def _table_hint(ctx, ref: FkRef, target: FkTarget, others) -> str:
+    same_metadata = [d for d in others if d.metadata_id == ref.table.metadata_id]
+    if same_metadata:
+        return f"qualify the schema: ForeignKey(\"{same_metadata[0].key}.{target.column}\")"
+    if others:
+        return (f"'{target.name}' is on {ctx.metadata_label(others[0].metadata_id)}: a foreign key only reaches "
+                f"tables of its own MetaData; use one declarative base for both")
+    close = table_map(ctx.inventory).close_names(ref.table.metadata_id, target.name)
+    if close:
+        return f"did you mean ForeignKey(\"{close[0]}.{target.column}\")?"
+    return "reference an existing table, or define the missing one on the same MetaData"
+
+
+def _missing_column(ctx, ref: FkRef, target: FkTarget):
+    table = target.defs[0]
+    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' has no column "
+               f"'{target.column}'; create_all fails with NoReferencedColumnError")
+    rel = [related(table.path, table.pos, f"'{table.key}' is defined here")]
+    keys = [c.name for c in table.columns if c.primary_key and c.name]
+    hint = f"reference an existing column, e.g. '{table.key}.{keys[0]}'" if keys else "reference an existing column"
+    return ctx.finding("ORM303", ref.subject, message, loc(ref.path, ref.pos), rel, hint)
+
+
+# ORM304 ----------------------------------------------------------------------------------------
+def unloaded_fk_targets(ctx):
+    entries = entry_points(ctx.inventory)
+    for item in resolved_foreign_keys(ctx.inventory):
+        if item.target.status != "found" or item.ref.is_expr:
+            continue
+        missing = missing_in(entries, item.ref.table.path, [d.path for d in item.target.defs])
+        if missing:
+            yield _unloaded(ctx, item.ref, item.target, missing)
+
+
+def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):
+    table = target.defs[0]
+    process = missing.first
+    entry = process.entries[0]
+    fix = import_fix(ctx.inventory, process.members, table.path, [table.owner], entry)
+    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' is defined in {table.path}, which "
+               f"{entry_label(process)} never loads; create_all fails with NoReferencedTableError")
+    rel = [related(table.path, table.pos, f"'{table.key}' is defined here"),
+           related(entry, None, f"entry point: never imports {table.path}")]
+    if fix.module != entry:
+        rel.append(related(fix.module, None, f"should import {ctx.inventory.modules[table.path].name}"))
+    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.pos), rel, fix.text)
+
+
+# ORM305 ----------------------------------------------------------------------------------------
+def fk_type_mismatches(ctx):
+    for item in resolved_foreign_keys(ctx.inventory):
+        if item.target.status != "found" or item.ref.column_fact is None:
+            continue
+        referenced = item.target.referenced_column()
+        mine = item.ref.column_fact.type
+        theirs = referenced.type if referenced else None
+        if not mine or not theirs:
+            continue
+        family, other = type_family(mine), type_family(theirs)
+        if family and other and family != other:
+            yield _mismatch(ctx, item.ref, item.target, referenced, (mine, family), (theirs, other))
+
+
+def _mismatch(ctx, ref: FkRef, target: FkTarget, referenced, mine, theirs):
+    table = target.defs[0]
+    message = (f"{ref.subject} is {mine[0]} ({mine[1]}) but references {table.key}.{target.column}, which is "
+               f"{theirs[0]} ({theirs[1]}): PostgreSQL refuses the constraint and joins compare different types")
+    path = written_in(ctx.inventory, table.model, referenced, "columns") if table.model else table.path
+    rel = [related(path, referenced.pos, f"{table.key}.{target.column} is {theirs[0]}")]
+    hint = f"give {ref.column} the referenced column's type ({theirs[0]})"
+    return ctx.finding("ORM305", ref.subject, message, loc(ref.path, ref.column_fact.pos), rel, hint)

@@ -1,0 +1,92 @@
+"""The smallest import that puts a model module into a process, and how to keep it there.
+
+In order of preference: extend an import the process already runs that loads sibling modules
+(`from app.models import customer, order` → add `invoice`); add the module to the models
+package's `__init__.py` when that is where the package imports its modules; import it in the
+entry point itself. Such an import looks unused to linters: ruff's F401 autofix deletes it
+from a plain module, so it needs `# noqa: F401`, or its names in `__all__`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ormdoctor.static.facts import MODULE
+
+NOQA = "with `# noqa: F401`, so ruff's F401 autofix does not delete it"
+
+
+@dataclass(frozen=True)
+class ImportFix:
+    module: str  # the file to edit
+    statement: str  # the import to add or the extended import
+    keep: str  # how to stop a linter from deleting it
+    line: int | None = None  # the statement to extend
+
+    @property
+    def text(self) -> str:
+        if self.line is not None:
+            return f"extend the import at {self.module}:{self.line} to `{self.statement}` ({self.keep})"
+        return f"add `{self.statement}` to {self.module} ({self.keep})"
+
+
+def import_fix(inventory, loaded_bits: int, target: str, names: list[str], entry: str) -> ImportFix:
+    """Where to import ``target`` (defining ``names``) so that a process loading
+    ``loaded_bits`` from ``entry`` loads it too."""
+    graph = inventory.graph
+    inits = [i for i in reversed(inventory.resolver.index.package_inits(target)) if graph.contains(loaded_bits, i)]
+    for module in [entry] + inits:
+        found = _sibling_import(inventory, module, target)
+        if found:
+            return found
+    for init in inits[:1]:
+        if _imports_submodules(inventory, init):
+            return _in_package(inventory, init, target, names)
+    return ImportFix(entry, f"import {inventory.modules[target].name}  # noqa: F401",
+                     "the noqa comment keeps ruff's F401 autofix from deleting it")
+
+
+def _sibling_import(inventory, module: str, target: str) -> ImportFix | None:
+    """`from app.models import customer, order` in ``module``, for a target in app/models/."""
+    folder = str(PurePosixPath(target).parent)
+    for fact in inventory.modules[module].facts.imports:
+        if fact.context != MODULE or not fact.is_from or any(n == "*" for n, _ in fact.names):
+            continue
+        targets = inventory.resolver.import_targets(module, fact)
+        submodules = [t for t, name in targets if name is None and t and str(PurePosixPath(t).parent) == folder]
+        if submodules and len(submodules) == len(fact.names):
+            listed = sorted([n if a is None else f"{n} as {a}" for n, a in fact.names] + [PurePosixPath(target).stem])
+            statement = f"from {'.' * fact.level}{fact.module} import {', '.join(listed)}"
+            return ImportFix(module, statement, NOQA, fact.pos.line)
+    return None
+
+
+def _imports_submodules(inventory, init: str) -> bool:
+    folder = init[: -len("__init__.py")]
+    for fact in inventory.modules[init].facts.imports:
+        if fact.context == MODULE:
+            if any(t and t.startswith(folder) and t != init for t, _ in inventory.resolver.import_targets(init, fact)):
+                return True
+    return False
+
+
+def _in_package(inventory, init: str, target: str, names: list[str]) -> ImportFix:
+    facts = inventory.modules[init].facts
+    relative = any(f.level > 0 for f in facts.imports)
+    source = _relative_name(init, target) if relative else inventory.modules[target].name
+    statement = f"from {source} import {', '.join(sorted(names))}"
+    if facts.all_names is not None:
+        keep = "and list the names in its __all__, so linters keep the import"
+    else:
+        keep = "with the names in an __all__ or `# noqa: F401`, so ruff's F401 autofix keeps it"
+    return ImportFix(init, statement, keep)
+
+
+def _relative_name(init: str, target: str) -> str:
+    inner = PurePosixPath(target).relative_to(PurePosixPath(init).parent)
+    parts = list(inner.parts)
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return "." + ".".join(parts)

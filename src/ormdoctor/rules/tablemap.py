@@ -1,0 +1,91 @@
+"""The tables each MetaData holds, found the way SQLAlchemy finds them by string.
+
+`ForeignKey("customers.id")` and `secondary="tags"` look the table up on the referencing
+table's MetaData: an unqualified name means the MetaData's default schema (`MetaData(schema=)`),
+not the referencing table's schema. `Table("x", metadata, autoload_with=engine)` and other
+lookups put a table there that the source does not define.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ormdoctor.inventory.model import TableDef
+
+
+@dataclass
+class TableMap:
+    inventory: object
+    by_key: dict[tuple, list[TableDef]]
+    reflected: set[tuple]  # (metadata_id, schema, name) of lookups / autoloaded tables
+    opaque: set[str]  # metadata with a model whose table could not be resolved
+    extra_columns: dict[tuple, set[str]] = field(default_factory=dict)  # single-table subclasses' columns
+
+    def default_schema(self, metadata_id: str) -> str | None:
+        info = self.inventory.metadatas.get(metadata_id)
+        return info.schema if info else None
+
+    def key(self, metadata_id: str, schema: str | None, name: str) -> tuple:
+        return (metadata_id, schema if schema is not None else self.default_schema(metadata_id), name)
+
+    def find(self, metadata_id: str, schema: str | None, name: str) -> list[TableDef]:
+        return self.by_key.get(self.key(metadata_id, schema, name), [])
+
+    def is_reflected(self, metadata_id: str, schema: str | None, name: str) -> bool:
+        return self.key(metadata_id, schema, name) in self.reflected
+
+    def named(self, name: str) -> list[TableDef]:
+        """The first definition of every table with this name, on any MetaData and schema."""
+        return [d for (m, s, n), defs in sorted(self.by_key.items(), key=_sort_key) if n == name for d in defs[:1]]
+
+    def close_names(self, metadata_id: str, name: str) -> list[str]:
+        names = sorted({n for (m, s, n) in self.by_key if m == metadata_id})
+        return difflib.get_close_matches(name, names, n=2, cutoff=0.75)
+
+    def has_column(self, defs: list[TableDef], column: str) -> bool:
+        names = set(self.extra_columns.get((defs[0].metadata_id, defs[0].schema, defs[0].name), set()))
+        for table in defs:
+            names |= {c.name for c in table.columns} | {c.attr for c in table.columns if c.attr}
+            if table.model is not None:
+                names |= set(table.model.fact.attributes)  # declared_attr columns, methods: not ours to judge
+        return column in names
+
+
+def table_map(inventory) -> TableMap:
+    cached = getattr(inventory, "_table_map", None)
+    if cached is None:
+        cached = _compute(inventory)
+        inventory._table_map = cached  # derived once per inventory
+    return cached
+
+
+def _compute(inventory) -> TableMap:
+    by_key = inventory.tables_by_key()
+    opaque = {c.metadata_id for c in inventory.classes if c.kind == "unknown" and c.metadata_id}
+    found = TableMap(inventory, by_key, _reflected(inventory), opaque)
+    for model in inventory.classes:
+        if model.kind == "sti" and model.table_name and model.metadata_id:
+            key = (model.metadata_id, model.schema, model.table_name)
+            found.extra_columns.setdefault(key, set()).update(
+                {c.name for c in model.columns if c.name} | set(model.fact.attributes))
+    return found
+
+
+def _reflected(inventory) -> set[tuple]:
+    declarative, resolver = inventory.declarative, inventory.resolver
+    found = set()
+    for path, module in inventory.modules.items():
+        for table in module.facts.tables:
+            if not table.is_lookup or table.name is None or table.metadata_ref is None:
+                continue
+            lineage = declarative.symbol_lineage(path, resolver.resolve(path, table.metadata_ref))
+            if lineage is not None:
+                info = inventory.metadatas.get(lineage.metadata_id)
+                found.add((lineage.metadata_id, table.schema or (info.schema if info else None), table.name))
+    return found
+
+
+def _sort_key(item):
+    (metadata_id, schema, name), _ = item
+    return (metadata_id, schema or "", name)

@@ -1,0 +1,4 @@
+CREATE TABLE customers (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL);
+CREATE TABLE audit_log (id INTEGER NOT NULL PRIMARY KEY, action TEXT NOT NULL);
+CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
+CREATE VIEW customer_emails AS SELECT email FROM customers;
