@@ -163,7 +163,7 @@ def _is_clean(fixture: Path) -> bool:
     return "_good_" in name or name.startswith("traps_") or name.endswith("_fixed")
 
 
-def run_probe(fixture: Path, runtime: dict) -> dict:
+def run_probe(fixture: Path, runtime: dict, python: str = sys.executable) -> dict:
     paths = [str((fixture / p).resolve()) for p in runtime.get("sys_path", ["."])]
     if str(fixture.resolve()) not in paths:
         paths.append(str(fixture.resolve()))
@@ -174,7 +174,7 @@ def run_probe(fixture: Path, runtime: dict) -> dict:
         "metadata": runtime.get("metadata"),
     }
     proc = subprocess.run(
-        [sys.executable, "-I", "-B", "-c", PROBE, json.dumps(spec)],
+        [python, "-I", "-B", "-c", PROBE, json.dumps(spec)],
         cwd=fixture,
         capture_output=True,
         text=True,
@@ -207,6 +207,25 @@ def test_runtime_claim(fixture: Path) -> None:
     elif _is_clean(fixture):
         sa_warnings = [w for w in result["warnings"] if w.startswith("SAWarning")]
         assert not sa_warnings, f"a clean fixture must load without SAWarning: {sa_warnings}"
+
+
+OLDER_SQLALCHEMY = {
+    "1.4": ROOT / ".venvs" / "sa14" / "bin" / "python",
+    "2.0": ROOT / ".venvs" / "sa20" / "bin" / "python",
+}
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("version", sorted(OLDER_SQLALCHEMY))
+def test_metadata_column_raises_before_2_1(version: str) -> None:
+    """ORM401's other half: what SQLAlchemy 2.1 only warns about is an error on 1.4 and 2.0."""
+    python = OLDER_SQLALCHEMY[version]
+    if not python.exists():
+        pytest.skip(f"no SQLAlchemy {version} virtualenv at {python}")
+    fixture = ROOT / "tests" / "fixtures" / "rules" / "ORM401_bad_declarative_metadata_column"
+    result = run_probe(fixture, {"entry": ["app.models.analytics"]}, python=str(python))
+    assert result["stage"] == "import", result
+    assert "Attribute name 'metadata' is reserved" in result["error"], result
 
 
 ALEMBIC = [

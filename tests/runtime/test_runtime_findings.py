@@ -42,7 +42,7 @@ def test_a_file_imported_under_two_names_is_one_finding():
     # The second import re-runs both class statements; those repeats are part of ORM107, not ORM101/104.
     assert findings_of("double_import", "shop.models", "shop.service") == [
         finding("ORM107", "module-imported-twice", ERROR, "shop.models",
-                "src/shop/models.py is imported as 2 modules: shop.models, src.shop.models",
+                "imported under 2 module names: shop.models, src.shop.models",
                 "src/shop/service.py", 1,
                 related=[("src/shop/models.py", 1, "imported as 'shop.models' (a listed model module)"),
                          ("src/shop/service.py", 1, "imported as 'src.shop.models'")],
@@ -58,7 +58,7 @@ def test_a_double_import_with_a_relative_base_is_silent_for_sqlalchemy_but_not_f
     assert report.table_errors == () and len(report.metadata) == 2
     assert to_findings(report, PROJECTS / "double_import_relative") == [
         finding("ORM107", "module-imported-twice", ERROR, "shop.models",
-                "src/shop/models.py is imported as 2 modules: shop.models, src.shop.models",
+                "imported under 2 module names: shop.models, src.shop.models",
                 "src/shop/service.py", 1,
                 related=[("src/shop/models.py", 1, "imported as 'shop.models' (a listed model module)"),
                          ("src/shop/service.py", 1, "imported as 'src.shop.models'")],
@@ -109,7 +109,7 @@ def test_verify_failures_become_findings_at_the_table_definition():
     findings = findings_of("index_clash", "app.models", verify="sqlite://")
     expected = [
         finding("ORM902", "metadata-error", ERROR, "app.db:Base.metadata",
-                "create_all on sqlite fails for index ix_name: index ix_name already exists",
+                "create_all on sqlite: index ix_name already exists",
                 "app/models.py", line,
                 hint="give each index a name unique in its schema (explicit names or a naming_convention)",
                 details=["OperationalError: index ix_name already exists"])

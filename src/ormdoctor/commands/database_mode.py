@@ -10,18 +10,22 @@ with a one-line note on stderr.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from ormdoctor.database.compare import (column_extra, column_missing, database_verdict, drift_findings,
-                                        make, nullable_mismatch, table_location, type_mismatch)
+from ormdoctor.database.compare import (Declared, column_extra, column_missing, database_verdict,
+                                        declared_indexes, drift_findings, index_extra, index_missing, make,
+                                        nullable_mismatch, table_location, type_mismatch)
+from ormdoctor.database.score import definition_columns
 from ormdoctor.database.url import scrub
 from ormdoctor.findings import Finding, Location
 from ormdoctor.pipeline import UsageError
-from ormdoctor.static.facts import ColumnFact
+from ormdoctor.static.facts import ColumnFact, Pos
 
 PROBE = Path(__file__).resolve().parent.parent / "database" / "alembic_probe.py"
 DUPLICATE_CODES = ("ORM101", "ORM102", "ORM103")
@@ -109,18 +113,30 @@ def probe_request(analysis, url: str) -> dict:
 
 
 def _run(python: str, request_file: Path, result_file: Path, cwd: str, timeout: float) -> str | None:
+    """Run the probe in a session of its own: a timeout also ends whatever project code started."""
     try:
-        proc = subprocess.run([python, str(PROBE), str(request_file), str(result_file)], cwd=cwd,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"the Alembic comparison took longer than {timeout:g} s and was stopped"
+        proc = subprocess.Popen([python, str(PROBE), str(request_file), str(result_file)], cwd=cwd,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, errors="replace", start_new_session=True)
     except OSError as exc:
         return f"cannot start {python}: {exc.strerror or exc}"
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return f"the Alembic comparison took longer than {timeout:g} s and was stopped"
     if not result_file.exists():
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        lines = [line for line in stderr.splitlines() if line.strip()]
         return f"{python} exited with code {proc.returncode}" + (f": {lines[-1].strip()}" if lines else "")
     return None
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()
 
 
 def _read(result_file: Path) -> dict | None:
@@ -182,7 +198,9 @@ def _map(diff: dict, table, inventory, db, exact: bool, static_keys: set, label:
     if table is None or op in ("remove_table",):
         return None
     if op == "add_column":
-        return column_missing(inventory, table, _column(table, diff["column"], diff["type"]))
+        found = db.table(diff["schema"], diff["table"])
+        unmapped = [c.name for c in found.columns if table.column(c.name) is None] if found else []
+        return column_missing(inventory, table, _column(table, diff["column"], diff["type"]), unmapped)
     if op == "remove_column":
         found = db.table(diff["schema"], diff["table"])
         column = found.column(diff["column"]) if found else None
@@ -198,7 +216,7 @@ def _map(diff: dict, table, inventory, db, exact: bool, static_keys: set, label:
         column = _column(table, diff["column"], None)
         return nullable_mismatch(inventory, table, column, diff["database"], model_is_nullable=diff["model"])
     if op in ("add_index", "remove_index", "add_constraint", "remove_constraint") and diff.get("columns"):
-        return _index_finding(diff, table)
+        return _index_finding(inventory, diff, table)
     return None
 
 
@@ -209,19 +227,20 @@ def _column(table, name: str, type_text: str | None) -> ColumnFact:
     return ColumnFact(attr=None, name=name, type=type_text, pos=table.pos, style="import")
 
 
-def _index_finding(diff: dict, table) -> Finding:
-    cols = ", ".join(diff["columns"])
-    kind = "unique constraint" if diff["kind"] == "UniqueConstraint" else ("unique index" if diff["unique"] else "index")
-    name = diff["name"]
-    subject = name or f"{table.key}({cols})"
-    if diff["op"].startswith("add"):
-        message = f"{kind} {name or '(unnamed)'} on {table.key} ({cols}) is in the model but not in the database"
-        location = _constraint_location(table, diff["columns"], name)
-    else:
-        message = f"the database has {kind} {name or '(unnamed)'} on {table.key} ({cols}), which the model does not declare"
-        location = table_location(table)
-    return make("ORM608", subject, message, location,
-                hint="create_all never changes an existing table: write the migration, or declare what the database has")
+def _index_finding(inventory, diff: dict, table) -> Finding:
+    columns, unique = tuple(diff["columns"]), bool(diff["unique"])
+    if diff["op"].startswith("remove"):
+        kind = "unique constraint" if diff["kind"] == "UniqueConstraint" else ("unique index" if unique else "index")
+        return index_extra(table, diff["name"], kind, columns)
+    declared = next((d for d in declared_indexes(inventory, table, definition_columns(inventory, table))
+                     if d.columns == columns and d.unique == unique), None)
+    if declared is None:
+        label = "UniqueConstraint" if diff["kind"] == "UniqueConstraint" else "Index"
+        shown = f"{label}({diff['name']!r})" if diff["name"] else f"{label}({', '.join(columns)})"
+        location = _constraint_location(table, list(columns), diff["name"])
+        declared = Declared(columns, unique, diff["name"], f"{shown} on {table.key}",
+                            Pos(location.line, location.column), location.path)
+    return index_missing(table, declared)
 
 
 def _constraint_location(table, columns: list[str], name: str | None) -> Location:

@@ -166,7 +166,8 @@ def column_missing(inventory: Inventory, table: TableDef, column: ColumnFact,
                    db_only: list[str] = ()) -> Finding:
     subject = f"{table.key}.{column.name}"
     message = f"column '{subject}' of {who(table)} is not in the database"
-    close = difflib.get_close_matches(column.name, list(db_only), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(column.name, list(db_only), n=1, cutoff=0.5) or \
+        [n for n in db_only if column.name in n or n in column.name][:1]
     if close:
         message += f"; the table has '{close[0]}', not mapped by the model"
     return make("ORM603", subject, message, column_location(inventory, table, column),
@@ -216,7 +217,7 @@ def nullable_mismatch(inventory: Inventory, table: TableDef, column: ColumnFact,
 
 # --- indexes and unique constraints ---------------------------------------------------------
 
-class _Declared:
+class Declared:
     """One index or unique constraint as the model declares it."""
 
     def __init__(self, columns: tuple[str, ...], unique: bool, name: str | None, what: str, pos: Pos | None,
@@ -224,27 +225,40 @@ class _Declared:
         self.columns, self.unique, self.name, self.what, self.pos, self.path = columns, unique, name, what, pos, path
 
 
-def declared_indexes(inventory: Inventory, table: TableDef, columns: list[ColumnFact]) -> list[_Declared]:
+def declared_indexes(inventory: Inventory, table: TableDef, columns: list[ColumnFact]) -> list[Declared]:
+    from ..rules.naming import final_name
+
+    convention = _convention(inventory, table)
     known = {c.name for c in columns}
     found = []
     for column in columns:
         path, pos = column_home(inventory, table, column)
+        where = f"{table.key}.{column.name}"
         if column.index:
             what = "unique=True, index=True" if column.unique else "index=True"
-            found.append(_Declared((column.name,), column.unique, None, f"{what} on {column.name}", pos, path))
+            name = final_name("ix", None, table.name, table.schema, [column.name], convention)
+            found.append(Declared((column.name,), column.unique, name, f"{what} on {where}", pos, path))
         elif column.unique and not column.primary_key:
-            found.append(_Declared((column.name,), True, None, f"unique=True on {column.name}", pos, path))
+            name = final_name("uq", None, table.name, table.schema, [column.name], convention)
+            found.append(Declared((column.name,), True, name, f"unique=True on {where}", pos, path))
     for constraint in _constraints(inventory, table):
         if constraint.kind not in ("index", "unique") or constraint.object_ref or not constraint.columns:
             continue
         if not set(constraint.columns) <= known:
             continue  # expressions or columns we cannot see: no verdict
         label = "Index" if constraint.kind == "index" else "UniqueConstraint"
+        kind = "ix" if constraint.kind == "index" else "uq"
+        name = final_name(kind, constraint.name, table.name, table.schema, constraint.columns, convention)
         shown = f"{label}({constraint.name!r})" if constraint.name else f"{label}({', '.join(constraint.columns)})"
         unique = constraint.kind == "unique" or constraint.unique
-        found.append(_Declared(tuple(constraint.columns), unique, constraint.name, shown, constraint.pos,
+        found.append(Declared(tuple(constraint.columns), unique, name, f"{shown} on {table.key}", constraint.pos,
                                table.path))
     return found
+
+
+def _convention(inventory: Inventory, table: TableDef):
+    info = inventory.metadatas.get(table.metadata_id)
+    return info.naming_convention if info else None
 
 
 def _constraints(inventory: Inventory, table: TableDef):
@@ -270,29 +284,43 @@ def index_drift(inventory: Inventory, table: TableDef, columns: list[ColumnFact]
 
 
 def _drift_on(table: TableDef, cols: tuple[str, ...], model: dict, database: dict) -> list[Finding]:
-    spelled = ", ".join(cols)
     if model and database and set(model) != set(database) and len(model) == len(database) == 1:
-        declared, (_, unique, name, kind) = next(iter(model.values())), next(iter(database.values()))
-        side = "not unique" if declared.unique else "unique"
-        message = f"{declared.what} on {table.key}: the database's {kind} {name or ''} on ({spelled}) is {side}"
-        return [make("ORM608", name or declared.name or f"{table.key}({spelled})", " ".join(message.split()),
-                     Location(declared.path, declared.pos.line, declared.pos.column) if declared.pos
-                     else table_location(table), hint=_index_hint())]
-    findings = []
-    for unique, declared in model.items():
-        if unique not in database:
-            kind = "unique index or constraint" if unique else "index"
-            message = f"{declared.what} on {table.key}: the database has no {kind} on ({spelled})"
-            location = Location(declared.path, declared.pos.line, declared.pos.column) if declared.pos \
-                else table_location(table)
-            findings.append(make("ORM608", declared.name or f"{table.key}({spelled})", message, location,
-                                 hint=_index_hint()))
-    for unique, (_, _, name, kind) in database.items():
-        if unique not in model:
-            message = f"the database has {kind} {name or '(unnamed)'} on {table.key} ({spelled}), which {who(table)} does not declare"
-            findings.append(make("ORM608", name or f"{table.key}({spelled})", message, table_location(table),
-                                 hint=_index_hint()))
-    return findings
+        declared, (_, _, name, kind) = next(iter(model.values())), next(iter(database.values()))
+        return [uniqueness_differs(table, declared, name, kind)]
+    found = [index_missing(table, d) for unique, d in model.items() if unique not in database]
+    found += [index_extra(table, name, kind, cols) for unique, (_, _, name, kind) in database.items()
+              if unique not in model]
+    return found
+
+
+def uniqueness_differs(table: TableDef, declared: Declared, name: str | None, kind: str) -> Finding:
+    side = "not unique" if declared.unique else "unique"
+    named = f"{kind} {name}" if name else kind
+    message = f"{declared.what}, but the database's {named} on ({', '.join(declared.columns)}) is {side}"
+    return make("ORM608", name or declared.name or f"{table.key}({', '.join(declared.columns)})", message,
+                _declared_location(table, declared), hint=_index_hint())
+
+
+def index_missing(table: TableDef, declared: Declared) -> Finding:
+    """The model declares it; the database has nothing with these columns and uniqueness."""
+    spelled = ", ".join(declared.columns)
+    kind = "unique index or constraint" if declared.unique else "index"
+    message = f"{declared.what}, but the database has no {kind} on ({spelled})"
+    return make("ORM608", declared.name or f"{table.key}({spelled})", message, _declared_location(table, declared),
+                hint=_index_hint())
+
+
+def index_extra(table: TableDef, name: str | None, kind: str, cols) -> Finding:
+    """The database has it; the model declares nothing with these columns and uniqueness."""
+    spelled = ", ".join(cols)
+    message = f"the database has {kind} {name or '(unnamed)'} on {table.key} ({spelled}), which {who(table)} does not declare"
+    return make("ORM608", name or f"{table.key}({spelled})", message, table_location(table), hint=_index_hint())
+
+
+def _declared_location(table: TableDef, declared: Declared) -> Location:
+    if declared.pos is None:
+        return table_location(table)
+    return Location(declared.path, declared.pos.line, declared.pos.column)
 
 
 def _index_hint() -> str:

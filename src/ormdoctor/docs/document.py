@@ -425,8 +425,8 @@ def _table_findings(schema: SchemaDoc, table: TableDoc) -> list:
     items = []
     for anchor in table.findings:
         finding = schema.finding_by_anchor[anchor]
-        items.append((Link((Text(finding.code),), f"#{anchor}"),
-                      Text(f" {finding.rule} ({finding.severity}): {finding.message}")))
+        items.append((Link((Text(finding.code),), f"#{anchor}"), Text(f" {finding.rule} ({finding.severity}): "))
+                     + rich_text(finding.message))
     return [Para((Anchor(f"{table.anchor}-findings"), Strong("Findings"))), Bullets(tuple(items))]
 
 
@@ -443,7 +443,7 @@ def _finding_line(schema: SchemaDoc, finding: FindingDoc) -> Line:
     line: list = [Anchor(finding.anchor), Strong(finding.code), Text(f" {finding.rule} ({finding.severity})")]
     if finding.path:
         line += [Text(" at "), Code(f"{finding.path}:{finding.line}" if finding.line else finding.path)]
-    line.append(Text(f": {finding.message}"))
+    line += [Text(": "), *rich_text(finding.message)]
     tables = [schema.by_id[t] for t in finding.tables if t in schema.by_id]
     if tables:
         line.append(Text(" — "))

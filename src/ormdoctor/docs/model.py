@@ -159,6 +159,7 @@ class FindingDoc:
     message: str
     path: str | None = None
     line: int | None = None
+    related: tuple[tuple[str, int], ...] = ()  # (path, line) of the other places it names
     anchor: str = ""
     tables: tuple[str, ...] = ()  # TableDoc.id, set by build_schema
 
@@ -391,7 +392,7 @@ def _link_findings(findings: list[FindingDoc], tables: list[TableDoc], filtered:
 
 
 def concerns(finding: FindingDoc, table: TableDoc) -> bool:
-    """The finding is about this table: named by its subject, or located in its definition."""
+    """The finding is about this table: named by its subject, or pointing into its definition."""
     subject = finding.subject
     names = {table.key} | ({table.name} if table.schema is None else set())
     if subject in names:
@@ -405,9 +406,8 @@ def concerns(finding: FindingDoc, table: TableDoc) -> bool:
                 {f.name for f in table.foreign_keys}
     if subject in own_names - {None}:
         return True
-    if finding.path and finding.line:
-        return any(d.path == finding.path and d.line <= finding.line <= d.end_line for d in table.definitions)
-    return False
+    places = ([(finding.path, finding.line)] if finding.path and finding.line else []) + list(finding.related)
+    return any(d.path == path and d.line <= line <= d.end_line for path, line in places for d in table.definitions)
 
 
 # Groups and diagrams -------------------------------------------------------------------------

@@ -16,7 +16,13 @@ def words(class_name: str) -> list[str]:
     return [w if len(w) > 1 and w.isupper() else w.lower() for w in found]
 
 
+_IRREGULAR = {"child": "children", "person": "people", "man": "men", "woman": "women", "analysis": "analyses",
+              "status": "statuses", "index": "indexes", "criterion": "criteria", "datum": "data"}
+
+
 def plural(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if word.isupper() and len(word) > 1:
         return word + "s"
     if re.search(r"[^aeiou]y$", word):

@@ -16,38 +16,47 @@ from ormdoctor.inventory.graph import Edge, _tarjan
 from ormdoctor.static.facts import MODULE
 
 
-def cycle_edges(graph) -> dict[str, dict[str, Edge]]:
+def cycle_edges(inventory) -> dict[str, dict[str, Edge]]:
     """source → target → first load-time edge that imports target by name."""
+    graph = inventory.graph
+    direct = _direct_targets(inventory)
     found: dict[str, dict[str, Edge]] = {}
-    groups: dict[tuple, list[Edge]] = {}
     for edge in graph.edges:
-        if edge.context == MODULE:
-            groups.setdefault((edge.source, edge.pos.line, edge.pos.column, edge.written), []).append(edge)
-    for edges in groups.values():
-        targets = {e.target for e in edges}
-        for edge in edges:
-            if _implicit_parent(edge, targets):
-                continue
-            current = found.setdefault(edge.source, {}).get(edge.target)
-            if current is None or (edge.pos.line, edge.pos.column) < (current.pos.line, current.pos.column):
-                found[edge.source][edge.target] = edge
+        if edge.context != MODULE:
+            continue
+        if edge.target not in direct.get((edge.source, edge.pos.line, edge.pos.column), ()) \
+                and _is_parent_package(edge.target, edge.source):
+            continue  # a parent package of the importer: already being imported, nothing taken from it
+        current = found.setdefault(edge.source, {}).get(edge.target)
+        if current is None or (edge.pos.line, edge.pos.column) < (current.pos.line, current.pos.column):
+            found[edge.source][edge.target] = edge
     return found
 
 
-def _implicit_parent(edge: Edge, targets: set[str]) -> bool:
-    """A parent package's __init__ that the statement only passes through on its way down."""
-    if not edge.target.endswith("__init__.py"):
+def _direct_targets(inventory) -> dict[tuple[str, int, int], set[str]]:
+    """The modules each load-time import statement names (not the packages it passes through)."""
+    found = {}
+    resolver = inventory.resolver
+    for path, module in inventory.modules.items():
+        for fact in module.facts.imports:
+            if fact.context == MODULE:
+                key = (path, fact.pos.line, fact.pos.column)
+                found.setdefault(key, set()).update(t for t, _ in resolver.import_targets(path, fact) if t)
+    return found
+
+
+def _is_parent_package(target: str, source: str) -> bool:
+    if not target.endswith("__init__.py"):
         return False
-    package = str(PurePosixPath(edge.target).parent)
-    prefix = "" if package == "." else package + "/"
-    passes_through = any(t != edge.target and t.startswith(prefix) for t in targets)
-    return passes_through and edge.source.startswith(prefix)
+    package = str(PurePosixPath(target).parent)
+    return package == "." or source.startswith(package + "/")
 
 
-def import_cycles(graph, interesting: set[str]) -> list[tuple[list[Edge], int]]:
+def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], int]]:
     """One shortest cycle per strongly connected component that holds an ``interesting`` module,
     with the size of the component."""
-    edges = cycle_edges(graph)
+    graph = inventory.graph
+    edges = cycle_edges(inventory)
     nodes = graph.nodes
     index = graph.index
     adjacency = [[index[t] for t in edges.get(n, {}) if t in index] for n in nodes]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ormdoctor.static.facts import MODULE
+from ormdoctor.static.facts import MODULE, TYPE_CHECKING
 
 NOQA = "with `# noqa: F401`, so ruff's F401 autofix does not delete it"
+ALL = "with the names in an __all__ or `# noqa: F401`, so ruff's F401 autofix keeps it"
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,13 @@ class ImportFix:
     module: str  # the file to edit
     statement: str  # the import to add or the extended import
     keep: str  # how to stop a linter from deleting it
-    line: int | None = None  # the statement to extend
+    line: int | None = None  # the statement to extend or move
+    move: str | None = None  # where the statement is now: "if TYPE_CHECKING:", "a function"
 
     @property
     def text(self) -> str:
+        if self.move is not None:
+            return f"move `{self.statement}` at {self.module}:{self.line} out of {self.move} ({self.keep})"
         if self.line is not None:
             return f"extend the import at {self.module}:{self.line} to `{self.statement}` ({self.keep})"
         return f"add `{self.statement}` to {self.module} ({self.keep})"
@@ -37,6 +41,10 @@ def import_fix(inventory, loaded_bits: int, target: str, names: list[str], entry
     graph = inventory.graph
     inits = [i for i in reversed(inventory.resolver.index.package_inits(target)) if graph.contains(loaded_bits, i)]
     for module in [entry] + inits:
+        found = _deferred_import(inventory, module, target)
+        if found:
+            return found
+    for module in [entry] + inits:
         found = _sibling_import(inventory, module, target)
         if found:
             return found
@@ -45,6 +53,23 @@ def import_fix(inventory, loaded_bits: int, target: str, names: list[str], entry
             return _in_package(inventory, init, target, names)
     return ImportFix(entry, f"import {inventory.modules[target].name}  # noqa: F401",
                      "the noqa comment keeps ruff's F401 autofix from deleting it")
+
+
+def _deferred_import(inventory, module: str, target: str) -> ImportFix | None:
+    """An import of ``target`` in ``module`` that does not run at load time."""
+    for fact in inventory.modules[module].facts.imports:
+        if fact.context != MODULE and any(t == target for t, _ in inventory.resolver.import_targets(module, fact)):
+            place = "`if TYPE_CHECKING:`" if fact.context == TYPE_CHECKING else "the function"
+            return ImportFix(module, _written(fact), NOQA if not module.endswith("__init__.py") else ALL,
+                             fact.pos.line, place)
+    return None
+
+
+def _written(fact) -> str:
+    if not fact.is_from:
+        return f"import {fact.module}" + (f" as {fact.asname}" if fact.asname else "")
+    names = ", ".join(n if a is None else f"{n} as {a}" for n, a in fact.names)
+    return f"from {'.' * fact.level}{fact.module} import {names}"
 
 
 def _sibling_import(inventory, module: str, target: str) -> ImportFix | None:
@@ -76,10 +101,7 @@ def _in_package(inventory, init: str, target: str, names: list[str]) -> ImportFi
     relative = any(f.level > 0 for f in facts.imports)
     source = _relative_name(init, target) if relative else inventory.modules[target].name
     statement = f"from {source} import {', '.join(sorted(names))}"
-    if facts.all_names is not None:
-        keep = "and list the names in its __all__, so linters keep the import"
-    else:
-        keep = "with the names in an __all__ or `# noqa: F401`, so ruff's F401 autofix keeps it"
+    keep = "and list the names in its __all__, so linters keep the import" if facts.all_names is not None else ALL
     return ImportFix(init, statement, keep)
 
 

@@ -53,7 +53,7 @@ def model_import_cycle(ctx):
     No automatic fix.
     """
     modules = ctx.inventory.modules
-    for cycle, size in import_cycles(ctx.graph, model_modules(ctx.inventory)):
+    for cycle, size in import_cycles(ctx.inventory, model_modules(ctx.inventory)):
         chain = " → ".join(f"{e.source}:{e.pos.line} `{statement(ctx, e)}`" for e in cycle)
         extra = f" ({size} modules import each other in this group)" if size > len(cycle) else ""
         first = cycle[0]

@@ -47,8 +47,9 @@ class TableMap:
         names = set(self.extra_columns.get((defs[0].metadata_id, defs[0].schema, defs[0].name), set()))
         for table in defs:
             names |= {c.name for c in table.columns} | {c.attr for c in table.columns if c.attr}
-            if table.model is not None:
-                names |= set(table.model.fact.attributes)  # declared_attr columns, methods: not ours to judge
+            if table.model is not None:  # declared_attr columns (own or a mixin's): not ours to judge
+                for _, cls in self.inventory.declarative.ancestry(table.model.path, table.model.fact):
+                    names |= set(cls.attributes)
         return column in names
 
 

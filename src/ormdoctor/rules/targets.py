@@ -75,8 +75,8 @@ class ClassIndex:
 def relationship_refs(inventory) -> list[RelRef]:
     refs = []
     for model in inventory.classes:
-        if model.kind not in MAPPED or model.registry_id is None:
-            continue
+        if model.kind not in MAPPED and model.kind != "unknown" or model.registry_id is None:
+            continue  # unknown: mapped, only its table name is not known statically
         for rel in model.relationships:
             refs.append(RelRef(model, rel, written_in(inventory, model, rel, "relationships")))
     return refs
@@ -125,7 +125,7 @@ def _direct(inventory, ref: RelRef) -> Target:
         return Target("unknown", ref.rel.target)  # only under TYPE_CHECKING, or from nowhere we can see
     symbol = inventory.resolver.resolve(ref.path, ref.rel.target)
     model = class_model(inventory, symbol)
-    if model is None or model.kind not in MAPPED:
+    if model is None or model.kind not in MAPPED and model.kind != "unknown":
         return Target("unknown", ref.rel.target)
     return Target("direct", ref.rel.target, [model])
 

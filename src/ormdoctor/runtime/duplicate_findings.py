@@ -101,7 +101,7 @@ def _imported_twice(report: RuntimeReport, path: str, modules: list[LoadedModule
     short, long = min(names, key=lambda n: (len(n), n)), max(names, key=lambda n: (len(n), n))
     site = next((m.imported_from for m in modules[1:] if m.imported_from), modules[0].imported_from)
     return finding(
-        "ORM107", short, f"{path} is imported as {len(names)} modules: {', '.join(names)}",
+        "ORM107", short, f"imported under {len(names)} module names: {', '.join(names)}",
         location(site) or file_location(path),
         related=[_import_site(module) for module in modules],
         hint=f"import it only as '{short}'; '{long}' exists because {_root_of(long, path, report, root)} "

@@ -5,7 +5,7 @@ every SQLAlchemy version); SQLAlchemy's text is kept in ``details``."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..findings import Finding
@@ -117,22 +117,24 @@ def _fk_problem(error: MetadataError) -> str:
 
 
 def verify_failures(report: RuntimeReport) -> list[Finding]:
-    """create_all failures in the scratch database, except on tables whose foreign keys already failed."""
+    """create_all failures in the scratch database: one finding per distinct failure (an index that
+    extend_existing duplicated fails once per copy), none on tables whose foreign keys already failed."""
     if report.verify is None:
         return []
     known = {(e.metadata, e.table) for e in report.metadata_errors}
-    return [_verify_failure(report, result.metadata, failure)
-            for result in report.verify.results for failure in result.failures
-            if (result.metadata, failure.table) not in known]
+    counts = Counter((result.metadata, failure) for result in report.verify.results for failure in result.failures
+                     if (result.metadata, failure.table) not in known)
+    return [_verify_failure(report, metadata, failure, count) for (metadata, failure), count in counts.items()]
 
 
-def _verify_failure(report: RuntimeReport, metadata: str, failure: VerifyFailure) -> Finding:
+def _verify_failure(report: RuntimeReport, metadata: str, failure: VerifyFailure, count: int) -> Finding:
     label, dialect = report.metadata_label(metadata), report.verify.dialect
-    return finding("ORM902", label,
-                   f"create_all on {dialect} fails for {failure.kind} {failure.object}: {failure.message}",
+    what = failure.message if failure.object in failure.message else (
+        f"{failure.kind} {failure.object}: {failure.message}")
+    details = [f"{failure.type}: {failure.message}"] + ([f"failed {count} times"] if count > 1 else [])
+    return finding("ORM902", label, f"create_all on {dialect}: {what}",
                    location(_table_site(report, metadata, failure.table)),
-                   hint=VERIFY_HINTS.get(failure.kind, VERIFY_HINT),
-                   details=(f"{failure.type}: {failure.message}",))
+                   hint=VERIFY_HINTS.get(failure.kind, VERIFY_HINT), details=details)
 
 
 def _table_site(report: RuntimeReport, metadata: str, key: str | None) -> Site | None:

@@ -95,7 +95,13 @@ class Hooks:
             part.install()
 
     def live_metadata(self):
-        return [metadata for metadata in self.metadata_ids.objects if not self.tables.is_shadow(metadata)]
+        """The project's MetaData: made in the project or holding a table defined there. A library's own
+        (SQLAlchemy's pg_catalog tables, loaded by create_engine) and the throwaway ones are left out."""
+        return [metadata for metadata in self.metadata_ids.objects if not self.tables.is_shadow(metadata)
+                and (metadata in self.creation.paths or self.tables.project_defines(self.metadata_ids.of(metadata)))]
+
+    def project_registry(self, record):
+        return any(cls["site"] is not None for cls in record["classes"])
 
 
 def _inventory(tracing, sa, project, hooks):
@@ -104,10 +110,14 @@ def _inventory(tracing, sa, project, hooks):
     registries = [tracing.mappers.registry_record(registry, hooks.classes, hooks.registry_ids,
                                                   hooks.metadata_ids, labels)
                   for registry in tracing.mappers.all_registries()]
+    metadata = [_metadata_record(item, hooks, labels) for item in hooks.live_metadata()]
+    ours = {record["id"] for record in metadata}
     return {
         "loaded": tracing.imports.loaded_modules(project, hooks.imports),
-        "tables": hooks.tables.attempts, "table_errors": hooks.tables.errors, "registries": registries,
-        "metadata": [_metadata_record(metadata, hooks, labels) for metadata in hooks.live_metadata()],
+        "tables": [attempt for attempt in hooks.tables.attempts if attempt["metadata"] in ours],
+        "table_errors": [error for error in hooks.tables.errors if error["metadata"] in ours],
+        "registries": [record for record in registries if hooks.project_registry(record)],
+        "metadata": metadata,
     }
 
 

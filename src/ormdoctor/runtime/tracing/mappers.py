@@ -22,7 +22,7 @@ class ClassTracer:
         self.sa.event.listen(mapper, "before_mapper_configured", self._skip_duplicates, retval=True)
 
     def _on_instrument(self, mapper, cls):
-        self.sites[cls] = (len(self.sites), self.project.site(sys._getframe(1)))
+        self.sites[cls] = (len(self.sites), self.project.creator_site(sys._getframe(1)))
 
     def _skip_duplicates(self, mapper, cls):
         # A class whose table went to a throwaway MetaData is a definition SQLAlchemy would have refused;
@@ -53,7 +53,8 @@ class ClassTracer:
 
 
 def all_registries():
-    """Every live declarative registry with at least one mapper, in creation order."""
+    """Every live declarative registry with at least one mapper, in creation order (libraries' too:
+    configuring the project's mappers may need them)."""
     mapper_module = importlib.import_module("sqlalchemy.orm.mapper")
     return [registry for registry in list(mapper_module._mapper_registries) if registry.mappers]
 

@@ -95,19 +95,32 @@ class TableTracer:
         self.attempts.append(attempt)
 
     def _origin(self):
-        """The project line that caused the Table() call, and the mapped class behind it if any."""
+        """The project line that caused the Table() call, and the mapped class behind it if any.
+        A library defining tables at its own import (SQLAlchemy's pg_catalog, a package's models)
+        gets no project line, even when a project line (create_engine, an import) set it off."""
         frame, cls = sys._getframe(2), None
         while frame is not None and not self.project.owns(frame.f_code.co_filename):
+            if frame.f_code.co_name == "<module>":
+                return _library_origin(frame, cls)
             cls = cls or _declarative_class(frame)
             frame = frame.f_back
         if frame is None:
-            return {"site": None, "class_name": cls and cls.__name__, "module": cls and cls.__module__}
+            return _library_origin(None, cls)
         site = {"path": self.project.relative(frame.f_code.co_filename), "line": frame.f_lineno}
         if cls is not None:
             return {"site": site, "class_name": cls.__name__, "module": cls.__module__}
         if _is_class_body(frame):  # __table__ = Table(...) inside a class statement
             return {"site": site, "class_name": frame.f_code.co_name, "module": frame.f_locals["__module__"]}
         return {"site": site, "class_name": None, "module": frame.f_globals.get("__name__")}
+
+    def project_defines(self, metadata_id):
+        return any(a["metadata"] == metadata_id and a["site"] is not None for a in self.attempts)
+
+
+def _library_origin(frame, cls):
+    if cls is not None:
+        return {"site": None, "class_name": cls.__name__, "module": cls.__module__}
+    return {"site": None, "class_name": None, "module": frame and frame.f_globals.get("__name__")}
 
 
 def _declarative_class(frame):
