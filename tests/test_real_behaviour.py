@@ -29,24 +29,47 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_ROOTS = (ROOT / "tests" / "fixtures", ROOT / "examples")
 STAGES = ("import", "configure", "create_all")
 # Every rule of SPEC.md with its default severity.
 DEFAULT_SEVERITY = {
-    "ORM001": "warning", "ORM002": "info",
-    "ORM101": "error", "ORM102": "error", "ORM103": "warning", "ORM104": "warning", "ORM105": "error",
-    "ORM106": "warning", "ORM107": "error", "ORM108": "info", "ORM109": "warning",
-    "ORM201": "error", "ORM202": "warning", "ORM203": "error",
-    "ORM301": "error", "ORM302": "error", "ORM303": "error", "ORM304": "error", "ORM305": "warning",
+    "ORM001": "warning",
+    "ORM002": "info",
+    "ORM101": "error",
+    "ORM102": "error",
+    "ORM103": "warning",
+    "ORM104": "warning",
+    "ORM105": "error",
+    "ORM106": "warning",
+    "ORM107": "error",
+    "ORM108": "info",
+    "ORM109": "warning",
+    "ORM201": "error",
+    "ORM202": "warning",
+    "ORM203": "error",
+    "ORM301": "error",
+    "ORM302": "error",
+    "ORM303": "error",
+    "ORM304": "error",
+    "ORM305": "warning",
     "ORM306": "error",
-    "ORM401": "error", "ORM402": "error", "ORM403": "error",
-    "ORM501": "warning", "ORM502": "info", "ORM503": "error",
+    "ORM401": "error",
+    "ORM402": "error",
+    "ORM403": "error",
+    "ORM501": "warning",
+    "ORM502": "info",
+    "ORM503": "error",
 }
 # The only documented departures from the default: a duplicate table in a module nothing imports
 # (ORM101 warning) and a duplicated class name that a string reference makes ambiguous (ORM104 error).
@@ -175,6 +198,7 @@ def run_probe(fixture: Path, runtime: dict, python: str = sys.executable) -> dic
     }
     proc = subprocess.run(
         [python, "-I", "-B", "-c", PROBE, json.dumps(spec)],
+        check=False,
         cwd=fixture,
         capture_output=True,
         text=True,
@@ -182,13 +206,22 @@ def run_probe(fixture: Path, runtime: dict, python: str = sys.executable) -> dic
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
     assert lines, f"the probe did not report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    return json.loads(lines[-1][len(MARK):])
+    return json.loads(lines[-1][len(MARK) :])
+
+
+@pytest.fixture(scope="session")
+def probe_results(request):
+    """Start the probes of every selected fixture at once (they are independent subprocesses)."""
+    items = [item for item in request.session.items if item.originalname == "test_runtime_claim"]
+    selected = sorted({item.callspec.params["fixture"] for item in items})
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        yield {f: pool.submit(run_probe, f, _load(f / "expect.toml")["runtime"]) for f in selected}
 
 
 @pytest.mark.parametrize("fixture", WITH_RUNTIME)
-def test_runtime_claim(fixture: Path) -> None:
+def test_runtime_claim(fixture: Path, probe_results) -> None:
     runtime = _load(fixture / "expect.toml")["runtime"]
-    result = run_probe(fixture, runtime)
+    result = probe_results[fixture].result()
     raises = runtime.get("raises")
     if raises is None:
         assert result["error"] is None, (
@@ -240,6 +273,7 @@ def _alembic(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{cwd / 'scratch.db'}"}
     return subprocess.run(
         [sys.executable, "-I", "-B", "-m", "alembic", *args],
+        check=False,
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -285,6 +319,8 @@ def test_expect_file_is_well_formed(fixture: Path) -> None:
     elif fixture.parent.name == "rules":
         code = fixture.name.split("_", 1)[0]
         assert any(f["code"] == code for f in findings), f"a bad {code} fixture must expect {code}"
+    else:
+        assert findings, "a seed scenario or example without its fixed suffix must expect findings"
     runtime = data.get("runtime")
     if runtime is not None:
         assert set(runtime) <= {"entry", "sys_path", "raises", "stage", "metadata", "warns"}, runtime

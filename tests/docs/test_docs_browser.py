@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, run_docs
+from docs_support import GOLDEN, run_docs
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -41,7 +41,7 @@ def console_errors(stderr: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, request) -> Path:
-    from conftest import SEED003
+    from docs_support import SEED003
 
     tmp = tmp_path_factory.mktemp("html")
     out = tmp / "schema.html"
@@ -82,6 +82,7 @@ def test_golden_mermaid_renders_with_real_mermaid(tmp_path):
     texts = [t for golden in sorted(GOLDEN.glob("*.md")) for t in
              re.findall(r"```mermaid\n(.*?)```", golden.read_text(), re.S)]
     assert texts
+    texts += _keyword_diagrams()
     html = tmp_path / "mermaid.html"
     html.write_text(_MERMAID_PAGE.replace("SCRIPT", script.as_uri()).replace("TEXTS", json.dumps(texts)))
     result = chromium(tmp_path, "--allow-file-access-from-files", "--virtual-time-budget=30000", "--dump-dom",
@@ -107,6 +108,31 @@ mermaid.initialize({startOnLoad: false});
 })();
 </script></body></html>
 """
+
+
+def _keyword_diagrams() -> list[str]:
+    """Tables and columns named like Mermaid keywords, a stub, a self reference and a link table."""
+    from ormdoctor.docs.mermaid import render_diagram
+    from ormdoctor.docs.model import ColumnDoc, Definition, ForeignKeyDoc, MetadataDoc, TableDoc, build_schema
+
+    def table(name, columns, fks=(), schema=None):
+        key = f"{schema}.{name}" if schema else name
+        return TableDoc(f"m|{key}", name, schema, "m", (Definition("table", name, "a.py", 1, 1),), None,
+                        tuple(ColumnDoc(c, t, n, primary_key=c == "id") for c, t, n in columns), tuple(fks))
+
+    def fk(column, target, unique=False):
+        return ForeignKeyDoc((column,), target, ("id",), f"m|{target}")
+
+    tables = [
+        table("end", [("id", "Integer", False), ("pk", "PK", True), ("class", "Enum(Kind)", True)]),
+        table("style", [("id", "Integer", False), ("end_id", "Integer", True), ("parent_id", "Integer", True)],
+              [fk("end_id", "end"), fk("parent_id", "style")]),
+        table("links", [("a_id", "Integer", False), ("b_id", "Integer", False)], [fk("a_id", "end"), fk("b_id", "style")]),
+        table("2fa codes", [("id", "Integer", False), ("end_id", "Integer", False)], [fk("end_id", "end")],
+              schema="other"),
+    ]
+    schema = build_schema(tables, [MetadataDoc("m", "md", "a.py")], [])
+    return [render_diagram(schema, d) for d in schema.diagrams]
 
 
 # PNG, decoded in pure Python -------------------------------------------------------------------

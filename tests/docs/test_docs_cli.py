@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from conftest import run_docs
+from docs_support import run_docs
 
 README = "# Shop\n\nIntro.\n\n<!-- ormdoctor:docs:start -->\nold text\n<!-- ormdoctor:docs:end -->\n\nFooter.\n"
 

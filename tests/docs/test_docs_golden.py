@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import GOLDEN, PROJECTS, SEED003, check_text_golden, docs_markdown
+from docs_support import GOLDEN, PROJECTS, SEED003, check_text_golden, docs_markdown
 
 CASES = {
     "seed003": SEED003,  # the Smart Inventory incident: seven tables, ML predictions never imported
@@ -48,7 +48,7 @@ def test_seed003_documents_the_setup_guide():
 
 def test_golden_is_the_cli_output(project_copy):
     """The goldens are built in process; the CLI must print exactly the same document."""
-    from conftest import run_docs
+    from docs_support import run_docs
 
     project = project_copy("multi")
     result = run_docs(str(project), "--no-cache")

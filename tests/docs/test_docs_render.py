@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import PROJECTS, SEED003, schema_of
+from docs_support import PROJECTS, SEED003, schema_of
 
 from ormdoctor.docs.document import Code, Text
 from ormdoctor.docs.html import render_html
@@ -42,6 +42,18 @@ def test_identifiers():
     assert identifier("ünïcode") == "n_code"
     assert identifier("...") == "x"
 
+
+def test_mermaid_keywords_are_not_names():
+    """Found with the real Mermaid 11: these names are parse errors as written."""
+    columns = (ColumnDoc("id", "Integer", False, primary_key=True), ColumnDoc("pk", "PK", True),
+               ColumnDoc("end", "Integer", True))
+    tables = [TableDoc(f"m|{name}", name, None, "m", (Definition("table", name, "a.py", 1, 1),), None, columns)
+              for name in ("end", "style", "one", "to")]
+    schema = build_schema(tables, [MetadataDoc("m", "md", "a.py")], [])
+    text = render_diagram(schema, schema.diagrams[0])
+    assert "    end_ {\n" in text and "    style_ {\n" in text and "    one_ {\n" in text and "    to_ {\n" in text
+    assert "        PK_ pk_\n" in text
+    assert "        Integer end\n" in text  # a keyword for entities only
 
 @pytest.mark.parametrize("project", [SEED003, PROJECTS / "multi", PROJECTS / "inventory_documented"])
 def test_every_mermaid_line_fits_the_er_grammar(project):

@@ -74,18 +74,19 @@ def test_compare_names_the_matching_version_and_who_imports_each(production):
     inventory = analyse([str(PROJECT)], use_cache=False).inventory
     view = build_view(inventory, "customers", reflect(production))
     text = render(view, Painter(False))
-    lines = text.splitlines()
+    lines = [line.strip() for line in text.splitlines()]
     assert lines[0] == "customers: 3 definitions in 2 schemas; the database has core.customers"
-    assert ("        imported by src/services/customer_repository.py (via src/models/__init__.py); "
+    assert ("imported by src/services/customer_repository.py (via src/models/__init__.py); "
             "loaded by src/main.py") in lines
-    assert "        imported by src/services/booking_reminders.py; loaded by src/main.py" in lines
-    assert "        imported by src/api/stripe_webhooks.py; loaded by src/main.py" in lines
+    assert "imported by src/services/booking_reminders.py; loaded by src/main.py" in lines
+    assert "imported by src/api/stripe_webhooks.py; loaded by src/main.py" in lines
     score = next(line for line in lines if line.startswith("matches database"))
     assert score.split() == ["matches", "database", "0/10", "columns", "7/7", "columns", "0/9", "columns"]
     assert lines[-3:] == [
         f"core.customers matches [2] {LEGACY} column for column.",
         "[1] Customer and [3] StripeCustomer expect public.customers, which the database does not have.",
-        "!: differs from the database (type family, NULL/NOT NULL or primary key); -: no such column",
+        "!: not as in the database (missing there, other type family, NULL/NOT NULL or primary key); "
+        "-: no such column",
     ]
     row = next(line for line in lines if line.startswith("id "))
     assert row.split() == ["id", "Integer", "PK", "!", "UUID(as_uuid=True)", "PK", "Integer", "PK", "!", "UUID", "PK"]

@@ -154,11 +154,13 @@ def grid(view: View) -> list[list[str]]:
 
 
 def _differs(view: View, index: int, name: str) -> bool:
+    """The definition's column is not exactly the database's: absent there, or another type
+    family, NULL/NOT NULL or primary key."""
     target = view.target(index)
     if target is None:
         return False
     check = next(c for c in view.scores[(index, view.db.qualified(target))].checks if c.name == name)
-    return target.column(name) is not None and not check.ok
+    return not check.ok
 
 
 def _db_ref(view: View, index: int) -> str:
@@ -285,7 +287,8 @@ def _qualified(view: View, table: TableDef) -> str:
 
 def _key(view: View) -> str:
     if view.db is not None:
-        return "!: differs from the database (type family, NULL/NOT NULL or primary key); -: no such column"
+        return ("!: not as in the database (missing there, other type family, NULL/NOT NULL or primary key); "
+                "-: no such column")
     if len(view.definitions) > 1:
         return "*: the definitions disagree on this column; -: no such column"
     return "-: no such column"

@@ -18,6 +18,7 @@ def tracer_request(analysis: Analysis, verify_url: str | None = None) -> dict:
     root = Path(analysis.root)
     model_paths = {c.path for c in inventory.classes} | {t.path for t in inventory.tables}
     entries = {p for p in (inventory.resolver.index.find(e) for e in analysis.config.entry) if p}
+    entries |= _program_entries(inventory, model_paths)
     modules = []
     for path in sorted(model_paths | entries):
         module = inventory.modules[path]
@@ -26,6 +27,20 @@ def tracer_request(analysis: Analysis, verify_url: str | None = None) -> dict:
     sys_path = [str(root / r.path) if r.path else str(root) for r in inventory.roots]
     return {"project_root": str(root), "sys_path": sys_path, "modules": modules, "configure": True,
             "verify": {"url": verify_url} if verify_url else None}
+
+
+def _program_entries(inventory, model_paths: set[str]) -> set[str]:
+    """Entry points and test files that load model modules: what they import decides how the
+    models are loaded (a double import only happens through them)."""
+    graph = inventory.graph
+    found = set()
+    for process in graph.processes:
+        if not process.is_program:
+            continue
+        for entry in process.entries:
+            if any(graph.contains(graph.closure(entry), p) for p in model_paths):
+                found.add(entry)
+    return found
 
 
 def run_runtime(analysis: Analysis, args, verify_url: str | None = None):

@@ -15,10 +15,9 @@ from ..findings import Finding, Location, Related
 from ..inventory.model import Inventory, TableDef
 from ..rules.context import definition_label
 from ..static.facts import ColumnFact, Pos
-from ..typefamily import type_family
 from .schema import DbColumn, DbSchema, DbTable
 from .score import (MISSING_IN_DATABASE, NOT_IN_MODEL, NULLABLE, TYPE, Score, best, compare_columns,
-                    definition_columns, model_nullable, score_all)
+                    definition_columns, model_nullable, score_all, type_family)
 
 IGNORED_TABLES = frozenset({"alembic_version"})
 
@@ -232,6 +231,8 @@ def declared_indexes(inventory: Inventory, table: TableDef, columns: list[Column
     known = {c.name for c in columns}
     found = []
     for column in columns:
+        if not (column.index or column.unique):
+            continue
         path, pos = column_home(inventory, table, column)
         where = f"{table.key}.{column.name}"
         if column.index:

@@ -8,12 +8,13 @@ that IS the database's table; "0/10" one that shares nothing with it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from ..inventory.model import Inventory, TableDef
 from ..static.facts import ColumnFact
-from ..typefamily import type_family
+from ..typefamily import type_family as _type_family
 from .schema import DbColumn, DbSchema, DbTable
 
 # Storage SQLAlchemy itself picks for a type where the dialect has no native one.
@@ -26,6 +27,8 @@ _DIALECT_COMPATIBLE = {
 }
 
 TYPE, NULLABLE, PRIMARY_KEY = "type", "nullable", "primary key"
+
+type_family = functools.lru_cache(maxsize=4096)(_type_family)  # a project repeats a few dozen types
 MISSING_IN_DATABASE, NOT_IN_MODEL = "missing in database", "not in model"
 
 
@@ -76,16 +79,31 @@ def model_nullable(column: ColumnFact) -> bool:
 def definition_columns(inventory: Inventory, table: TableDef) -> list[ColumnFact]:
     """The table's columns, plus those single-table-inheritance subclasses add to it."""
     columns = [c for c in table.columns if c.name]
-    seen = {c.name for c in columns}
     if table.model is None:
         return columns
-    for model in inventory.classes:
-        if model.kind == "sti" and _sti_root(model) is table.model:
-            for column in model.columns:
-                if column.name and column.name not in seen:
-                    seen.add(column.name)
-                    columns.append(column)
+    seen = {c.name for c in columns}
+    for model in _sti_children(inventory).get(id(table.model), ()):
+        for column in model.columns:
+            if column.name and column.name not in seen:
+                seen.add(column.name)
+                columns.append(column)
     return columns
+
+
+_STI_CACHE: list = []  # [(inventory, {id(table-owning model): [its STI subclasses]})], the last one
+
+
+def _sti_children(inventory: Inventory) -> dict[int, list]:
+    if _STI_CACHE and _STI_CACHE[0][0] is inventory:
+        return _STI_CACHE[0][1]
+    children: dict[int, list] = {}
+    for model in inventory.classes:
+        if model.kind == "sti":
+            root = _sti_root(model)
+            if root is not None:
+                children.setdefault(id(root), []).append(model)
+    _STI_CACHE[:] = [(inventory, children)]
+    return children
 
 
 def _sti_root(model):

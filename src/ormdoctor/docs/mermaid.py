@@ -3,7 +3,9 @@
 Mermaid's ER grammar is strict: entity and attribute names are ``[A-Za-z_][A-Za-z0-9_-]*``
 and an attribute type may not hold parentheses, commas or spaces, so ``String(50)`` is written
 ``String_50`` and ``core.customers`` is written ``core_customers``. Relationship labels are
-quoted and may not hold a double quote.
+quoted and may not hold a double quote. Some words are keywords of the grammar (checked against
+Mermaid 11): an entity may not be called ``end``, ``style``, ``class``, ``one``, ``many``, ``to``...,
+an attribute name or type may not be ``PK``, ``FK`` or ``UK``; those get a trailing underscore.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import re
 from ormdoctor.docs.model import MANY_TO_MANY, ONE_TO_ONE, Diagram, SchemaDoc, TableDoc
 
 GITHUB_MAX_TEXT = 50_000  # Mermaid's default maxTextSize: larger diagrams do not render
+ENTITY_KEYWORDS = {"style", "classdef", "class", "erdiagram", "end", "one", "many", "to", "direction", "title",
+                   "acctitle", "accdescr"}
+ATTRIBUTE_KEYWORDS = {"pk", "fk", "uk"}
 
 
-def identifier(text: str, fallback: str = "x") -> str:
+def identifier(text: str, fallback: str = "x", keywords: set[str] = frozenset()) -> str:
     word = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or fallback
-    return word if re.match(r"[A-Za-z_]", word) else f"_{word}"
+    word = word if re.match(r"[A-Za-z_]", word) else f"_{word}"
+    return f"{word}_" if word.lower() in keywords else word
 
 
 def short_type(written: str | None) -> str | None:
@@ -64,7 +70,7 @@ def _arg(node) -> str | None:
 
 def mermaid_type(written: str | None) -> str:
     short = short_type(written)
-    return identifier(short or "unknown", "unknown")
+    return identifier(short or "unknown", "unknown", ATTRIBUTE_KEYWORDS)
 
 
 def key_markers(table: TableDoc, column) -> list[str]:
@@ -85,7 +91,7 @@ class Names:
         self.names: dict[str, str] = {}
         used: set[str] = set()
         for table in schema.tables:
-            base = identifier(table.key, "table")
+            base = identifier(table.key, "table", ENTITY_KEYWORDS)
             name, n = base, 1
             while name in used:
                 n += 1
@@ -109,7 +115,7 @@ def render_diagram(schema: SchemaDoc, diagram: Diagram, names: Names | None = No
         for column in table.columns:
             marks = key_markers(table, column)
             suffix = f" {', '.join(marks)}" if marks else ""
-            lines.append(f"        {mermaid_type(column.type)} {identifier(column.name, 'column')}{suffix}")
+            lines.append(f"        {mermaid_type(column.type)} {identifier(column.name, 'column', ATTRIBUTE_KEYWORDS)}{suffix}")
         lines.append("    }")
     for table_id in diagram.stubs:
         lines.append(f"    {names[table_id]}")

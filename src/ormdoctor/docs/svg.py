@@ -285,9 +285,9 @@ def _route(boxes: dict[str, Box], edges: list[Edge]) -> list[Route]:
             box = boxes[edge.parent]
             n = loops.get(box.id, 0)
             loops[box.id] = n + 1
-            top = box.y + HEAD_H / 2 + n * 8
+            top = box.y + HEAD_H / 2 + n * 10
             right = box.x + box.w
-            routes.append(Route((right, top), (1, 0), (right, top + 30), (1, 0), True))
+            routes.append(Route((right, top), (1, 0), (right, top + 44), (1, 0), True))
             continue
         start, start_normal = points[(index, "parent")]
         end, end_normal = points[(index, "child")]
@@ -313,7 +313,7 @@ def _port(box: Box, side: str, share: float):
 def _edge(schema: SchemaDoc, edge: Edge, route: Route) -> str:
     (x1, y1), (nx1, ny1) = route.start, route.start_normal
     (x2, y2), (nx2, ny2) = route.end, route.end_normal
-    reach = 60.0 if route.self_loop else max(36.0, math.hypot(x2 - x1, y2 - y1) / 2.5)
+    reach = 80.0 if route.self_loop else max(36.0, math.hypot(x2 - x1, y2 - y1) / 2.5)
     d = (f"M{x1:.1f},{y1:.1f}C{x1 + nx1 * reach:.1f},{y1 + ny1 * reach:.1f} "
          f"{x2 + nx2 * reach:.1f},{y2 + ny2 * reach:.1f} {x2:.1f},{y2:.1f}")
     cls = "edge m2m" if edge.kind == MANY_TO_MANY else "edge"

@@ -6,7 +6,7 @@ from ormdoctor.findings import Severity
 from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
-from ormdoctor.rules.import_fix import import_fix
+from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.registry import rule
 
 
@@ -51,36 +51,47 @@ def alembic_metadata_incomplete(ctx):
     No automatic fix. Review the generated revision before upgrading: a `drop_table` you did
     not intend is this finding.
     """
+    referencing = _referencing(ctx)
     for env in alembic_envs(ctx.inventory):
         by_module: dict[str, list] = {}
         for table in env.missing_tables():
             by_module.setdefault(table.path, []).append(table)
         for path, tables in by_module.items():
-            yield _unseen_module(ctx, env, path, tables)
+            yield _unseen_module(ctx, env, path, tables, referencing)
 
 
-def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list):
+def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list]):
     module = ctx.inventory.modules[path]
     fix = import_fix(ctx.inventory, env.loaded, path, sorted({t.owner for t in tables}), env.path)
     names = ", ".join(f"'{t.key}'" for t in tables)
     labels = sorted({ctx.metadata_label(t.metadata_id) for t in tables})
     message = (f"{env.path} never imports {module.name} ({path}), which defines {names} on "
-               f"{' and '.join(labels)}, its target_metadata: " + _consequence(ctx, env, tables))
+               f"{' and '.join(labels)}, its target_metadata: " + _consequence(ctx, env, tables, referencing))
     rel = [related(t.path, t.pos, f"'{t.key}' ({t.owner}) is defined here") for t in tables]
     rel += [related(e.source, e.pos, f"imports it only {_context(e.context)}")
-            for e in importers_outside_load(ctx.graph, env.loaded, path)]
-    if fix.module != env.path:
-        rel.append(related(fix.module, None, f"loaded by {env.path}; should import {module.name}"))
+            for e in importers_outside_load(ctx.inventory, env.loaded, path)]
+    if fix.move is None:
+        rel += [r for r in [fix_related(fix, module.name, env.path)] if r]
     return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text)
 
 
-def _consequence(ctx, env: AlembicEnv, tables: list) -> str:
+def _consequence(ctx, env: AlembicEnv, tables: list, referencing: dict[int, list]) -> str:
     drops = ", ".join(f"op.drop_table('{t.name}')" for t in tables)
-    for item in resolved_foreign_keys(ctx.inventory):
-        if any(d is t for t in tables for d in item.target.defs) and ctx.graph.contains(env.loaded, item.ref.table.path):
-            return (f"autogenerate fails with NoReferencedTableError ({item.ref.subject} references "
-                    f"'{item.target.key}')")
+    for table in tables:
+        for item in referencing.get(id(table), []):
+            if ctx.graph.contains(env.loaded, item.ref.table.path):
+                return (f"autogenerate fails with NoReferencedTableError ({item.ref.subject} references "
+                        f"'{item.target.key}')")
     return f"`alembic revision --autogenerate` writes {drops}"
+
+
+def _referencing(ctx) -> dict[int, list]:
+    """Resolved foreign keys by the id of each table definition they reference."""
+    found: dict[int, list] = {}
+    for item in resolved_foreign_keys(ctx.inventory):
+        for table in item.target.defs:
+            found.setdefault(id(table), []).append(item)
+    return found
 
 
 def _context(context: str) -> str:

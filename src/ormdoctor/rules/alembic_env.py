@@ -92,7 +92,18 @@ def _imports_any(facts, names: tuple[str, ...]) -> bool:
     return any(f.module.split(".")[0] in names and f.level == 0 for f in facts.imports)
 
 
-def importers_outside_load(graph, loaded: int, target: str) -> list:
+def importers_outside_load(inventory, loaded: int, target: str) -> list:
     """Imports of ``target`` from loaded modules that do not run at load time."""
-    return [e for e in graph.edges
-            if e.target == target and e.context != MODULE and graph.contains(loaded, e.source)]
+    graph = inventory.graph
+    return [e for e in _deferred_edges(inventory).get(target, []) if graph.contains(loaded, e.source)]
+
+
+def _deferred_edges(inventory) -> dict[str, list]:
+    cached = getattr(inventory, "_deferred_edges", None)
+    if cached is None:
+        cached = {}
+        for edge in inventory.graph.edges:
+            if edge.context != MODULE:
+                cached.setdefault(edge.target, []).append(edge)
+        inventory._deferred_edges = cached  # derived once per inventory
+    return cached

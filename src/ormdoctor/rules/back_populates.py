@@ -17,12 +17,26 @@ from ormdoctor.rules.relationship_checks import Resolved, resolved_relationships
 
 @dataclass
 class Members:
-    """What one mapped class exposes: relationships, backrefs other classes add, columns, anything else."""
+    """What one mapped class exposes: relationships, backrefs other classes add, and (read only
+    when a name is not among those) its columns and any other attribute, mixins included."""
 
     relationships: dict[str, Resolved] = field(default_factory=dict)
     backrefs: dict[str, Resolved] = field(default_factory=dict)
-    columns: dict[str, object] = field(default_factory=dict)
-    attributes: set[str] = field(default_factory=set)
+    declared: object = None  # () -> ({attribute: (path, pos)} of the columns, attribute names)
+    _declared: tuple | None = None
+
+    @property
+    def columns(self) -> dict:
+        return self._read()[0]
+
+    @property
+    def attributes(self) -> set[str]:
+        return self._read()[1]
+
+    def _read(self) -> tuple:
+        if self._declared is None:
+            self._declared = self.declared()
+        return self._declared
 
 
 class MemberIndex:
@@ -31,6 +45,7 @@ class MemberIndex:
         self.resolved = resolved_relationships(inventory)
         self.own: dict[int, dict[str, Resolved]] = {}
         self.added: dict[int, dict[str, Resolved]] = {}
+        self._members: dict[int, Members] = {}
         for item in self.resolved:
             self.own.setdefault(id(item.ref.model), {}).setdefault(item.ref.rel.attr, item)
             target = single(item)
@@ -38,17 +53,26 @@ class MemberIndex:
                 self.added.setdefault(id(target), {}).setdefault(item.ref.rel.backref, item)
 
     def members(self, model) -> Members:
-        found = Members()
+        if id(model) not in self._members:
+            self._members[id(model)] = self._collect(model)
+        return self._members[id(model)]
+
+    def _collect(self, model) -> Members:
+        found = Members(declared=lambda: self._declared(model))
         for current in chain(model):
             for name, item in self.own.get(id(current), {}).items():
                 found.relationships.setdefault(name, item)
             for name, item in self.added.get(id(current), {}).items():
                 found.backrefs.setdefault(name, item)
-        for _, cls in self.inventory.declarative.ancestry(model.path, model.fact):
-            found.attributes |= set(cls.attributes)
-            for column in cls.columns:
-                found.columns.setdefault(column.attr, column)
         return found
+
+    def _declared(self, model) -> tuple[dict, set[str]]:
+        columns, attributes = {}, set()
+        for path, cls in self.inventory.declarative.ancestry(model.path, model.fact):
+            attributes |= set(cls.attributes)
+            for column in cls.columns:
+                columns.setdefault(column.attr, (path, column.pos))
+        return columns, attributes
 
 
 def single(item: Resolved):
@@ -57,7 +81,7 @@ def single(item: Resolved):
 
 def chain(model) -> list:
     found = []
-    while model is not None and model not in found:
+    while model is not None and not any(m is model for m in found):
         found.append(model)
         model = model.parent
     return found
@@ -96,9 +120,9 @@ def _back_populates(item: Resolved, target, members: Members):
                 other.ref.path, other.ref.rel.pos, f"{target.name}.{name} points at {pointed.name}",
                 f"point {target.name}.{name} at {source.name}, or fix back_populates")
     if name in members.columns:
-        column = members.columns[name]
+        path, pos = members.columns[name]
         return (f"back_populates='{name}', but {target.name}.{name} is a column, not a relationship: mapper "
-                f"configuration fails", target.path, column.pos, f"{target.name}.{name} is a column",
+                f"configuration fails", path, pos, f"{target.name}.{name} is a column",
                 f"name the relationship on {target.name} that points back to {source.name}")
     if name in members.attributes:
         return None  # a declared_attr or other dynamic attribute: cannot judge statically
@@ -123,7 +147,7 @@ def _backref(item: Resolved, target, members: Members):
     where = (clash.ref.path, clash.ref.rel.pos) if clash else None
     other = members.backrefs.get(name)
     if where is None and name in members.columns:
-        where = (target.path, members.columns[name].pos)
+        where = members.columns[name]
     if where is None and other is not None and other is not item:
         where = (other.ref.path, other.ref.rel.pos)
     if where is None:

@@ -10,7 +10,6 @@ shortest cycle per component with a breadth-first search inside it: linear overa
 from __future__ import annotations
 
 from collections import deque
-from pathlib import PurePosixPath
 
 from ormdoctor.inventory.graph import Edge, _tarjan
 from ormdoctor.static.facts import MODULE
@@ -48,8 +47,8 @@ def _direct_targets(inventory) -> dict[tuple[str, int, int], set[str]]:
 def _is_parent_package(target: str, source: str) -> bool:
     if not target.endswith("__init__.py"):
         return False
-    package = str(PurePosixPath(target).parent)
-    return package == "." or source.startswith(package + "/")
+    package = target[: -len("__init__.py")]  # "app/models/" ("" for a top-level __init__.py)
+    return source.startswith(package)
 
 
 def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], int]]:

@@ -196,7 +196,8 @@ def table_in_several_schemas(ctx):
         firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
         listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
         message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
-        rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in firsts[1:]]
+        rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
+               if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
         yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
 
@@ -265,8 +266,7 @@ def _same_table(ctx, models) -> bool:
     keys = {(m.metadata_id, m.schema, m.table_name) for m in models}
     if len(keys) != 1 or not all(m.kind in ("table", "joined", "concrete") for m in models):
         return False
-    defs = [t for t in ctx.inventory.tables if t.model in models]
-    return not any(t.extend_existing or t.keep_existing for t in defs)
+    return True
 
 
 def _string_references(ctx):
@@ -307,14 +307,22 @@ def extend_existing_masks_duplicate(ctx):
     """
     groups = {key: (defs, meet) for key, defs, meet in _groups(ctx)}
     twice = {d.path: d for d in double_imports(ctx)}
+    reported: set = set()
     for table in ctx.inventory.tables:
         if not (table.extend_existing or table.keep_existing):
+            continue
+        if (table.metadata_id, table.schema, table.name) in reported:
             continue
         flag = "extend_existing" if table.extend_existing else "keep_existing"
         key = (table.metadata_id, table.schema, table.name)
         where = loc(table.path, table.flag_pos or table.pos)
         if key in groups:
+            reported.add(key)
             defs, meet = groups[key]
+            flagged = [d for d in defs[1:] if d.extend_existing or d.keep_existing] or [table]
+            table = flagged[0]
+            flag = "extend_existing" if table.extend_existing else "keep_existing"
+            where = loc(table.path, table.flag_pos or table.pos)
             others = [d for d in defs if d is not table]
             effect = _effect(flag, table, defs)
             message = (f"{flag}=True hides that table '{table.key}' is defined {len(defs)} times "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
-from ormdoctor.rules.import_fix import import_fix
+from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.reach import missing_in
 from ormdoctor.rules.tablemap import table_map
 from ormdoctor.rules.targets import written_in
@@ -41,7 +41,7 @@ def missing_fk_targets(ctx):
 
 def _missing_table(ctx, ref: FkRef, target: FkTarget):
     tables = table_map(ctx.inventory)
-    label = ctx.metadata_label(ref.table.metadata_id)
+    label = metadata_phrase(ctx.metadata_label(ref.table.metadata_id))
     message = (f"foreign key '{ref.target}' on {ref.subject}: no table '{target.key}' on {label}; "
                f"create_all fails with NoReferencedTableError")
     others = [d for d in tables.named(target.name) if (d.metadata_id, d.schema) != (ref.table.metadata_id, target.schema)]
@@ -72,6 +72,11 @@ def _missing_column(ctx, ref: FkRef, target: FkTarget):
     return ctx.finding("ORM303", ref.subject, message, loc(ref.path, ref.pos), rel, hint)
 
 
+def metadata_phrase(label: str) -> str:
+    """`Base.metadata` reads as a name; a bare variable (`metadata`) needs a noun."""
+    return label if "." in label else f"MetaData '{label}'"
+
+
 # ORM304 ----------------------------------------------------------------------------------------
 def unloaded_fk_targets(ctx):
     entries = entry_points(ctx.inventory)
@@ -92,8 +97,7 @@ def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):
                f"{entry_label(process)} never loads; create_all fails with NoReferencedTableError")
     rel = [related(table.path, table.pos, f"'{table.key}' is defined here"),
            related(entry, None, f"entry point: never imports {table.path}")]
-    if fix.module != entry:
-        rel.append(related(fix.module, None, f"should import {ctx.inventory.modules[table.path].name}"))
+    rel += [r for r in [fix_related(fix, ctx.inventory.modules[table.path].name, entry)] if r]
     return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.pos), rel, fix.text)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ormdoctor.static.facts import MODULE, TYPE_CHECKING
+from ormdoctor.rules.context import related
+from ormdoctor.static.facts import MODULE, TYPE_CHECKING, Pos
 
 NOQA = "with `# noqa: F401`, so ruff's F401 autofix does not delete it"
 ALL = "with the names in an __all__ or `# noqa: F401`, so ruff's F401 autofix keeps it"
@@ -25,6 +26,14 @@ class ImportFix:
     keep: str  # how to stop a linter from deleting it
     line: int | None = None  # the statement to extend or move
     move: str | None = None  # where the statement is now: "if TYPE_CHECKING:", "a function"
+
+    def related_note(self, module_name: str) -> tuple[int | None, str]:
+        """Line and message for the file to edit, as a related location."""
+        if self.move is not None:
+            return self.line, f"imports {module_name} only under {self.move}"
+        if self.line is not None:
+            return self.line, f"extend this import with {module_name.rsplit('.', 1)[-1]}"
+        return None, f"should import {module_name}"
 
     @property
     def text(self) -> str:
@@ -59,7 +68,7 @@ def _deferred_import(inventory, module: str, target: str) -> ImportFix | None:
     """An import of ``target`` in ``module`` that does not run at load time."""
     for fact in inventory.modules[module].facts.imports:
         if fact.context != MODULE and any(t == target for t, _ in inventory.resolver.import_targets(module, fact)):
-            place = "`if TYPE_CHECKING:`" if fact.context == TYPE_CHECKING else "the function"
+            place = "`if TYPE_CHECKING:`" if fact.context == TYPE_CHECKING else "its function"
             return ImportFix(module, _written(fact), NOQA if not module.endswith("__init__.py") else ALL,
                              fact.pos.line, place)
     return None
@@ -112,3 +121,11 @@ def _relative_name(init: str, target: str) -> str:
     if parts[-1] == "__init__":
         parts.pop()
     return "." + ".".join(parts)
+
+
+def fix_related(fix: ImportFix, module_name: str, entry: str):
+    """The file the fix edits, as a related location (None when it is the entry point itself)."""
+    if fix.module == entry and fix.line is None:
+        return None
+    line, note = fix.related_note(module_name)
+    return related(fix.module, Pos(line, 1) if line else None, note)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
-from ormdoctor.rules.import_fix import import_fix
+from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.reach import ambiguous_in, missing_in
 from ormdoctor.rules.tablemap import table_map
 from ormdoctor.rules.targets import ClassIndex, RelRef, Target, relationship_refs, resolve_target
@@ -59,7 +58,7 @@ def _missing_class(ctx, ref: RelRef, target: Target):
         other = target.unmapped[0]
         message += f" ({other.name} at {other.path}:{other.pos.line} is {other.kind}, not mapped)"
         rel.append(related(other.path, other.pos, f"{other.name} is {other.kind}, not mapped"))
-    close = difflib.get_close_matches(name, class_index(ctx.inventory).names(ref.model.registry_id), n=1, cutoff=0.6)
+    close = class_index(ctx.inventory).names(ref.model.registry_id).close(name)
     rel += _type_checking_import(ctx, ref, name)
     message += f": mapper configuration fails with `failed to locate a name ('{target.written}')`"
     hint = (f"point it at the mapped class, e.g. '{close[0]}'" if close else "point it at a mapped class") + \
@@ -130,10 +129,24 @@ def _ambiguous(ctx, ref: RelRef, target: Target, process, loaded):
                f"{registry}{where} ({places}): mapper configuration fails with `Multiple classes found for "
                f"path \"{target.written}\"`")
     rel = [related(c.path, c.pos, f"{c.name} in {ctx.inventory.modules[c.path].name}") for c in loaded]
-    meant = min(loaded, key=lambda c: (c.path != ref.path, c.path))  # the one next to the reference, if any
+    meant = likely_meant(ref, loaded)
     full = f"{ctx.inventory.modules[meant.path].name}.{meant.name}"
     hint = f"refer to one class by its full module path (\"{full}\") or a lambda; better, keep one class of that name"
     return ctx.finding("ORM302", ref.subject, message, loc(ref.path, ref.rel.pos), rel, hint)
+
+
+def likely_meant(ref: RelRef, candidates: list):
+    """The candidate the reference probably means: the one its foreign keys point at, else the
+    nearest in the package tree."""
+    referenced = {fk.target.split(".")[-2] for c in ref.model.columns for fk in c.foreign_keys
+                  if not fk.target_is_expr and fk.target.count(".") >= 1}
+    here = ref.model.path.split("/")
+
+    def closeness(candidate):
+        there = candidate.path.split("/")
+        shared = next((i for i, (a, b) in enumerate(zip(here, there)) if a != b), min(len(here), len(there)))
+        return (candidate.table_name not in referenced, -shared, candidate.path)
+    return min(candidates, key=closeness)
 
 
 # ORM304 ----------------------------------------------------------------------------------------
@@ -161,8 +174,7 @@ def _unloaded_class(ctx, ref: RelRef, target: Target, missing):
                f"never loads: mapper configuration fails with `failed to locate a name ('{target.written}')`")
     rel = [related(model.path, model.pos, f"{model.name} is defined here"),
            related(entry, None, f"entry point: never imports {model.path}")]
-    if fix.module != entry:
-        rel.append(related(fix.module, None, f"should import {ctx.inventory.modules[model.path].name}"))
+    rel += [r for r in [fix_related(fix, ctx.inventory.modules[model.path].name, entry)] if r]
     return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.rel.pos), rel, fix.text)
 
 

@@ -169,7 +169,7 @@ def base_name(ctx, metadata_id: str) -> str:
 
 def _bases_finding(ctx, metadata_ids: list[str], owned: dict[str, list], process):
     parts = [_owner_text(ctx, m, owned) for m in metadata_ids]
-    message = (f"{len(metadata_ids)} declarative bases map tables in one database, loaded together by "
+    message = (f"{len(metadata_ids)} declarative bases (MetaData) map tables in one database, loaded together by "
                f"{entry_label(process)}: " + "; ".join(parts))
     first = metadata_ids[0]
     rel = [related(*_where(ctx, m, owned), f"{base_name(ctx, m)}: {len(_keys(owned[m]))} table(s)")

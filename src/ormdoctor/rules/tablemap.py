@@ -8,10 +8,10 @@ lookups put a table there that the source does not define.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import TableDef
+from ormdoctor.rules.spelling import NameBook
 
 
 @dataclass
@@ -21,6 +21,8 @@ class TableMap:
     reflected: set[tuple]  # (metadata_id, schema, name) of lookups / autoloaded tables
     opaque: set[str]  # metadata with a model whose table could not be resolved
     extra_columns: dict[tuple, set[str]] = field(default_factory=dict)  # single-table subclasses' columns
+    _columns: dict[tuple, set[str]] = field(default_factory=dict)
+    _names: dict[str, NameBook] = field(default_factory=dict)
 
     def default_schema(self, metadata_id: str) -> str | None:
         info = self.inventory.metadatas.get(metadata_id)
@@ -40,17 +42,25 @@ class TableMap:
         return [d for (m, s, n), defs in sorted(self.by_key.items(), key=_sort_key) if n == name for d in defs[:1]]
 
     def close_names(self, metadata_id: str, name: str) -> list[str]:
-        names = sorted({n for (m, s, n) in self.by_key if m == metadata_id})
-        return difflib.get_close_matches(name, names, n=2, cutoff=0.75)
+        if metadata_id not in self._names:
+            self._names[metadata_id] = NameBook(n for (m, s, n) in self.by_key if m == metadata_id)
+        return self._names[metadata_id].close(name, n=2, cutoff=0.75)
 
     def has_column(self, defs: list[TableDef], column: str) -> bool:
-        names = set(self.extra_columns.get((defs[0].metadata_id, defs[0].schema, defs[0].name), set()))
+        key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
+        if key not in self._columns:
+            self._columns[key] = self._column_names(defs)
+        return column in self._columns[key]
+
+    def _column_names(self, defs: list[TableDef]) -> set[str]:
+        key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
+        names = set(self.extra_columns.get(key, set()))
         for table in defs:
             names |= {c.name for c in table.columns} | {c.attr for c in table.columns if c.attr}
             if table.model is not None:  # declared_attr columns (own or a mixin's): not ours to judge
                 for _, cls in self.inventory.declarative.ancestry(table.model.path, table.model.fact):
                     names |= set(cls.attributes)
-        return column in names
+        return names
 
 
 def table_map(inventory) -> TableMap:

@@ -16,6 +16,7 @@ from ormdoctor.inventory.model import ModelClass
 from ormdoctor.inventory.symbols import Symbol
 from ormdoctor.rules.bindings import binding_line, has_future_annotations
 from ormdoctor.rules.entry_points import MAPPED
+from ormdoctor.rules.spelling import NameBook
 from ormdoctor.static.facts import RelationshipFact
 
 UNMAPPED = ("abstract", "mixin", "base")
@@ -49,6 +50,7 @@ class ClassIndex:
         self.inventory = inventory
         self.mapped: dict[tuple[str, str], list[ModelClass]] = {}
         self.unmapped: dict[tuple[str, str], list[ModelClass]] = {}
+        self._names: dict[str, NameBook] = {}
         for model in inventory.classes:
             if model.registry_id is None:
                 continue
@@ -68,8 +70,11 @@ class ClassIndex:
         names = [n for n, _ in module.names] or [module.name]
         return any(n.split(".")[-len(prefix):] == prefix for n in names)
 
-    def names(self, registry_id: str) -> list[str]:
-        return sorted(n for (r, n) in self.mapped if r == registry_id)
+    def names(self, registry_id: str) -> NameBook:
+        """The mapped class names of one registry, for "did you mean"."""
+        if registry_id not in self._names:
+            self._names[registry_id] = NameBook(n for (r, n) in self.mapped if r == registry_id)
+        return self._names[registry_id]
 
 
 def relationship_refs(inventory) -> list[RelRef]:

@@ -1,5 +1,8 @@
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table
+"""The audit log lives in its own database, with its own engine and MetaData."""
 
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, create_engine
+
+engine = create_engine("postgresql://audit@localhost/audit")
 audit_metadata = MetaData(schema="audit")
 
 events = Table(
