@@ -120,14 +120,15 @@ def _keyword_diagrams() -> list[str]:
         return TableDoc(f"m|{key}", name, schema, "m", (Definition("table", name, "a.py", 1, 1),), None,
                         tuple(ColumnDoc(c, t, n, primary_key=c == "id") for c, t, n in columns), tuple(fks))
 
-    def fk(column, target, unique=False):
+    def fk(column, target):
         return ForeignKeyDoc((column,), target, ("id",), f"m|{target}")
 
     tables = [
         table("end", [("id", "Integer", False), ("pk", "PK", True), ("class", "Enum(Kind)", True)]),
         table("style", [("id", "Integer", False), ("end_id", "Integer", True), ("parent_id", "Integer", True)],
               [fk("end_id", "end"), fk("parent_id", "style")]),
-        table("links", [("a_id", "Integer", False), ("b_id", "Integer", False)], [fk("a_id", "end"), fk("b_id", "style")]),
+        table("links", [("a_id", "Integer", False), ("b_id", "Integer", False)],
+              [fk("a_id", "end"), fk("b_id", "style")]),
         table("2fa codes", [("id", "Integer", False), ("end_id", "Integer", False)], [fk("end_id", "end")],
               schema="other"),
     ]

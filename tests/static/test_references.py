@@ -399,3 +399,32 @@ def test_back_populates_on_a_subclass_of_the_target_points_back(tmp_path):
             party = relationship("Company", back_populates="orders")
     """
     assert check(tmp_path, {"app/shop.py": shop}, "ORM306") == []
+
+
+def test_classes_the_inventory_cannot_follow_are_not_missing(tmp_path):
+    shop = """
+        from sqlalchemy import Column, ForeignKey, Integer, Table
+        from sqlalchemy.orm import registry, relationship
+        from app.db import Base
+
+        mapper_registry = registry()
+        users = Table("users", mapper_registry.metadata, Column("id", Integer, primary_key=True))
+
+        class User:
+            pass
+
+        mapper_registry.map_imperatively(User, users)
+
+        def make_audit_model():
+            class AuditEntry(Base):
+                __tablename__ = "audit_entries"
+                id = Column(Integer, primary_key=True)
+            return AuditEntry
+
+        class Order(Base):
+            __tablename__ = "orders"
+            id = Column(Integer, primary_key=True)
+            audit = relationship("AuditEntry", viewonly=True)
+            user = relationship("User", viewonly=True)
+    """
+    assert check(tmp_path, {"app/shop.py": shop}, "ORM301") == []

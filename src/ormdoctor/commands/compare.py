@@ -135,7 +135,7 @@ def grid(view: View) -> list[list[str]]:
     rows = [["column"] + heads]
     columns = [{c.name: c for c in definition_columns(view.inventory, t)} for t in view.definitions]
     for name in row_names(view):
-        label = name + (DISAGREE if view.db is None and len(view.definitions) > 1 and _disagree(view, name) else "")
+        label = name + (DISAGREE if not view.db_tables and len(view.definitions) > 1 and _disagree(view, name) else "")
         cells = [label]
         for i, by_name in enumerate(columns):
             column = by_name.get(name)
@@ -193,6 +193,10 @@ def _title(view: View) -> str:
     if view.db is not None:
         found = ", ".join(view.db.qualified(t) for t in view.db_tables) or "no table of that name"
         text += f"; the database has {found}"
+        others = [view.db.qualified(t) for t in view.db.find_by_name(view.asked.rpartition(".")[2])
+                  if t not in view.db_tables]
+        if others:
+            text += f" (and {', '.join(others)})" if view.db_tables else f" (it has {', '.join(others)})"
     return text
 
 
@@ -244,6 +248,8 @@ def loaded_by(inventory: Inventory, path: str, limit: int = 3) -> list[str]:
 def verdicts(view: View) -> list[str]:
     if view.db is None:
         return _agreement(view)
+    if not view.db_tables:
+        return _agreement(view) + _missing(view)
     lines = []
     for db_table in view.db_tables:
         key = view.db.qualified(db_table)
@@ -257,13 +263,17 @@ def verdicts(view: View) -> list[str]:
             lines.append(f"{key} matches {ref} column for column.")
         else:
             lines.append(f"{key} matches no definition exactly; closest: {ref} ({top.ratio} columns).")
+    return lines + _missing(view)
+
+
+def _missing(view: View) -> list[str]:
     missing = [i for i, t in enumerate(view.definitions) if view.db.table(t.schema, t.name) is None]
-    if missing:
-        names = " and ".join(f"[{i + 1}] {view.definitions[i].owner}" for i in missing)
-        expected = sorted({_qualified(view, view.definitions[i]) for i in missing})
-        verb = "expects" if len(missing) == 1 else "expect"
-        lines.append(f"{names} {verb} {', '.join(expected)}, which the database does not have.")
-    return lines
+    if not missing:
+        return []
+    names = " and ".join(f"[{i + 1}] {view.definitions[i].owner}" for i in missing)
+    expected = sorted({_qualified(view, view.definitions[i]) for i in missing})
+    verb = "expects" if len(missing) == 1 else "expect"
+    return [f"{names} {verb} {', '.join(expected)}, which the database does not have."]
 
 
 def _agreement(view: View) -> list[str]:
@@ -286,7 +296,7 @@ def _qualified(view: View, table: TableDef) -> str:
 
 
 def _key(view: View) -> str:
-    if view.db is not None:
+    if view.db_tables:
         return ("!: not as in the database (missing there, other type family, NULL/NOT NULL or primary key); "
                 "-: no such column")
     if len(view.definitions) > 1:

@@ -28,7 +28,7 @@ from ormdoctor.pipeline import UsageError
 from ormdoctor.static.facts import ColumnFact, Pos
 
 PROBE = Path(__file__).resolve().parent.parent / "database" / "alembic_probe.py"
-DUPLICATE_CODES = ("ORM101", "ORM102", "ORM103")
+DUPLICATE_CODES = ("ORM101", "ORM102", "ORM103", "ORM105")
 
 
 def database_url(args) -> str | None:
@@ -67,7 +67,7 @@ def add_database_findings(analysis, url: str, args) -> None:
 
 
 def with_verdict(finding: Finding, inventory, db, exact: bool) -> Finding:
-    """ORM101/102/103 messages end with which definition the database's table matches."""
+    """ORM101/102/103/105 messages end with which definition the database's table matches."""
     if finding.code not in DUPLICATE_CODES:
         return finding
     schema, _, name = finding.subject.rpartition(".")

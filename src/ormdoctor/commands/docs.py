@@ -2,6 +2,10 @@
 
 ``-o FILE`` writes the whole file, ``--inject FILE`` replaces the block between the
 ``ormdoctor:docs`` markers, ``--check`` compares instead of writing (exit 1 and a diff when stale).
+
+Exit status (the docs issue's rule, which differs from SPEC.md's "1 = an error finding"): 0 when the
+documentation was written or is current, 1 only for ``--check`` on a stale file, 2 on a usage error.
+Findings are documented, not exit codes: a project with errors must still be able to keep its docs.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..findings import Finding, Location, Related
 from ..inventory.model import Inventory, TableDef
@@ -82,8 +83,7 @@ def missing_table(inventory: Inventory, db: DbSchema, table: TableDef, definitio
         return make("ORM601", table.key, message, table_location(table),
                     hint="create the table with a migration (alembic revision --autogenerate), "
                          "or delete the definition if the table is gone")
-    expected = f"{table.schema or db.default_schema}.{table.name}" if (table.schema or db.default_schema) \
-        else table.name
+    expected = expected_name(db, table)
     same_name = [d for d in definitions if d.name == table.name]
     scores = score_all(inventory, same_name, db, table.name, exact_types)
     phrases = [f"'{db.qualified(t)}' ({_verdict_for(table, scores[db.qualified(t)])})" for t in elsewhere]
@@ -94,6 +94,12 @@ def missing_table(inventory: Inventory, db: DbSchema, table: TableDef, definitio
         related.append(Related(table_location(top.definition), f"matches {db.qualified(elsewhere[0])} column for column"))
     return make("ORM607", table.key, message, table_location(table), related,
                 hint=_other_schema_hint(table, elsewhere[0], top, db))
+
+
+def expected_name(db: DbSchema, table: TableDef) -> str:
+    """Where the definition's queries go: 'public.customers' (the default schema spelled out)."""
+    schema = table.schema or db.default_schema
+    return f"{schema}.{table.name}" if schema else table.name
 
 
 def _verdict_for(table: TableDef, scores: list[Score]) -> str:
@@ -113,6 +119,8 @@ def _verdict_for(table: TableDef, scores: list[Score]) -> str:
 def _other_schema_hint(table: TableDef, found: DbTable, top: Score | None, db: DbSchema) -> str:
     compare = f"`ormdoctor compare {table.name} --db URL` shows every version next to the database's"
     if top is not None and top.exact and top.definition is table:
+        if found.schema is None:
+            return f"the columns match: drop the schema from the model; the database has the table in {db.default_schema}"
         return f"the columns match: map the schema the database uses, __table_args__ = {{'schema': '{found.schema}'}}"
     if top is not None and top.exact:
         return (f"the database holds the version at {definition_label(top.definition)}: keep that one, "
@@ -216,12 +224,16 @@ def nullable_mismatch(inventory: Inventory, table: TableDef, column: ColumnFact,
 
 # --- indexes and unique constraints ---------------------------------------------------------
 
+@dataclass(frozen=True)
 class Declared:
     """One index or unique constraint as the model declares it."""
 
-    def __init__(self, columns: tuple[str, ...], unique: bool, name: str | None, what: str, pos: Pos | None,
-                 path: str):
-        self.columns, self.unique, self.name, self.what, self.pos, self.path = columns, unique, name, what, pos, path
+    columns: tuple[str, ...]
+    unique: bool
+    name: str | None  # as the database will name it, when known
+    what: str  # "unique=True on customers.email", "Index('ix_x') on customers"
+    pos: Pos | None
+    path: str
 
 
 def declared_indexes(inventory: Inventory, table: TableDef, columns: list[ColumnFact]) -> list[Declared]:

@@ -395,8 +395,8 @@ def _effect_line(schema: SchemaDoc, effect) -> Line:
         return tuple(head + parts)
     if effect.action in ("set-null", "set-default"):
         what = "NULL" if effect.action == "set-null" else "its default"
-        return tuple(head + [Text(f"the database sets "), Code(columns), Text(f" to {what} (ON DELETE "
-                                                                                f"{effect.database})")])
+        return tuple(head + [Text("the database sets "), Code(columns),
+                             Text(f" to {what} (ON DELETE {effect.database})")])
     rule = f"ON DELETE {effect.database}" if effect.database else "no ON DELETE rule"
     refuse = [Text(f"the database refuses the delete while rows reference it ({rule} on "), Code(columns),
               Text(")")]

@@ -115,7 +115,8 @@ def render_diagram(schema: SchemaDoc, diagram: Diagram, names: Names | None = No
         for column in table.columns:
             marks = key_markers(table, column)
             suffix = f" {', '.join(marks)}" if marks else ""
-            lines.append(f"        {mermaid_type(column.type)} {identifier(column.name, 'column', ATTRIBUTE_KEYWORDS)}{suffix}")
+            name = identifier(column.name, "column", ATTRIBUTE_KEYWORDS)
+            lines.append(f"        {mermaid_type(column.type)} {name}{suffix}")
         lines.append("    }")
     for table_id in diagram.stubs:
         lines.append(f"    {names[table_id]}")

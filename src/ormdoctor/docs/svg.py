@@ -66,7 +66,8 @@ def render_svg(schema: SchemaDoc, diagram: Diagram) -> str:
 
 
 _STYLE = """<style>
-.er text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12px;fill:#1f2933}
+.er text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12px;
+fill:#1f2933}
 .er .box{fill:#fff;stroke:#5b6b82;stroke-width:1.2}
 .er .stub .box{fill:#f5f7fa;stroke-dasharray:5 3}
 .er .head{fill:#2f4a70}

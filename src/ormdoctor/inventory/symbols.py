@@ -123,11 +123,17 @@ class Resolver:
         if base and base.endswith("__init__.py"):
             folder = base[: -len("__init__.py")]
             for candidate in (folder + name + ".py", folder + name + "/__init__.py"):
-                if candidate in self.modules and name not in self.local_names(base):
+                if candidate in self.modules and name not in self._defined_names(base):
                     return candidate
         if fact.level == 0 and fact.module:
             return self.index.by_name.get(f"{fact.module}.{name}") if base is None else None
         return None
+
+    def _defined_names(self, path: str) -> set[str]:
+        """Names a module defines itself (not imports): a submodule of the same name is shadowed."""
+        facts = self.modules[path].facts
+        return ({c.name for c in facts.classes} | {o.name for o in facts.objects}
+                | {t.var for t in facts.tables if t.var})
 
     # Names -----------------------------------------------------------------------------------
     def local_names(self, path: str) -> dict[str, Symbol]:

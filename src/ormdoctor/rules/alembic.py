@@ -79,7 +79,7 @@ def _consequence(ctx, env: AlembicEnv, tables: list, referencing: dict[int, list
     drops = ", ".join(f"op.drop_table('{t.name}')" for t in tables)
     for table in tables:
         for item in referencing.get(id(table), []):
-            if ctx.graph.contains(env.loaded, item.ref.table.path):
+            if ctx.graph.contains(env.loaded, item.ref.owner):
                 return (f"autogenerate fails with NoReferencedTableError ({item.ref.subject} references "
                         f"'{item.target.key}')")
     return f"`alembic revision --autogenerate` writes {drops}"

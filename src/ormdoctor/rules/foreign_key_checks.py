@@ -83,7 +83,7 @@ def unloaded_fk_targets(ctx):
     for item in resolved_foreign_keys(ctx.inventory):
         if item.target.status != "found" or item.ref.is_expr:
             continue
-        missing = missing_in(entries, item.ref.table.path, [d.path for d in item.target.defs])
+        missing = missing_in(entries, item.ref.owner, [d.path for d in item.target.defs])
         if missing:
             yield _unloaded(ctx, item.ref, item.target, missing)
 

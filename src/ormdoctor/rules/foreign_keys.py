@@ -25,6 +25,7 @@ class FkRef:
     is_expr: bool
     pos: Pos
     path: str  # the file it is written in
+    owner: str = ""  # the module whose class statement puts the column on the table
 
     @property
     def subject(self) -> str:
@@ -70,7 +71,7 @@ def _column_refs(inventory, table: TableDef, columns, model) -> list[FkRef]:
         for fk in column.foreign_keys:
             path = written_in(inventory, model, column, "columns") if model is not None else table.path
             refs.append(FkRef(table, column.name or column.attr or "?", column, fk.target, fk.target_is_expr,
-                              fk.pos or column.pos, path))
+                              fk.pos or column.pos, path, model.path if model is not None else table.path))
     return refs
 
 
@@ -82,7 +83,7 @@ def _constraint_refs(inventory, table: TableDef) -> list[FkRef]:
         path = _constraint_path(inventory, table, constraint)
         for local, target in zip(constraint.columns, constraint.fk_target):
             if isinstance(local, str) and isinstance(target, str):
-                refs.append(FkRef(table, local, table.column(local), target, False, constraint.pos, path))
+                refs.append(FkRef(table, local, table.column(local), target, False, constraint.pos, path, table.path))
     return refs
 
 

@@ -51,6 +51,10 @@ class ClassIndex:
         self.mapped: dict[tuple[str, str], list[ModelClass]] = {}
         self.unmapped: dict[tuple[str, str], list[ModelClass]] = {}
         self._names: dict[str, NameBook] = {}
+        # Classes mapped where the inventory cannot follow: inside functions, map_imperatively().
+        self.opaque = {c.name for m in inventory.modules.values() for c in m.facts.classes if c.nested}
+        self.opaque |= {i.class_name.rsplit(".", 1)[-1] for m in inventory.modules.values()
+                        for i in m.facts.imperative_maps}
         for model in inventory.classes:
             if model.registry_id is None:
                 continue
@@ -60,6 +64,8 @@ class ClassIndex:
     def lookup(self, registry_id: str, written: str) -> Target:
         *prefix, name = written.split(".")
         found = [m for m in self.mapped.get((registry_id, name), []) if self._module_matches(m, prefix)]
+        if not found and name in self.opaque:
+            return Target("unknown", written)
         unmapped = [m for m in self.unmapped.get((registry_id, name), []) if self._module_matches(m, prefix)]
         return Target("registry", written, found, unmapped)
 
