@@ -137,7 +137,7 @@ def test_unknown_table_suggests_close_matches():
 def test_unreachable_database_is_one_line_without_password(command):
     url = f"postgresql+psycopg://app:{SECRET}@127.0.0.1:1/prod"
     proc = run_cli(*command, str(SEED), "--db", url, "--no-cache")
-    line = _one_line_error(proc, "ormdoctor: error: cannot connect to postgresql+psycopg://app:***@127.0.0.1:1/prod")
+    _one_line_error(proc, "ormdoctor: error: cannot connect to postgresql+psycopg://app:***@127.0.0.1:1/prod")
     assert SECRET not in proc.stderr + proc.stdout
 
 
@@ -170,7 +170,7 @@ def test_wrong_password_is_one_line(postgres_server, postgres_url):
     scheme, rest = postgres_url.split("://", 1)
     url = f"{scheme}://{user}:{SECRET}@{rest.split('@', 1)[1]}"
     proc = run_cli("compare", "customers", str(SEED), "--db", url, "--no-cache")
-    line = _one_line_error(proc, "password authentication failed")
+    _one_line_error(proc, "password authentication failed")
     assert SECRET not in proc.stderr
 
 

@@ -72,15 +72,23 @@ def test_package_init_that_imports_its_modules_is_no_cycle(tmp_path):
     assert check(tmp_path, files, "ORM501") == []
 
 
-def test_taking_a_name_from_the_package_init_is_a_cycle(tmp_path):
+def test_taking_names_from_the_package_init_both_ways_is_a_cycle(tmp_path):
     files = {
         "app/models/__init__.py": "from app.models.a import A\nfrom app.models.b import B\n",
         "app/models/a.py": model("A", "a", "from app.models import B"),
-        "app/models/b.py": model("B", "b"),
+        "app/models/b.py": model("B", "b", "from app.models import A"),
     }
     found = check(tmp_path, files, "ORM501")
     assert [f.subject for f in found] == ["app.models.a"]
     assert "`from app.models import B`" in found[0].message
+
+
+def test_flask_package_importing_its_models_module_at_the_bottom(tmp_path):
+    files = {
+        "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\nfrom app import models\n",
+        "app/models.py": "from app import db\n\n\nclass User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+    }
+    assert check(tmp_path, files, "ORM501") == []
 
 
 def test_cycle_among_non_model_modules_is_not_reported(tmp_path):

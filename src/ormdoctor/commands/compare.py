@@ -176,7 +176,7 @@ def render(view: View, paint) -> str:
     rows = grid(view)
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     for n, row in enumerate(rows):
-        text = "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+        text = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         out.append(paint("path", text) if n == 0 else _paint_row(text, paint))
     out.append("")
     out += [_paint_verdict(line, paint) for line in verdicts(view)]

@@ -106,7 +106,7 @@ def render(inventory: Inventory, rows: list[dict], extra: list[str], db, paint) 
             if db is not None:
                 cells.append(database_phrase(row["database"]) if i == 0 else "")
             lines.append(cells)
-    widths = [max(len(c) for c in column) for column in zip(header, *lines)]
+    widths = [max(len(c) for c in column) for column in zip(header, *lines, strict=True)]
     out = [_line(header, widths, paint, "path")]
     out += [_line(cells, widths, paint, None) for cells in lines]
     if db is not None:
@@ -119,7 +119,7 @@ def render(inventory: Inventory, rows: list[dict], extra: list[str], db, paint) 
 
 
 def _line(cells: list[str], widths: list[int], paint, kind: str | None) -> str:
-    padded = [c.ljust(w) for c, w in zip(cells, widths)]
+    padded = [c.ljust(w) for c, w in zip(cells, widths, strict=True)]
     text = "  ".join(padded).rstrip()
     return paint(kind, text) if kind else text
 

@@ -91,7 +91,8 @@ def missing_table(inventory: Inventory, db: DbSchema, table: TableDef, definitio
     top = best(scores[db.qualified(elsewhere[0])])
     related = []
     if top is not None and top.exact and top.definition is not table:
-        related.append(Related(table_location(top.definition), f"matches {db.qualified(elsewhere[0])} column for column"))
+        related.append(Related(table_location(top.definition),
+                               f"matches {db.qualified(elsewhere[0])} column for column"))
     return make("ORM607", table.key, message, table_location(table), related,
                 hint=_other_schema_hint(table, elsewhere[0], top, db))
 
@@ -120,8 +121,10 @@ def _other_schema_hint(table: TableDef, found: DbTable, top: Score | None, db: D
     compare = f"`ormdoctor compare {table.name} --db URL` shows every version next to the database's"
     if top is not None and top.exact and top.definition is table:
         if found.schema is None:
-            return f"the columns match: drop the schema from the model; the database has the table in {db.default_schema}"
-        return f"the columns match: map the schema the database uses, __table_args__ = {{'schema': '{found.schema}'}}"
+            return (f"the columns match: drop the schema from the model; the database has the table in "
+                    f"{db.default_schema}")
+        return (f"the columns match: map the schema the database uses, "
+                f"__table_args__ = {{'schema': '{found.schema}'}}")
     if top is not None and top.exact:
         return (f"the database holds the version at {definition_label(top.definition)}: keep that one, "
                 f"or migrate the data; {compare}")
@@ -326,7 +329,8 @@ def index_missing(table: TableDef, declared: Declared) -> Finding:
 def index_extra(table: TableDef, name: str | None, kind: str, cols) -> Finding:
     """The database has it; the model declares nothing with these columns and uniqueness."""
     spelled = ", ".join(cols)
-    message = f"the database has {kind} {name or '(unnamed)'} on {table.key} ({spelled}), which {who(table)} does not declare"
+    message = (f"the database has {kind} {name or '(unnamed)'} on {table.key} ({spelled}), "
+               f"which {who(table)} does not declare")
     return make("ORM608", name or f"{table.key}({spelled})", message, table_location(table), hint=_index_hint())
 
 

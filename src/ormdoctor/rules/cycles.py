@@ -52,8 +52,8 @@ def _is_parent_package(target: str, source: str) -> bool:
 
 
 def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], int]]:
-    """One shortest cycle per strongly connected component that holds an ``interesting`` module,
-    with the size of the component."""
+    """One shortest cycle per strongly connected component that holds two or more
+    ``interesting`` modules, with the size of the component."""
     graph = inventory.graph
     edges = cycle_edges(inventory)
     nodes = graph.nodes
@@ -64,7 +64,7 @@ def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], in
     for component in components:
         members = {nodes[i] for i in component}
         starts = sorted(members & interesting)
-        if len(members) < 2 or not starts:
+        if len(starts) < 2:
             continue
         cycle = _shortest_cycle(edges, starts[0], members)
         if cycle:

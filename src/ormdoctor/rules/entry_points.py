@@ -57,6 +57,12 @@ def model_modules(inventory) -> set[str]:
     return found
 
 
+def table_modules(inventory) -> set[str]:
+    """Modules that define mapped classes or tables (not only a base or a MetaData)."""
+    found = {c.path for c in inventory.classes if c.kind in MAPPED or c.kind == "unknown"}
+    return found | {t.path for t in inventory.tables}
+
+
 def _compute(inventory) -> EntryPoints:
     graph = inventory.graph
     models = model_modules(inventory)

@@ -64,7 +64,8 @@ def _table_hint(ctx, ref: FkRef, target: FkTarget, others) -> str:
 
 def _missing_column(ctx, ref: FkRef, target: FkTarget):
     table = target.defs[0]
-    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' has no column "
+    label = ctx.metadata_label(table.metadata_id)
+    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' ({label}) has no column "
                f"'{target.column}'; create_all fails with NoReferencedColumnError")
     rel = [related(table.path, table.pos, f"'{table.key}' is defined here")]
     keys = [c.name for c in table.columns if c.primary_key and c.name]
@@ -93,8 +94,9 @@ def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):
     process = missing.first
     entry = process.entries[0]
     fix = import_fix(ctx.inventory, process.members, table.path, [table.owner], entry)
-    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' is defined in {table.path}, which "
-               f"{entry_label(process)} never loads; create_all fails with NoReferencedTableError")
+    label = ctx.metadata_label(table.metadata_id)
+    message = (f"foreign key '{ref.target}' on {ref.subject}: table '{table.key}' ({label}) is defined in "
+               f"{table.path}, which {entry_label(process)} never loads; create_all fails with NoReferencedTableError")
     rel = [related(table.path, table.pos, f"'{table.key}' is defined here"),
            related(entry, None, f"entry point: never imports {table.path}")]
     rel += [r for r in [fix_related(fix, ctx.inventory.modules[table.path].name, entry)] if r]

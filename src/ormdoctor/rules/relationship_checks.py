@@ -58,7 +58,11 @@ def _missing_class(ctx, ref: RelRef, target: Target):
         other = target.unmapped[0]
         message += f" ({other.name} at {other.path}:{other.pos.line} is {other.kind}, not mapped)"
         rel.append(related(other.path, other.pos, f"{other.name} is {other.kind}, not mapped"))
-    close = class_index(ctx.inventory).names(ref.model.registry_id).close(name)
+    index = class_index(ctx.inventory)
+    close = index.names(ref.model.registry_id).close(name)
+    if close:
+        meant = index.mapped[(ref.model.registry_id, close[0])][0]
+        rel.append(related(meant.path, meant.pos, f"{meant.name} is mapped here"))
     rel += _type_checking_import(ctx, ref, name)
     message += f": mapper configuration fails with `failed to locate a name ('{target.written}')`"
     hint = (f"point it at the mapped class, e.g. '{close[0]}'" if close else "point it at a mapped class") + \
@@ -170,7 +174,9 @@ def _unloaded_class(ctx, ref: RelRef, target: Target, missing):
     entry = process.entries[0]
     fix = import_fix(ctx.inventory, process.members, model.path, [model.name], entry)
     others = f" (and {_count(len(missing.processes) - 1, 'other entry point')})" if len(missing.processes) > 1 else ""
-    message = (f"{ref.subject} targets {model.name}, defined in {model.path}, which {entry_label(process)}{others} "
+    registry = registry_label(ctx, ref.model.registry_id)
+    message = (f"{ref.subject} targets {model.name} (registry {registry}), defined in {model.path}, which "
+               f"{entry_label(process)}{others} "
                f"never loads: mapper configuration fails with `failed to locate a name ('{target.written}')`")
     rel = [related(model.path, model.pos, f"{model.name} is defined here"),
            related(entry, None, f"entry point: never imports {model.path}")]

@@ -6,17 +6,19 @@ from ormdoctor.findings import Severity
 from ormdoctor.inventory.declarative import SQLMODEL_METADATA
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.cycles import import_cycles
-from ormdoctor.rules.entry_points import entry_label, model_modules
+from ormdoctor.rules.entry_points import entry_label, table_modules
 from ormdoctor.rules.registry import rule
 
 
 @rule("ORM501", "model-import-cycle", Severity.WARNING)
 def model_import_cycle(ctx):
     """## What it does
-    Finds cycles of module-level imports that run through model modules (modules that define
-    mapped classes, tables, a declarative base or a MetaData), and prints one cycle as the
+    Finds cycles of module-level imports among model modules (two or more modules that define
+    mapped classes or tables, possibly through other modules), and prints one cycle as the
     chain of files and import lines. Imports under `if TYPE_CHECKING:` or inside functions do
-    not run when the module loads and do not count.
+    not run when the module loads and do not count, and neither does the package `__init__`
+    that importing a submodule passes through. A package that owns the `db` object and imports
+    its one models module at the bottom (the Flask pattern) is not a cycle among model modules.
 
     ## Why is this bad?
     A cycle works only as long as no module uses a name of another one that is still half
@@ -53,7 +55,7 @@ def model_import_cycle(ctx):
     No automatic fix.
     """
     modules = ctx.inventory.modules
-    for cycle, size in import_cycles(ctx.inventory, model_modules(ctx.inventory)):
+    for cycle, size in import_cycles(ctx.inventory, table_modules(ctx.inventory)):
         chain = " → ".join(f"{e.source}:{e.pos.line} `{statement(ctx, e)}`" for e in cycle)
         extra = f" ({size} modules import each other in this group)" if size > len(cycle) else ""
         first = cycle[0]

@@ -23,6 +23,7 @@ class TableMap:
     extra_columns: dict[tuple, set[str]] = field(default_factory=dict)  # single-table subclasses' columns
     _columns: dict[tuple, set[str]] = field(default_factory=dict)
     _names: dict[str, NameBook] = field(default_factory=dict)
+    _by_name: dict[str, list[TableDef]] = field(default_factory=dict)
 
     def default_schema(self, metadata_id: str) -> str | None:
         info = self.inventory.metadatas.get(metadata_id)
@@ -39,7 +40,10 @@ class TableMap:
 
     def named(self, name: str) -> list[TableDef]:
         """The first definition of every table with this name, on any MetaData and schema."""
-        return [d for (m, s, n), defs in sorted(self.by_key.items(), key=_sort_key) if n == name for d in defs[:1]]
+        if not self._by_name:
+            for key, defs in sorted(self.by_key.items(), key=_sort_key):
+                self._by_name.setdefault(key[2], []).append(defs[0])
+        return self._by_name.get(name, [])
 
     def close_names(self, metadata_id: str, name: str) -> list[str]:
         if metadata_id not in self._names:
