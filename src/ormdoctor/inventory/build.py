@@ -88,6 +88,14 @@ def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleInde
             program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
                 or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
             processes.append(Process(path, [path], graph.closure(path), is_program=program))
+    covered = 0
+    for process in processes:
+        covered |= process.members
+    for path in graph.nodes:  # modules that only import each other in a cycle nothing else imports
+        if path not in tests and not graph.contains(covered, path):
+            process = Process(path, [path], graph.closure(path), is_program=False)
+            processes.append(process)
+            covered |= process.members
     if tests:
         bits = 0
         for path in tests:

@@ -140,6 +140,8 @@ class DeclarativeResolver:
         return None
 
     def _external(self, name: str, attr: str | None) -> Lineage | None:
+        if name.endswith((".metadata", ".registry")):
+            name = name.rsplit(".", 1)[0]  # SQLModel.metadata: the lineage of SQLModel itself
         tail = name.rsplit(".", 1)[-1]
         if tail == "SQLModel" and ("sqlmodel" in name or name == "SQLModel"):
             if SQLMODEL_METADATA not in self.inv.metadatas:

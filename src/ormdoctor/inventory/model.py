@@ -8,7 +8,7 @@ from ormdoctor.project.roots import ImportRoot
 from ormdoctor.static.facts import ClassFact, ColumnFact, ConstraintFact, FileFacts, Pos, RelationshipFact, TableFact
 
 
-@dataclass
+@dataclass(eq=False)
 class Module:
     path: str
     facts: FileFacts
@@ -27,7 +27,7 @@ class Module:
         return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
 
 
-@dataclass
+@dataclass(eq=False)
 class MetaDataInfo:
     id: str  # stable: "app/db.py:Base.metadata"
     label: str  # for messages: "Base.metadata"
@@ -41,7 +41,7 @@ class MetaDataInfo:
     database: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Registry:
     id: str
     label: str
@@ -50,7 +50,7 @@ class Registry:
     pos: Pos
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelClass:
     name: str
     path: str
@@ -75,7 +75,7 @@ class ModelClass:
         return f"{self.path}:{self.name}"
 
 
-@dataclass
+@dataclass(eq=False)
 class TableDef:
     """One definition of a table: a mapped class with its own table, or a Table() call."""
 

@@ -3,12 +3,19 @@ module, or an external dotted name (``sqlalchemy.orm.DeclarativeBase``)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ormdoctor.inventory.model import Module
 from ormdoctor.project.roots import ImportRoot
 from ormdoctor.static.facts import ImportFact
+
+
+# A folder guessed to be on sys.path must not turn `import logging` into the project's
+# utils/logging package: the standard library is found first unless the folder really is
+# sys.path[0], which static analysis cannot know.
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class ModuleIndex:
         """The file a dotted module name denotes, seen from ``importer``'s folder when it is
         not under any declared root (the way ``cd backend && python main.py`` works)."""
         found = self.by_name.get(name)
-        if found or importer is None:
+        if found or importer is None or name.partition(".")[0] in _STDLIB:
             return found
         key = (name, importer.rpartition("/")[0])
         if key not in self._memo:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 
+CROWD = 300
+
 
 class NameBook:
     """Names bucketed by length: a misspelling is compared with names of about its length only."""
@@ -17,4 +19,6 @@ class NameBook:
         spread = max(3, len(word) // 3)
         nearby = [name for size in range(len(word) - spread, len(word) + spread + 1)
                   for name in self.by_length.get(size, [])]
+        if len(nearby) > CROWD:  # thousands of look-alikes (t0001, t0002, ...): same start only
+            nearby = [name for name in nearby if name[:2].lower() == word[:2].lower()][:CROWD]
         return difflib.get_close_matches(word, nearby, n=n, cutoff=cutoff)

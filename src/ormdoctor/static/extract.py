@@ -51,6 +51,10 @@ class ModuleReader:
             for inner in stmt.body:
                 if isinstance(inner, ast.ClassDef):
                     self.facts.classes.append(read_class(inner, True, self._table))
+                elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._imports_only(inner.body)
+                elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    self._stmt(inner, context, nested)  # a class body runs when the module loads
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name == "create_app" and context == MODULE:
                 self.facts.creates_app = True
@@ -66,6 +70,13 @@ class ModuleReader:
                     or (hasattr(ast, "TryStar") and isinstance(stmt, getattr(ast, "TryStar"))):
                 for child in getattr(stmt, field, []) or []:
                     self._stmt(child, context, nested)
+
+    def _imports_only(self, body) -> None:
+        """Imports inside a method run when it is called: recorded, never load-time edges."""
+        for node in body:
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    self._stmt(inner, FUNCTION, True)
 
     def _if(self, stmt: ast.If, context: str, nested: bool) -> None:
         if is_type_checking_test(stmt.test):

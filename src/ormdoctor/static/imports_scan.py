@@ -1,8 +1,10 @@
-"""A fast line scanner for files with no ORM code: their imports and entry-point markers only.
+"""A fast scanner for files with no ORM code: their imports and entry-point markers only.
 
 Parsing every file of a large tree costs more than the whole rest of a check, yet files that
-never mention SQLAlchemy only matter as links in the import graph. A block stack built from
-indentation tells module-level imports from those under ``if TYPE_CHECKING:`` or in a function.
+never mention SQLAlchemy only matter as links in the import graph. Imports are found with
+substring searches; only an indented import (rare) needs the enclosing blocks, found by walking
+back to the lines with less indentation: a ``def`` makes it function-level, an
+``if TYPE_CHECKING:`` type-checking only.
 """
 
 from __future__ import annotations
@@ -11,79 +13,133 @@ import re
 
 from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, FileFacts, ImportFact, Pos
 
-_LINE_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?:"
-    r"from[ \t]+(?P<from>\.*[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n#;]*)"
-    r"|import[ \t]+(?P<plain>[^\n#;]+)"
-    r"|(?P<block>(?:async[ \t]+)?def|class|if|elif|else|try|except|finally|with|for|while|match|case)\b(?P<rest>[^\n]*)"
-    r")",
-    re.M,
-)
 _MAIN_RE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.M)
-_APP_RE = re.compile(r"\b(?:FastAPI|Flask|Starlette|Quart|Litestar|Sanic)\(|^def create_app\b|get_wsgi_application\(", re.M)
-_CREATE_ALL_RE = re.compile(r"\.create_all\(")
+_APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(", "get_wsgi_application(",
+              "get_asgi_application(")
+_NAME = re.compile(r"[\w.]+")
+_COMMENT = re.compile(r"#[^\n]*")
+_FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
 
 
 def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts = FileFacts(path=path, digest=digest, parsed=False)
-    stack: list[tuple[int, str]] = []
-    line, offset = 1, 0
-    for match in _LINE_RE.finditer(text):
-        indent = len(match.group("indent").expandtabs())
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        line += text.count("\n", offset, match.start())
-        offset = match.start()
-        if match.group("block"):
-            stack.append((indent, _block_kind(match.group("block"), match.group("rest"))))
-            continue
-        context = _context(stack)
+    strings = _triple_quoted(text)
+    for start, end in _import_lines(text):
+        if _inside(strings, start):
+            continue  # an example in a docstring imports nothing
+        statement = text[start:end]
+        stripped = statement.lstrip(" \t")
+        indent = len(statement) - len(stripped)
+        line = text.count("\n", 0, start) + 1 if start else 1
+        context = _context(text, start, indent, strings) if indent else MODULE
         position = Pos(line, indent + 1)
-        if match.group("from") is not None:
-            facts.imports.append(_from_import(match.group("from"), match.group("names"), context, position))
+        if stripped.startswith("from"):
+            found = _from_import(stripped, context, position)
+            if found:
+                facts.imports.append(found)
         else:
-            facts.imports.extend(_plain_imports(match.group("plain"), context, position))
-    facts.has_main_block = bool(_MAIN_RE.search(text))
-    facts.creates_app = bool(_APP_RE.search(text))
-    facts.calls_create_all = bool(_CREATE_ALL_RE.search(text))
+            facts.imports.extend(_plain_imports(stripped[len("import"):], context, position))
+    facts.has_main_block = "__main__" in text and bool(_MAIN_RE.search(text))
+    facts.creates_app = any(call in text for call in _APP_CALLS) or "def create_app" in text
+    facts.calls_create_all = ".create_all(" in text
     facts.line_count = text.count("\n") + 1
     return facts
 
 
-def _block_kind(keyword: str, rest: str) -> str:
-    if keyword.endswith("def"):
-        return "def"
-    if keyword == "if" and "TYPE_CHECKING" in rest:
-        return "type_checking"
-    return "block"
+def _import_lines(text: str):
+    """(start, end) of each statement whose line starts with ``import`` or ``from``."""
+    position = 0
+    while True:
+        found = text.find("import", position)
+        if found < 0:
+            return
+        position = found + 6
+        start = text.rfind("\n", 0, found) + 1
+        head = text[start:found].lstrip(" \t")
+        if head and not (head.startswith("from ") and _NAME.fullmatch(head[5:].strip() or "x")):
+            continue
+        if not head and not text.startswith(("import ", "import\t"), found):
+            continue
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        first_line = _COMMENT.sub("", text[found:end])
+        if "(" in first_line and ")" not in first_line:
+            close = text.find(")", end)
+            end = len(text) if close < 0 else close + 1
+        while end > start and text[end - 1] == "\\":
+            nxt = text.find("\n", end + 1)
+            end = len(text) if nxt < 0 else nxt
+        position = max(position, end)
+        yield start, end
 
 
-def _context(stack: list[tuple[int, str]]) -> str:
-    kinds = {kind for _, kind in stack}
-    if "def" in kinds:
+def _triple_quoted(text: str) -> list[tuple[int, int]]:
+    """Spans of triple-quoted strings (docstrings), found by pairing the quote marks."""
+    if '"""' not in text and "'''" not in text:
+        return []
+    spans, position = [], 0
+    while True:
+        double, single = text.find('"""', position), text.find("'''", position)
+        candidates = [i for i in (double, single) if i >= 0]
+        if not candidates:
+            return spans
+        start = min(candidates)
+        quote = text[start:start + 3]
+        end = text.find(quote, start + 3)
+        if end < 0:
+            spans.append((start, len(text)))
+            return spans
+        spans.append((start, end + 3))
+        position = end + 3
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(start < offset < end for start, end in spans)
+
+
+def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]]) -> str:
+    """Walk back line by line to the enclosing blocks of an indented import."""
+    kinds = set()
+    end = start - 1
+    while end > 0 and indent > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        end = begin - 1
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith(("#", ")", "]", "}")) or _inside(strings, begin):
+            continue  # blank, comment, docstring, or the closing line of a multi-line signature
+        width = len(line) - len(stripped)
+        if width < indent:
+            indent = width
+            if stripped.startswith(("def ", "async def ")):
+                kinds.add(FUNCTION)
+            elif stripped.startswith(("if ", "elif ")) and "TYPE_CHECKING" in stripped:
+                kinds.add(TYPE_CHECKING)
+    if FUNCTION in kinds:
         return FUNCTION
-    if "type_checking" in kinds:
-        return TYPE_CHECKING
-    return MODULE
+    return TYPE_CHECKING if TYPE_CHECKING in kinds else MODULE
 
 
-def _from_import(module: str, names: str, context: str, position: Pos) -> ImportFact:
+def _from_import(statement: str, context: str, position: Pos) -> ImportFact | None:
+    match = _FROM.match(statement)
+    if match is None:
+        return None
+    module, names = match.group(1), match.group(2)
     level = len(module) - len(module.lstrip("."))
     pairs = []
-    for part in names.strip().strip("()").replace("\\", " ").split(","):
+    for part in _COMMENT.sub("", names).replace("(", " ").replace(")", " ").replace("\\", " ").split(","):
         words = part.split()
-        if not words:
-            continue
-        pairs.append((words[0], words[2] if len(words) == 3 and words[1] == "as" else None))
+        if words:
+            pairs.append((words[0], words[2] if len(words) == 3 and words[1] == "as" else None))
     return ImportFact(module=module[level:], level=level, names=pairs, asname=None, context=context,
                       pos=position, is_from=True)
 
 
 def _plain_imports(text: str, context: str, position: Pos) -> list[ImportFact]:
     found = []
-    for part in text.split(","):
+    for part in _COMMENT.sub("", text).split(";")[0].split(","):
         words = part.split()
-        if words and re.fullmatch(r"[\w.]+", words[0]):
+        if words and _NAME.fullmatch(words[0]):
             asname = words[2] if len(words) == 3 and words[1] == "as" else None
             found.append(ImportFact(module=words[0], level=0, names=[], asname=asname, context=context, pos=position))
     return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-import re
 import sys
 import warnings
 from pathlib import Path
@@ -17,11 +16,19 @@ from ormdoctor.static.imports_scan import scan_imports
 from ormdoctor.static.source import decode, ignore_comments
 
 # A file with none of these never defines or references a model: its imports are enough.
-ORM_HINT = re.compile(
-    rb"sqlalchemy|sqlmodel|flask_sqlalchemy|__tablename__|__table_args__|__table__|__abstract__|"
-    rb"__mapper_args__|Column\(|mapped_column|Mapped\[|relationship\(|Relationship\(|Table\(|MetaData|"
-    rb"declarative|registry|target_metadata|sys\.path|\.Model\b|table=True|Index\("
+# Plain substring tests: far faster than one regex alternation over every file.
+ORM_HINTS = (
+    b"sqlalchemy", b"sqlmodel", b"flask_sqlalchemy", b"__tablename__", b"__table_args__", b"__table__",
+    b"__abstract__", b"__mapper_args__", b"Column(", b"mapped_column", b"Mapped[", b"relationship(",
+    b"Relationship(", b"Table(", b"MetaData", b"declarative", b"registry", b"target_metadata", b"sys.path",
+    b".Model", b"table=True", b"Index(",
 )
+
+
+def mentions_orm(data: bytes) -> bool:
+    return any(hint in data for hint in ORM_HINTS)
+
+
 PARALLEL_MIN_BYTES = 3_000_000  # below this, starting workers costs more than it saves
 
 
@@ -57,8 +64,9 @@ def _read(path: Path) -> tuple[bytes, ParseErrorFact | None]:
 
 
 def _extract_all(pending: list[tuple[str, bytes, str]]) -> list[FileFacts]:
-    heavy = [p for p in pending if ORM_HINT.search(p[1])]
-    light = [p for p in pending if not ORM_HINT.search(p[1])]
+    heavy, light = [], []
+    for item in pending:
+        (heavy if mentions_orm(item[1]) else light).append(item)
     out = [_light(*item) for item in light]
     if sum(len(p[1]) for p in heavy) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
         out += _parallel(heavy)
