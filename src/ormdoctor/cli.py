@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(compare)
     compare.add_argument("--format", choices=("text", "json"), default="text")
     compare.add_argument("--db", metavar="URL", help="add the database's version as a column")
+    compare.add_argument("--exact-types", action="store_true", help="with --db: score exact types, not type families")
 
     verify = sub.add_parser("verify", help="import the models and create them in a scratch database")
     _common(verify)

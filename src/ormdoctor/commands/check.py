@@ -11,13 +11,13 @@ from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
+    url = args.db or os.environ.get("ORMDOCTOR_DATABASE_URL")
     analysis = analyse(args.paths, args.config, split_codes(args.select), split_codes(args.ignore),
-                       use_cache=not args.no_cache)
+                       use_cache=not args.no_cache, reuse_result=not (args.import_ or url))
     if args.import_:
         from ormdoctor.commands.runtime_mode import add_runtime_findings
 
         add_runtime_findings(analysis, args)
-    url = args.db or os.environ.get("ORMDOCTOR_DATABASE_URL")
     if url:
         from ormdoctor.commands.database_mode import add_database_findings
 

@@ -16,9 +16,11 @@ from ormdoctor.static.facts import MODULE, FileFacts
 from ormdoctor.static.scan import scan
 
 
-def build_inventory(root: Path, config: Config, use_cache: bool = True) -> Inventory:
-    paths = discover(root, config.include, config.exclude)
-    facts = scan(root, paths, use_cache)
+def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: list[str] | None = None,
+                    cache=None) -> Inventory:
+    if paths is None:
+        paths = discover(root, config.include, config.exclude)
+    facts = scan(root, paths, use_cache, cache)
     return inventory_from_facts(root, config, facts)
 
 
@@ -33,8 +35,8 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     declarative = DeclarativeResolver(inventory, resolver)
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
-    inventory.declarative = declarative  # type: ignore[attr-defined]
-    inventory.resolver = resolver  # type: ignore[attr-defined]
+    inventory.declarative = declarative
+    inventory.resolver = resolver
     return inventory
 
 
@@ -151,6 +153,5 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
                 constraints=table.constraints, extend_existing=table.extend_existing,
                 keep_existing=table.keep_existing,
                 flag_pos=table.pos if table.extend_existing or table.keep_existing else None, table=table)
-            definition.is_lookup = table.is_lookup  # type: ignore[attr-defined]
             if not table.is_lookup:
                 inventory.tables.append(definition)

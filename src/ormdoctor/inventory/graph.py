@@ -40,6 +40,7 @@ class ImportGraph:
     out: dict[str, list[Edge]] = field(default_factory=dict)
     importers: dict[str, list[Edge]] = field(default_factory=dict)
     reach: list[int] = field(default_factory=list)
+    component: list[int] = field(default_factory=list)  # strongly connected component of each node
     processes: list[Process] = field(default_factory=list)
 
     def __post_init__(self):
@@ -48,7 +49,19 @@ class ImportGraph:
             self.out.setdefault(edge.source, []).append(edge)
             if edge.context == MODULE:
                 self.importers.setdefault(edge.target, []).append(edge)
-        self.reach = _reachability(self.nodes, self.index, self.out)
+        self.reach, self.component = _reachability(self.nodes, self.index, self.out)
+
+    def may_cycle(self, paths: set[str]) -> bool:
+        """Whether two of ``paths`` share a strongly connected component: a cheap test that
+        rules out cycles before anything more precise is computed."""
+        seen: set[int] = set()
+        for path in paths:
+            i = self.index.get(path)
+            if i is not None:
+                if self.component[i] in seen:
+                    return True
+                seen.add(self.component[i])
+        return False
 
     def load_edges(self, path: str) -> list[Edge]:
         return [e for e in self.out.get(path, []) if e.context == MODULE]
@@ -90,7 +103,7 @@ class ImportGraph:
                                                         key=lambda e: (e.pos.line, e.pos.column)))))
 
 
-def _reachability(nodes: list[str], index: dict[str, int], out: dict[str, list[Edge]]) -> list[int]:
+def _reachability(nodes: list[str], index: dict[str, int], out: dict[str, list[Edge]]) -> tuple[list[int], list[int]]:
     adjacency = [[index[e.target] for e in out.get(n, []) if e.context == MODULE and e.target in index] for n in nodes]
     components, comp_of = _tarjan(adjacency)
     comp_reach = [0] * len(components)
@@ -102,7 +115,7 @@ def _reachability(nodes: list[str], index: dict[str, int], out: dict[str, list[E
                 if comp_of[w] != c:
                     bits |= comp_reach[comp_of[w]]
         comp_reach[c] = bits
-    return [comp_reach[comp_of[v]] for v in range(len(nodes))]
+    return [comp_reach[comp_of[v]] for v in range(len(nodes))], comp_of
 
 
 def _tarjan(adjacency: list[list[int]]) -> tuple[list[list[int]], list[int]]:

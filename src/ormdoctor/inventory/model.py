@@ -129,6 +129,8 @@ class Inventory:
     tables: list[TableDef] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     graph: "object | None" = None  # inventory.graph.ImportGraph
+    resolver: "object | None" = None  # inventory.symbols.Resolver: names → definitions
+    declarative: "object | None" = None  # inventory.declarative.DeclarativeResolver
 
     def tables_by_key(self) -> dict[tuple[str, str | None, str], list[TableDef]]:
         grouped: dict[tuple[str, str | None, str], list[TableDef]] = {}

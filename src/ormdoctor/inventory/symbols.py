@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from ormdoctor.inventory.model import Module
 from ormdoctor.project.roots import ImportRoot
@@ -35,7 +34,6 @@ class ModuleIndex:
         for module in sorted(modules.values(), key=lambda m: m.path):
             for name, _root in module.names:
                 self.by_name.setdefault(name, module.path)
-        self.dirs = {str(PurePosixPath(p).parent) for p in modules}
         self.implicit: dict[str, ImportRoot] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
 

@@ -45,5 +45,6 @@ def related(path: str, pos: Pos | None, message: str) -> Related:
 
 
 def definition_label(table: TableDef) -> str:
-    kind = "class" if table.origin == "class" else "Table"
-    return f"{table.path}:{table.pos.line} {table.owner}" if kind == "class" else f"{table.path}:{table.pos.line} Table()"
+    """``models/customer.py:5 Customer`` for a class, ``db/tables.py:9 Table()`` for Table()."""
+    owner = table.owner if table.origin == "class" else "Table()"
+    return f"{table.path}:{table.pos.line} {owner}"

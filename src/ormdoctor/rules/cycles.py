@@ -55,6 +55,8 @@ def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], in
     """One shortest cycle per strongly connected component that holds two or more
     ``interesting`` modules, with the size of the component."""
     graph = inventory.graph
+    if not graph.may_cycle(interesting):
+        return []
     edges = cycle_edges(inventory)
     nodes = graph.nodes
     index = graph.index

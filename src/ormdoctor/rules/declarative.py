@@ -118,7 +118,7 @@ def misspelled_declarative_attribute(ctx):
                     yield ctx.finding("ORM402", f"{cls.name}.{attr}", message, loc(module.path, pos),
                                       hint=f"rename it to {intended}")
             args = cls.table_args
-            if args is not None and args.form == "invalid" and _is_model_like(ctx, module.path, cls):
+            if args is not None and args.form == "invalid":
                 yield ctx.finding("ORM402", f"{cls.name}.__table_args__",
                                   f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
                                   loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`")
@@ -128,10 +128,6 @@ def _intended(attr: str) -> str | None:
     if attr in DECLARATIVE_NAMES or not attr.startswith("_"):
         return None
     return _NORMALISED.get(attr.strip("_").replace("_", "").lower())
-
-
-def _is_model_like(ctx, path, cls) -> bool:
-    return cls.tablename is not None or any(b.endswith(("Base", "Model")) for b in cls.bases) or True
 
 
 @rule("ORM403", "inheritance-conflict", Severity.ERROR)

@@ -20,6 +20,8 @@ OBJECT_CALLS = {
     "SQLAlchemy": "flask_sqlalchemy",
     "as_declarative": "declarative_base",
 }
+_COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
+                                                   "While", "ExceptHandler") if hasattr(ast, name))
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
@@ -65,10 +67,10 @@ class ModuleReader:
             self._assign(stmt)
         elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, ast.Call):
             self._module_call(None, stmt.value)
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            if isinstance(stmt, (ast.Try, ast.With, ast.For, ast.While, ast.AsyncWith, ast.AsyncFor, ast.ExceptHandler)) \
-                    or (hasattr(ast, "TryStar") and isinstance(stmt, getattr(ast, "TryStar"))):
-                for child in getattr(stmt, field, []) or []:
+        if isinstance(stmt, _COMPOUND):
+            # try/with/for/while bodies run when the module loads, like the module body itself.
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(stmt, field, None) or []:
                     self._stmt(child, context, nested)
 
     def _imports_only(self, body) -> None:

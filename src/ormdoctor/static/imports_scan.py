@@ -9,6 +9,7 @@ back to the lines with less indentation: a ``def`` makes it function-level, an
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, FileFacts, ImportFact, Pos
@@ -17,14 +18,17 @@ _MAIN_RE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.M)
 _APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(", "get_wsgi_application(",
               "get_asgi_application(")
 _NAME = re.compile(r"[\w.]+")
+_TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
 _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
 
 
 def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts = FileFacts(path=path, digest=digest, parsed=False)
-    strings = _triple_quoted(text)
-    for start, end in _import_lines(text):
+    lines = list(_import_lines(text))
+    # Only strings before the last import can hide one or wrap its block header.
+    strings = _triple_quoted(text, lines[-1][0]) if lines else []
+    for start, end in lines:
         if _inside(strings, start):
             continue  # an example in a docstring imports nothing
         statement = text[start:end]
@@ -73,28 +77,26 @@ def _import_lines(text: str):
         yield start, end
 
 
-def _triple_quoted(text: str) -> list[tuple[int, int]]:
-    """Spans of triple-quoted strings (docstrings), found by pairing the quote marks."""
-    if '"""' not in text and "'''" not in text:
+def _triple_quoted(text: str, limit: int) -> list[tuple[int, int]]:
+    """Spans of triple-quoted strings (docstrings) that start before ``limit``."""
+    if '"""' not in text and "\'\'\'" not in text:
         return []
     spans, position = [], 0
-    while True:
-        double, single = text.find('"""', position), text.find("'''", position)
-        candidates = [i for i in (double, single) if i >= 0]
-        if not candidates:
-            return spans
-        start = min(candidates)
-        quote = text[start:start + 3]
-        end = text.find(quote, start + 3)
+    for match in _TRIPLE.finditer(text, 0, limit):
+        if match.start() < position:
+            continue
+        end = text.find(match.group(), match.end())
         if end < 0:
-            spans.append((start, len(text)))
-            return spans
-        spans.append((start, end + 3))
+            spans.append((match.start(), len(text)))
+            break
+        spans.append((match.start(), end + 3))
         position = end + 3
+    return spans
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
-    return any(start < offset < end for start, end in spans)
+    index = bisect.bisect_left(spans, (offset, offset)) - 1
+    return index >= 0 and spans[index][0] < offset < spans[index][1]
 
 
 def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]]) -> str:

@@ -18,10 +18,9 @@ from ormdoctor.static.source import decode, ignore_comments
 # A file with none of these never defines or references a model: its imports are enough.
 # Plain substring tests: far faster than one regex alternation over every file.
 ORM_HINTS = (
-    b"sqlalchemy", b"sqlmodel", b"flask_sqlalchemy", b"__tablename__", b"__table_args__", b"__table__",
-    b"__abstract__", b"__mapper_args__", b"Column(", b"mapped_column", b"Mapped[", b"relationship(",
-    b"Relationship(", b"Table(", b"MetaData", b"declarative", b"registry", b"target_metadata", b"sys.path",
-    b".Model", b"table=True", b"Index(",
+    b"sqlalchemy", b"sqlmodel", b"__table", b"__abstract__", b"__mapper_args__", b"olumn(", b"Mapped[",
+    b"elationship(", b"MetaData", b"declarative", b"registry", b"target_metadata", b"sys.path", b".Model",
+    b"table=True", b"Index(",
 )
 
 
@@ -29,23 +28,24 @@ def mentions_orm(data: bytes) -> bool:
     return any(hint in data for hint in ORM_HINTS)
 
 
-PARALLEL_MIN_BYTES = 3_000_000  # below this, starting workers costs more than it saves
+PARALLEL_MIN_BYTES = 4_000_000  # below this, starting workers costs more than it saves
 
 
-def scan(root: Path, paths: list[str], use_cache: bool = True) -> list[FileFacts]:
-    cache = FactsCache(root) if use_cache else None
+def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None) -> list[FileFacts]:
+    cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     results: dict[str, FileFacts] = {}
     pending: list[tuple[str, bytes, str]] = []
     for rel in paths:
-        data, error = _read(root / rel)
+        data, digest, error = read_digest(root, rel, cache)
         if error:
             results[rel] = FileFacts(path=rel, digest="", parsed=False, error=error)
             continue
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         cached = cache.get(rel, digest) if cache else None
         if cached is not None:
             results[rel] = cached
         else:
+            if data is None:
+                data, _, error = read_digest(root, rel, None)
             pending.append((rel, data, digest))
     for facts in _extract_all(pending):
         results[facts.path] = facts
@@ -56,23 +56,47 @@ def scan(root: Path, paths: list[str], use_cache: bool = True) -> list[FileFacts
     return [results[p] for p in paths]
 
 
-def _read(path: Path) -> tuple[bytes, ParseErrorFact | None]:
+def read_digest(root: Path, rel: str, cache: FactsCache | None):
+    """(bytes or None, digest, error). With an unchanged stat the file is not read at all."""
+    path = root / rel
     try:
-        return path.read_bytes(), None
+        stat = path.stat()
+        digest = cache.known_digest(rel, stat) if cache else None
+        if digest is not None:
+            return None, digest, None
+        data = path.read_bytes()
     except OSError as exc:
-        return b"", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+        return b"", "", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if cache:
+        cache.remember(rel, stat, digest)
+    return data, digest, None
+
+
+def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
+    """Every file's digest from the stat index, or None as soon as one file changed."""
+    digests = {}
+    base = str(root)
+    for rel in paths:
+        try:
+            digest = cache.known_digest(rel, os.stat(os.path.join(base, rel)))
+        except OSError:
+            return None
+        if digest is None:
+            return None
+        digests[rel] = digest
+    return digests
 
 
 def _extract_all(pending: list[tuple[str, bytes, str]]) -> list[FileFacts]:
-    heavy, light = [], []
-    for item in pending:
-        (heavy if mentions_orm(item[1]) else light).append(item)
-    out = [_light(*item) for item in light]
-    if sum(len(p[1]) for p in heavy) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
-        out += _parallel(heavy)
-    else:
-        out += [extract_file(*item) for item in heavy]
-    return out
+    if sum(len(p[1]) for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 \
+            and sys.platform != "win32":
+        return _parallel(pending)
+    return [_extract_one(item) for item in pending]
+
+
+def _extract_one(item: tuple[str, bytes, str]) -> FileFacts:
+    return extract_file(*item) if mentions_orm(item[1]) else _light(*item)
 
 
 def _parallel(items):
@@ -81,11 +105,7 @@ def _parallel(items):
 
     workers = min(os.cpu_count() or 1, 8)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_extract_packed, items, chunksize=max(1, len(items) // (workers * 4))))
-
-
-def _extract_packed(item):
-    return extract_file(*item)
+        return list(pool.map(_extract_one, items, chunksize=max(1, len(items) // (workers * 8))))
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:

@@ -1,0 +1,72 @@
+"""The cache may only ever make a check faster, never different."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rules" / "ORM105_bad_extend_existing_duplicates_index"
+
+
+def check(project: Path, *extra: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(project), "--format", "json", *extra],
+                            capture_output=True, text=True)
+    assert result.returncode in (0, 1), result.stderr
+    document = json.loads(result.stdout)
+    document["summary"].pop("seconds")
+    return document
+
+
+def copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    return project
+
+
+def test_warm_run_equals_cold_run(tmp_path):
+    project = copy(tmp_path)
+    cold = check(project)
+    assert (project / ".ormdoctor_cache").is_dir()
+    assert check(project) == cold
+    assert check(project, "--no-cache") == cold
+
+
+def test_an_edited_file_invalidates_the_result(tmp_path):
+    project = copy(tmp_path)
+    before = check(project)
+    assert [d["code"] for d in before["diagnostics"]] == ["ORM105"]
+    auth = project / "app" / "auth" / "models.py"
+    auth.write_text(auth.read_text().replace('__tablename__ = "users"', '__tablename__ = "auth_users"'))
+    after = check(project)
+    assert [d["code"] for d in after["diagnostics"]] == ["ORM106"]
+
+
+def test_a_config_change_invalidates_the_result(tmp_path):
+    project = copy(tmp_path)
+    check(project)
+    (project / "pyproject.toml").write_text('[tool.ormdoctor]\nignore = ["ORM105"]\n')
+    assert check(project)["diagnostics"] == []
+
+
+def test_select_on_the_command_line_is_part_of_the_key(tmp_path):
+    project = copy(tmp_path)
+    check(project)
+    assert check(project, "--select", "ORM2")["diagnostics"] == []
+    assert len(check(project)["diagnostics"]) == 1
+
+
+def test_no_cache_writes_nothing(tmp_path):
+    project = copy(tmp_path)
+    check(project, "--no-cache")
+    assert not (project / ".ormdoctor_cache").exists()
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path):
+    project = copy(tmp_path)
+    cold = check(project)
+    for file in (project / ".ormdoctor_cache").glob("*.pickle"):
+        file.write_bytes(b"not a pickle")
+    assert check(project) == cold
