@@ -23,7 +23,7 @@ def test_every_duplicate_table_is_reported_in_one_run():
                 details=[already_defined("customers"), "app/models/customer.py:7 Customer (app.models.customer)",
                          "app/models/legacy.py:9 Customer (app.models.legacy)"]),
         finding("ORM104", "duplicate-class-name", WARNING, "Customer",
-                "class name 'Customer' is mapped 2 times in app.db:Base.registry",
+                "class name 'Customer' is mapped 2 times in registry Base",
                 "app/models/legacy.py", 9, related=[("app/models/customer.py", 7, "first definition")],
                 hint="rename one class, or name it by its full module path in relationship() "
                      "('app.models.customer.Customer')",
@@ -98,7 +98,7 @@ def test_ambiguous_class_name_is_an_error_when_a_string_reference_hits_it():
     findings = findings_of("ambiguous", "app.crm", "app.billing")
     assert [(f.code, f.severity, f.subject, str(f.location), f.message) for f in findings] == [
         ("ORM104", ERROR, "Customer", "app/billing.py:7:1",
-         "class name 'Customer' is mapped 2 times in app.db:Base.registry"),
+         "class name 'Customer' is mapped 2 times in registry Base"),
         ("ORM901", ERROR, "Invoice", "app/billing.py:12:1",
          "mapper configuration fails for Invoice: relationship target 'Customer' matches several classes"),
     ]

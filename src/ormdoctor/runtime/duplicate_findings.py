@@ -54,11 +54,17 @@ def duplicate_classes(report: RuntimeReport) -> list[Finding]:
     return findings
 
 
+def _short(label: str) -> str:
+    """``app.db:Base.registry`` → ``Base``, as the static findings name a registry."""
+    name = label.rpartition(":")[2]
+    return name[: -len(".registry")] if name.endswith(".registry") else name
+
+
 def _duplicate_class(report: RuntimeReport, label: str, classes: list[MappedClass]) -> Finding:
     name = classes[0].name
     ambiguous = any(f'Multiple classes found for path "{name}"' in e.message for e in report.mapper_errors)
     return finding(
-        "ORM104", name, f"class name '{name}' is mapped {len(classes)} times in {label}",
+        "ORM104", name, f"class name '{name}' is mapped {len(classes)} times in registry {_short(label)}",
         location(classes[1].site), related=_others(classes, classes[1]),
         severity=Severity.ERROR if ambiguous else None,
         hint=f"rename one class, or name it by its full module path in relationship() ('{classes[0].module}.{name}')",
