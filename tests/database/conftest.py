@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sqlite3
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -44,4 +45,26 @@ def password_role(postgres_server):
     hba = Path(query(admin_url, "SHOW hba_file")[0][0])
     hba.write_text(f"local all {user} scram-sha-256\n" + hba.read_text())
     query(admin_url, "SELECT pg_reload_conf()")
+    _wait_until_password_is_required(admin_url, user)
     return user, password
+
+
+def _wait_until_password_is_required(admin_url: str, user: str, seconds: float = 10.0) -> None:
+    """pg_reload_conf() only signals the server; new connections use the new hba file a moment
+    later. Wait (bounded) until a wrong password is really refused."""
+    import sqlalchemy as sa
+
+    prefix, _, rest = admin_url.partition("://")
+    probe = f"{prefix}://{user}:wrong@{rest.split('@', 1)[1]}"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        engine = sa.create_engine(probe)
+        try:
+            with engine.connect():
+                pass
+        except sa.exc.OperationalError:
+            return
+        finally:
+            engine.dispose()
+        time.sleep(0.05)
+    raise AssertionError("PostgreSQL did not start requiring the password after pg_reload_conf()")
