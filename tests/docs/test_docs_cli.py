@@ -119,7 +119,7 @@ def test_usage_errors_exit_2(project_copy, tmp_path):
         (["--inject", str(tmp_path / "R.md"), "-o", str(tmp_path / "x.md")], "use either -o FILE or --inject"),
         (["--inject", str(tmp_path / "missing.md")], "missing.md does not exist"),
         (["--tables", "nothing_*"], "no table matches --tables nothing_*"),
-        (["--import"], "--import for docs needs the runtime mode"),
+        (["--import", "--python", "/nonexistent/python"], "interpreter"),
     ]
     for args, message in cases:
         result = run_docs(str(project), *args)

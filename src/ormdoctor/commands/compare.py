@@ -233,7 +233,9 @@ def imported_by(inventory: Inventory, path: str) -> list[str]:
             users += [f"{user} (via {edge.source})" for user in via] or [edge.source]
         else:
             users.append(edge.source)
-    return sorted(dict.fromkeys(users))
+    direct = {u for u in users if " (via " not in u}
+    # A module that imports it directly needs no second mention through a package.
+    return sorted(dict.fromkeys(u for u in users if u in direct or u.split(" (via ")[0] not in direct))
 
 
 def loaded_by(inventory: Inventory, path: str, limit: int = 3) -> list[str]:

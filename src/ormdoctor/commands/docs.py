@@ -2,6 +2,8 @@
 
 ``-o FILE`` writes the whole file, ``--inject FILE`` replaces the block between the
 ``ormdoctor:docs`` markers, ``--check`` compares instead of writing (exit 1 and a diff when stale).
+The tables come from the static inventory; with ``--import``, from the real MetaData, described by the
+tracer in the project's interpreter (``--python``, ``--timeout``). The findings linked are the static ones.
 
 Exit status (the docs issue's rule, which differs from SPEC.md's "1 = an error finding"): 0 when the
 documentation was written or is current, 1 only for ``--check`` on a stale file, 2 on a usage error.
@@ -35,10 +37,6 @@ def _validate(args) -> None:
         raise UsageError("--inject writes Markdown; --format html needs -o FILE")
     if args.check and not (args.inject or args.output):
         raise UsageError("--check needs the file to compare: -o FILE or --inject FILE")
-    if args.import_:
-        # The seam: a runtime adapter that describes the real MetaData as TableDoc objects feeds
-        # docs.model.build_schema exactly like docs.from_inventory does for the static inventory.
-        raise UsageError("--import for docs needs the runtime mode")
 
 
 def build(args):
@@ -46,12 +44,51 @@ def build(args):
     from ormdoctor.docs.model import build_schema
 
     analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
-    tables, metadata = describe_inventory(analysis.inventory)
+    if args.import_:
+        tables, metadata = imported_tables(analysis, args)
+    else:
+        tables, metadata = describe_inventory(analysis.inventory)
     include, exclude = globs(args.tables), globs(args.exclude_tables)
-    schema = build_schema(tables, metadata, finding_docs(analysis.findings), include=include, exclude=exclude)
+    schema = build_schema(tables, metadata, finding_docs(analysis.findings), include=include, exclude=exclude,
+                          source="import" if args.import_ else "static")
     if include and not schema.tables:
         raise UsageError(f"no table matches --tables {args.tables}")
     return schema
+
+
+def imported_tables(analysis, args):
+    """``--import``: the tables of the real MetaData, described by the tracer in the project's
+    interpreter. The static findings are still the ones linked from the tables."""
+    from ormdoctor.docs.from_runtime import describe_runtime
+
+    return describe_runtime(trace_tables(analysis, args))
+
+
+def trace_tables(analysis, args):
+    """Import the models in the project's interpreter and describe every table of its MetaData.
+    A model module that fails to import is a warning; nothing imported at all is a usage error."""
+    from ormdoctor.commands.runtime_mode import tracer_request
+    from ormdoctor.runtime.runner import RuntimeUnavailable, find_interpreter, run_tracer
+
+    request = {**tracer_request(analysis), "describe": True}
+    try:
+        python = find_interpreter(analysis.root, args.python)
+        report = run_tracer(request, python, args.timeout)
+    except RuntimeUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    failed = [m for m in report.modules if not m.ok and m.failed_via is None]
+    if failed and not report.described:
+        raise UsageError(f"no table to document: importing {failed[0].name} failed ({_error_line(failed[0])})")
+    for module in failed:
+        print(f"ormdoctor: warning: importing {module.name} failed ({_error_line(module)}); "
+              "any table it defines is missing", file=sys.stderr)
+    return report
+
+
+def _error_line(module) -> str:
+    error = module.error
+    message = (error.message.strip().splitlines() or [""])[0] if error else ""
+    return f"{error.type}: {message}" if error else "unknown error"
 
 
 def globs(value: str | None) -> list[str]:

@@ -279,7 +279,8 @@ def _with_anchors(tables: list[TableDoc]) -> list[TableDoc]:
 
 # Directions and association tables -----------------------------------------------------------
 def _derive(table: TableDoc, by_id: dict[str, TableDoc]) -> TableDoc:
-    rels = tuple(replace(r, direction=direction(table, r, by_id)) for r in table.relationships)
+    # A direction the source already knows (the configured mapper, with --import) is kept.
+    rels = tuple(r if r.direction else replace(r, direction=direction(table, r, by_id)) for r in table.relationships)
     return replace(table, relationships=rels, association=is_association(table))
 
 

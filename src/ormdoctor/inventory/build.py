@@ -35,6 +35,7 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     declarative = DeclarativeResolver(inventory, resolver)
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
+    _imperative_mappings(inventory, resolver)
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
@@ -135,6 +136,21 @@ def _class_table(model, declarative: DeclarativeResolver) -> TableDef:
         flag_pos=args.pos if args and (args.extend_existing or args.keep_existing) else None,
         model=model, docstring=model.fact.docstring,
     )
+
+
+def _imperative_mappings(inventory: Inventory, resolver: Resolver) -> None:
+    """``registry.map_imperatively(AuditEntry, audit_entries)``: the Table gets its class."""
+    by_var = {(t.path, t.table.var): t for t in inventory.tables if t.table is not None and t.table.var}
+    for path, module in inventory.modules.items():
+        for mapping in module.facts.imperative_maps:
+            symbol = resolver.resolve(path, mapping.table)
+            table = by_var.get((symbol.module, symbol.name)) if symbol and symbol.kind == "table" else None
+            cls = resolver.resolve(path, mapping.class_name)
+            if table is None or cls is None or cls.kind != "class":
+                continue
+            fact = next((c for c in inventory.modules[cls.module].facts.classes if c.name == cls.name), None)
+            table.owner = cls.name
+            table.docstring = fact.docstring if fact else table.docstring
 
 
 def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, resolver: Resolver) -> None:

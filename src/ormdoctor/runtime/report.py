@@ -6,7 +6,7 @@ report and tie tables, classes and errors to their MetaData and registry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -283,6 +283,159 @@ def _plural(count: int, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
+# The tables as the real objects describe them (``describe`` requests: ``ormdoctor docs --import``) --------
+def _record(cls, data: dict, **nested):
+    """A frozen record from its JSON object; keys this version does not know are ignored."""
+    names = {f.name for f in fields(cls)}
+    values = {key: tuple(value) if isinstance(value, list) else value
+              for key, value in data.items() if key in names}
+    return cls(**{**values, **nested})
+
+
+@dataclass(frozen=True)
+class ColumnForeignKey:
+    target: str  # "schema.table.column", resolved on the MetaData when it resolves
+    ondelete: str | None = None
+    onupdate: str | None = None
+
+
+@dataclass(frozen=True)
+class DescribedColumn:
+    name: str
+    type: str  # compiled on the default dialect: VARCHAR(30)
+    nullable: bool
+    primary_key: bool = False
+    unique: bool = False
+    index: bool = False
+    default: str | None = None  # 'open', datetime.utcnow, now()
+    server_default: str | None = None
+    comment: str | None = None
+    foreign_keys: tuple[ColumnForeignKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class DescribedForeignKey:
+    """A ForeignKeyConstraint; ``name`` is the final one (naming convention applied), None when the
+    database picks it."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    target: str  # the referenced table's key
+    target_schema: str | None
+    target_table: str
+    target_columns: tuple[str, ...]
+    ondelete: str | None = None
+    onupdate: str | None = None
+
+
+@dataclass(frozen=True)
+class DescribedKey:
+    """A primary key or unique constraint. ``flag``: made by ``unique=True`` on a column."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    flag: bool = False
+
+
+@dataclass(frozen=True)
+class DescribedCheck:
+    name: str | None
+    sqltext: str
+
+
+@dataclass(frozen=True)
+class DescribedIndex:
+    """``flag``: made by ``index=True`` on a column; ``columns`` holds SQL text for an expression."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    unique: bool = False
+    flag: bool = False
+
+
+@dataclass(frozen=True)
+class DescribedRelationship:
+    """From the configured mapper. ``direction``: MANYTOONE, ONETOMANY or MANYTOMANY (None when the
+    target never resolved); ``cascade``: its options, sorted and comma-separated."""
+
+    key: str
+    target_class: str | None
+    target_module: str | None
+    target_table: str | None
+    target_metadata: str | None
+    direction: str | None
+    secondary: str | None
+    secondary_metadata: str | None
+    cascade: str
+    back_populates: str | None
+    backref: str | None
+    uselist: bool | None
+    passive_deletes: bool = False
+    viewonly: bool = False
+
+
+@dataclass(frozen=True)
+class DescribedClass:
+    """A class mapping the table. ``kind``: class, sti (single-table subclass) or imperative."""
+
+    name: str
+    module: str
+    kind: str
+    path: str | None
+    line: int | None
+    end_line: int | None
+    doc: str | None
+    relationships: tuple[DescribedRelationship, ...] = ()
+
+
+@dataclass(frozen=True)
+class DescribedDefinition:
+    """One Table() run for the table: ``kind`` class or table, ``outcome`` as in TableAttempt."""
+
+    kind: str
+    name: str
+    module: str | None
+    path: str | None
+    line: int | None
+    end_line: int | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class DescribedTable:
+    metadata: str
+    schema: str | None
+    name: str
+    key: str
+    comment: str | None
+    columns: tuple[DescribedColumn, ...]
+    primary_key: DescribedKey | None
+    foreign_keys: tuple[DescribedForeignKey, ...]
+    unique: tuple[DescribedKey, ...]
+    checks: tuple[DescribedCheck, ...]
+    indexes: tuple[DescribedIndex, ...]
+    definitions: tuple[DescribedDefinition, ...]
+    classes: tuple[DescribedClass, ...]
+    error: str | None = None  # set when the table could not be described: only its name is known
+
+    @classmethod
+    def from_json(cls, data: dict) -> DescribedTable:
+        def many(key, item_cls):
+            return tuple(_record(item_cls, item) for item in data.get(key) or ())
+
+        columns = tuple(_record(DescribedColumn, item, foreign_keys=tuple(
+            _record(ColumnForeignKey, fk) for fk in item.get("foreign_keys") or ()))
+            for item in data["columns"])
+        classes = tuple(_record(DescribedClass, item, relationships=tuple(
+            _record(DescribedRelationship, rel) for rel in item.get("relationships") or ()))
+            for item in data["classes"])
+        pk = data.get("primary_key")
+        return cls(data["metadata"], data["schema"], data["name"], data["key"], data.get("comment"), columns,
+                   _record(DescribedKey, pk) if pk else None, many("foreign_keys", DescribedForeignKey),
+                   many("unique", DescribedKey), many("checks", DescribedCheck), many("indexes", DescribedIndex),
+                   many("definitions", DescribedDefinition), classes, data.get("error"))
+
+
 @dataclass(frozen=True)
 class RuntimeReport:
     """Everything one tracer run saw. ``stdout``/``stderr`` are the project's own output."""
@@ -305,6 +458,7 @@ class RuntimeReport:
     seconds: float
     stdout: str = ""
     stderr: str = ""
+    described: tuple[DescribedTable, ...] = ()  # only when the request asked to describe
 
     @classmethod
     def from_json(cls, data: dict, stdout: str = "", stderr: str = "") -> RuntimeReport:
@@ -318,6 +472,7 @@ class RuntimeReport:
             many("registries", RegistryInfo), many("mapper_errors", MapperError),
             many("metadata_errors", MetadataError), many("warnings", WarningInfo),
             VerifyReport.from_json(data.get("verify")), data["seconds"]["total"], stdout, stderr,
+            tuple(DescribedTable.from_json(item) for item in (data.get("described") or {}).get("tables", ())),
         )
 
     def metadata_label(self, metadata_id: str) -> str:

@@ -72,6 +72,8 @@ def trace(request):
         result = _inventory(tracing, sa, project, hooks)
         if request.get("configure", True):
             result.update(_configure(tracing, hooks))
+        if request.get("describe"):  # ormdoctor docs --import: the tables as the real objects have them
+            result["described"] = tracing.describe.describe(sa, hooks, project)
     configured = time.perf_counter()
     if request.get("verify"):
         result["verify"] = tracing.verify.verify(sa, request["verify"]["url"], hooks.live_metadata(),
@@ -157,7 +159,7 @@ def _load_tracing():
     package = importlib.util.module_from_spec(spec)
     sys.modules[PRIVATE_NAME] = package
     spec.loader.exec_module(package)
-    for name in ("sites", "imports", "tables", "mappers", "labels", "checks", "verify"):
+    for name in ("sites", "imports", "tables", "mappers", "labels", "checks", "verify", "describe"):
         importlib.import_module(PRIVATE_NAME + "." + name)
     return package
 

@@ -49,12 +49,19 @@ def parse_column_call(call: ast.Call, attr: str | None, style: str) -> ColumnFac
         index=literal(keyword(call, "index")) is True,
         nullable=_bool_or_none(keyword(call, "nullable")),
         foreign_keys=fks,
-        default=source_text(keyword(call, "default")),
+        default=_default(keyword(call, "default")),
         server_default=source_text(keyword(call, "server_default")),
         use_existing_column=literal(keyword(call, "use_existing_column")) is True,
         autoincrement=_bool_or_none(keyword(call, "autoincrement")),
         comment=string(keyword(call, "comment")),
     )
+
+
+def _default(node) -> str | None:
+    """``default=None`` is SQLAlchemy's (and SQLModel's) way of saying "no default"."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    return source_text(node)
 
 
 def _bool_or_none(node):
@@ -100,7 +107,7 @@ def parse_field_call(call: ast.Call, attr: str, annotation: ast.AST | None) -> C
         index=literal(keyword(call, "index")) is True,
         nullable=nullable,
         foreign_keys=[ForeignKeyFact(target=fk, pos=pos(call), ondelete=string(keyword(call, "ondelete")))] if fk else [],
-        default=source_text(keyword(call, "default")),
+        default=_default(keyword(call, "default")),
     )
 
 

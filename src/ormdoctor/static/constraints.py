@@ -56,7 +56,10 @@ def column_ref(node: ast.AST) -> tuple[str, str | None]:
         return text, None
     if isinstance(node, ast.Call) and node.args:  # column("x"), func.lower(User.email), text(...)
         inner, owner = column_ref(node.args[0])
-        return (inner if string(node.args[0]) is None or callee_tail(node) == "column" else f"{callee_tail(node)}(...)"), owner
+        if callee_tail(node) in ("column", "literal_column"):
+            return inner, owner
+        # An expression index (lower(email)) is not an index on the column itself.
+        return f"{callee_tail(node)}({inner})", owner
     name = dotted(node)
     if name and "." in name:
         parts = name.split(".")
