@@ -36,12 +36,13 @@ def test_every_rule_has_every_doc_section(code):
     assert not missing, f"{code} lacks sections {missing}"
 
 
-def test_readme_rule_table_is_current():
+def test_generated_rule_docs_are_current():
     sys.path.insert(0, str(ROOT / "scripts"))
-    from gen_rule_table import README, render
+    from gen_rule_docs import README, RULES, render_readme, render_rules
 
     text = README.read_text(encoding="utf-8")
-    assert render(text) == text, "README rule table is stale: run python scripts/gen_rule_table.py"
+    assert render_readme(text) == text, "README rule table is stale: run python scripts/gen_rule_docs.py"
+    assert RULES.read_text(encoding="utf-8") == render_rules(), "RULES.md is stale: run python scripts/gen_rule_docs.py"
 
 
 def test_rule_command_prints_the_doc_page():
