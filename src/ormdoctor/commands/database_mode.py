@@ -10,9 +10,6 @@ with a one-line note on stderr.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 from dataclasses import replace
@@ -113,30 +110,18 @@ def probe_request(analysis, url: str) -> dict:
 
 
 def _run(python: str, request_file: Path, result_file: Path, cwd: str, timeout: float) -> str | None:
-    """Run the probe in a session of its own: a timeout also ends whatever project code started."""
+    from ormdoctor.runtime.process import Timeout, run_isolated
+
     try:
-        proc = subprocess.Popen([python, str(PROBE), str(request_file), str(result_file)], cwd=cwd,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, errors="replace", start_new_session=True)
+        result = run_isolated([python, str(PROBE), str(request_file), str(result_file)], cwd, timeout)
     except OSError as exc:
         return f"cannot start {python}: {exc.strerror or exc}"
-    try:
-        _, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+    except Timeout:
         return f"the Alembic comparison took longer than {timeout:g} s and was stopped"
     if not result_file.exists():
-        lines = [line for line in stderr.splitlines() if line.strip()]
-        return f"{python} exited with code {proc.returncode}" + (f": {lines[-1].strip()}" if lines else "")
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        return f"{python} exited with code {result.returncode}" + (f": {lines[-1].strip()}" if lines else "")
     return None
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.communicate()
 
 
 def _read(result_file: Path) -> dict | None:

@@ -12,7 +12,7 @@ from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import discover
 from ormdoctor.project.modules import module_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
-from ormdoctor.static.facts import MODULE, FileFacts
+from ormdoctor.static.facts import FileFacts
 from ormdoctor.static.scan import scan
 
 

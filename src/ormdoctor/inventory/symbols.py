@@ -53,13 +53,20 @@ class ModuleIndex:
         folder = importer.rpartition("/")[0]
         while True:
             base = folder + "/" if folder else ""
-            for candidate in (base + relative + ".py", base + relative + "/__init__.py"):
-                if candidate in self.modules:
-                    self._add_implicit(candidate, name, folder)
-                    return candidate
+            if not self._is_package(folder):
+                for candidate in (base + relative + ".py", base + relative + "/__init__.py"):
+                    if candidate in self.modules:
+                        self._add_implicit(candidate, name, folder)
+                        return candidate
             if not folder:
                 return None
             folder = folder.rpartition("/")[0]
+
+    def _is_package(self, folder: str) -> bool:
+        """A folder with an ``__init__.py`` is imported through its parent, never put on sys.path
+        itself: Python 3 has no implicit relative imports, so ``import celery`` inside
+        ``app/core/celery/`` is the third-party celery, not ``app/core/celery/__init__.py``."""
+        return bool(folder) and folder + "/__init__.py" in self.modules
 
     def _add_implicit(self, path: str, name: str, root: str) -> None:
         if root not in self.implicit:

@@ -154,7 +154,7 @@ def _backref(item: Resolved, target, members: Members):
         return None
     return (f"backref='{name}', but {target.name} already has a property '{name}': mapper configuration fails "
             f"with `Error creating backref '{name}'`", where[0], where[1], f"{target.name}.{name} exists here",
-            f"use back_populates on both sides, or choose another backref name")
+            "use back_populates on both sides, or choose another backref name")
 
 
 def _finding(ctx, item: Resolved, target, message, path, pos, note, hint):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from ormdoctor.findings import Applicability, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
+from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
 from ormdoctor.rules.registry import rule
@@ -422,7 +423,10 @@ def module_imported_twice(ctx):
     ## Fix safety
     Rewriting the imports is unsafe only in that code comparing module names changes.
     """
+    models = model_modules(ctx.inventory)
     for double in double_imports(ctx):
+        if not _defines_models(double, models):
+            continue  # a helper module run twice costs time, not tables: not a model-layer finding
         canonical = double.names[0]
         wrong = [s for s in double.sites if s.name != canonical]
         first_wrong = wrong[0] if wrong else double.sites[0]
@@ -438,6 +442,11 @@ def module_imported_twice(ctx):
         yield ctx.finding("ORM107", canonical, message, loc(first_wrong.path, first_wrong.pos), rel, hint,
                           severity=None if double.together else Severity.WARNING,
                           fix=Fix(Applicability.UNSAFE, f"rewrite `{first_wrong.name}` to `{canonical}`"))
+
+
+def _defines_models(double, models: set[str]) -> bool:
+    """The file, or one it drags in twice, defines mapped classes, tables, a base or a MetaData."""
+    return double.path in models or any(_defines_models(d, models) for d in double.dragged)
 
 
 def _first_model_pos(ctx, path: str):

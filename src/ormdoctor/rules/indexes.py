@@ -130,7 +130,7 @@ def duplicate_index_name(ctx):
             continue
         if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
-        first, second = found[0], found[1]
+        second = found[1]
         places = ", ".join(f"{f.table.key} ({f.what}, {f.table.path}:{f.pos.line})" for f in found)
         message = f"index name '{name}' is used {len(found)} times: {places}"
         rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]

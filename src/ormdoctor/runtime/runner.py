@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from .process import Timeout, run_isolated
 from .report import RuntimeReport
 
 TRACER = Path(__file__).resolve().with_name("tracer.py")
@@ -72,29 +72,14 @@ def _check_interpreter(python: str) -> None:
 
 
 def _run(command: list[str], cwd: str, timeout: float) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ORMDOCTOR_RUNTIME": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"}
     try:
-        # A session of its own, so a timeout also ends whatever the project's imports started.
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True)
+        return run_isolated(command, cwd, timeout)
     except OSError as exc:
         raise RuntimeUnavailable(f"cannot start {command[0]}: {exc.strerror or exc}") from None
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+    except Timeout:
         raise RuntimeUnavailable(
             f"importing the models took longer than {timeout:g} s and was stopped "
             "(guard slow import-time work with the ORMDOCTOR_RUNTIME environment variable)") from None
-    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.communicate()
 
 
 def _read_result(result_file: Path, proc: subprocess.CompletedProcess, python: str) -> dict:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 MODULE, TYPE_CHECKING, FUNCTION = "module", "type_checking", "function"
 
 
-@dataclass
+@dataclass(order=True)
 class Pos:
+    """Ordered by line, then column: findings and metadata sort by (path, pos)."""
+
     line: int
     column: int  # 1-based
 
