@@ -158,3 +158,15 @@ def test_tables_and_compare_on_the_example():
     assert "[1] products  app/models/catalog.py:14 CatalogItem" in compare.stdout
     unknown = ormdoctor("compare", "prodcts", str(example), "--no-cache")
     assert unknown.returncode == 2 and "products" in unknown.stderr
+
+
+def test_a_new_output_file_gets_the_usual_permissions(tmp_path):
+    out = tmp_path / "report.txt"
+    ormdoctor("check", str(FIXTURES / "ORM101_good_reexport"), "--no-cache", "-o", str(out))
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -128,21 +128,7 @@ def _write(path: Path, name: str, text: str, inject: bool, check: bool) -> int:
         return 1
     if new != current:
         write_atomic(path, new, newline="")
-        if current is None:
-            _default_mode(path)
     return 0
-
-
-def _default_mode(path: Path) -> None:
-    """A new file gets the usual rw-r--r-- (umask), not the temporary file's private mode."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:
-        pass
 
 
 def _markers() -> str:
