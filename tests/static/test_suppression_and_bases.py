@@ -99,6 +99,7 @@ def test_registry_mapped_decorator_shares_the_registry_metadata(tmp_path):
     findings = analyse([str(tmp_path)], use_cache=False).findings
     assert [(f.code, f.subject, f.location.path) for f in findings] == [("ORM101", "customers", "app/b.py")]
     assert "on metadata mapper_registry.metadata" in findings[0].message
+    assert "is already defined for this MetaData instance" in real_import(tmp_path, "app.a", "app.b")
 
 
 def test_flask_model_class_shares_the_base_metadata(tmp_path):
@@ -118,3 +119,11 @@ def test_flask_model_class_shares_the_base_metadata(tmp_path):
     findings = analyse([str(tmp_path)], use_cache=False).findings
     # Flask-SQLAlchemy names Customers "customers" and puts it on Base's metadata.
     assert [(f.code, f.subject, f.location.path) for f in findings] == [("ORM101", "customers", "app/b.py")]
+    assert "is already defined for this MetaData instance" in real_import(tmp_path, "app.a", "app.b")
+
+
+def real_import(root, *modules: str) -> str:
+    """Import the modules with the real SQLAlchemy in a child process; its stderr."""
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    result = subprocess.run([sys.executable, "-c", code, *modules], cwd=root, capture_output=True, text=True)
+    return result.stderr
