@@ -468,6 +468,12 @@ def _consequence(ctx, double) -> str:
                 f"so there are two Bases and two MetaData")
     if dragged:
         return f"every model in it is defined twice (and {', '.join(dragged)} with it)"
+    tables = [t for t in ctx.inventory.tables if t.path == double.path]
+    if tables and all(t.extend_existing or t.keep_existing for t in tables):
+        if any(c.index for t in tables for c in t.columns):
+            return ("every model in it is defined twice, silently: extend_existing=True merges each table with "
+                    "its copy, so every index=True column gets its index twice and create_all fails")
+        return "every model in it is defined twice, silently: extend_existing=True merges each table with its copy"
     return "every model in it is defined twice: the second import raises 'Table ... is already defined'"
 
 
