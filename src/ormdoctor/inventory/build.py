@@ -12,6 +12,7 @@ from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import discover
 from ormdoctor.project.modules import module_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
+from ormdoctor.static.exprs import CONVENTION_KEYS
 from ormdoctor.static.facts import FileFacts
 from ormdoctor.static.scan import scan
 
@@ -36,6 +37,7 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
     _imperative_mappings(inventory, resolver)
+    _assigned_conventions(inventory, declarative, resolver)
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
@@ -90,21 +92,64 @@ def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleInde
             facts = modules[path].facts
             program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
                 or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
-            processes.append(Process(path, [path], graph.closure(path), is_program=program))
-    covered = 0
-    for process in processes:
+            processes.append(Process(path, [path], graph.closure(path), is_program=program,
+                                     main=path if facts.has_main_block else None))
+        elif _defines_in_main_block(modules[path].facts):
+            # Imported by others, but also run as a script: its `__main__` block defines models
+            # that exist in that process only.
+            processes.append(Process(path, [path], graph.closure(path), is_program=True, main=path))
+    sessions = []
+    for label, files in _pytest_sessions(tests, config):
+        bits = 0
+        for path in files:
+            bits |= graph.closure(path)
+        sessions.append(Process(label, sorted(files, key=_test_order), bits, True))
+    covered = 0  # a module only tests import runs in a pytest session, not on its own
+    for process in processes + sessions:
         covered |= process.members
     for path in graph.nodes:  # modules that only import each other in a cycle nothing else imports
         if path not in tests and not graph.contains(covered, path):
             process = Process(path, [path], graph.closure(path), is_program=False)
             processes.append(process)
             covered |= process.members
-    if tests:
-        bits = 0
-        for path in tests:
-            bits |= graph.closure(path)
-        processes.append(Process("pytest session", sorted(tests, key=_test_order), bits, True))
-    return processes
+    return processes + sessions
+
+
+def _pytest_sessions(tests: list[str], config: Config) -> list[tuple[str, list[str]]]:
+    """The test files pytest runs together. With `testpaths` (or, without it, a top-level tests/
+    or test/ folder) the session is that tree plus the top-level conftest.py; a test file elsewhere
+    (docs_src/tutorial/.../test_main.py, examples/x/test_x.py) belongs to a session of its own
+    folder, the way such files are run: one `pytest <folder>` at a time."""
+    if not tests:
+        return []
+    roots = _test_roots(tests, config)
+    if roots is None:
+        return [("pytest session", tests)]
+    main, others = [], {}
+    for path in tests:
+        folder = path.rpartition("/")[0]
+        if not folder or any(path.startswith(root + "/") for root in roots):
+            main.append(path)
+        else:
+            others.setdefault(folder, []).append(path)
+    top = [p for p in main if "/" not in p]  # the root conftest.py applies to every session
+    sessions = [("pytest session", main)] if main else []
+    return sessions + [(f"pytest {folder}", files + top) for folder, files in sorted(others.items())]
+
+
+def _test_roots(tests: list[str], config: Config) -> list[str] | None:
+    options = config.pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    configured = options.get("testpaths") if isinstance(options, dict) else None
+    if isinstance(configured, str):
+        configured = configured.split()
+    if isinstance(configured, list) and configured:
+        return [str(p).strip("./") for p in configured if isinstance(p, str) and str(p).strip("./")] or None
+    found = [name for name in ("tests", "test") if any(t.startswith(name + "/") for t in tests)]
+    return found or None
+
+
+def _defines_in_main_block(facts: FileFacts) -> bool:
+    return any(c.main_only for c in facts.classes) or any(t.main_only for t in facts.tables)
 
 
 def _test_order(path: str) -> tuple:
@@ -134,7 +179,7 @@ def _class_table(model, declarative: DeclarativeResolver) -> TableDef:
         constraints=list(args.constraints) if args else [],
         extend_existing=bool(args and args.extend_existing), keep_existing=bool(args and args.keep_existing),
         flag_pos=args.pos if args and (args.extend_existing or args.keep_existing) else None,
-        model=model, docstring=model.fact.docstring,
+        model=model, docstring=model.fact.docstring, main_only=model.fact.main_only,
     )
 
 
@@ -153,6 +198,25 @@ def _imperative_mappings(inventory: Inventory, resolver: Resolver) -> None:
             table.docstring = fact.docstring if fact else table.docstring
 
 
+def _assigned_conventions(inventory: Inventory, declarative: DeclarativeResolver, resolver: Resolver) -> None:
+    """``Base.metadata.naming_convention = {...}`` replaces the convention of an existing MetaData.
+    A value that cannot be read makes every generated name unknown (no collision is claimed)."""
+    for path in sorted(inventory.modules):
+        facts = inventory.modules[path].facts
+        for obj in facts.objects:
+            if obj.kind != "convention" or not obj.ref:
+                continue
+            owner = obj.ref[: -len(".metadata")] if obj.ref.endswith(".metadata") else obj.ref
+            lineage = declarative.symbol_lineage(path, resolver.resolve(path, owner))
+            info = inventory.metadatas.get(lineage.metadata_id) if lineage else None
+            if info is None:
+                continue
+            found = obj.naming_convention
+            if found is None and obj.naming_convention_ref:
+                found = facts.constants.get(obj.naming_convention_ref)
+            info.naming_convention = found if isinstance(found, dict) else dict.fromkeys(CONVENTION_KEYS, "%(unknown)s")
+
+
 def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, resolver: Resolver) -> None:
     for path in sorted(inventory.modules):
         for table in inventory.modules[path].facts.tables:
@@ -168,6 +232,7 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
                 origin="table", owner=table.in_class or table.var or table.name, columns=table.columns,
                 constraints=table.constraints, extend_existing=table.extend_existing,
                 keep_existing=table.keep_existing,
-                flag_pos=table.pos if table.extend_existing or table.keep_existing else None, table=table)
+                flag_pos=table.pos if table.extend_existing or table.keep_existing else None, table=table,
+                main_only=table.main_only)
             if not table.is_lookup:
                 inventory.tables.append(definition)

@@ -18,6 +18,7 @@ from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
 
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
 DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+LIBRARY_PACKAGES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
 
 
 @dataclass
@@ -99,7 +100,7 @@ class DeclarativeResolver:
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, path, obj.pos, obj.kind,
                                                            schema=obj.schema, naming_convention=self._convention(path, obj),
-                                                           database=self._database(path))
+                                                           database=self._database(path, metadata_id))
         return metadata_id
 
     def _metadata_ref(self, path: str, obj: ObjectFact) -> str | None:
@@ -111,13 +112,30 @@ class DeclarativeResolver:
     def _registry(self, registry_id: str, label: str, metadata_id: str, path: str, obj) -> None:
         self.inv.registries.setdefault(registry_id, Registry(registry_id, label, metadata_id, path, obj.pos))
 
-    def _database(self, path: str) -> str | None:
-        """A module that builds its own engine with another URL targets another database."""
-        urls = self.inv.modules[path].facts.engine_urls if path in self.inv.modules else []
+    def _database(self, path: str, metadata_id: str) -> str | None:
+        """A module that builds its own engine with another URL targets another database. A test
+        module's own base or MetaData is test data: its tests create and drop (or only compile)
+        those tables themselves, so it never shares a schema with another copy."""
+        module = self.inv.modules.get(path)
+        if module is not None and module.is_test and not path.endswith("conftest.py"):
+            return f"test-local:{metadata_id}"
+        urls = module.facts.engine_urls if module is not None else []
         return f"engine:{urls[0]}" if len(set(urls)) == 1 and "SQLALCHEMY" not in urls[0].upper() else None
 
     # Symbols ---------------------------------------------------------------------------------
+    def _as_library(self, symbol: Symbol | None) -> Symbol | None:
+        """A class or object of the ORM libraries themselves, when the project being checked is
+        (or vendors) that library: `from sqlmodel import SQLModel` inside the sqlmodel repository
+        resolves to sqlmodel/main.py, and is still SQLModel."""
+        if symbol is None or symbol.kind not in ("class", "object") or not symbol.module:
+            return symbol
+        module = self.inv.modules.get(symbol.module)
+        if module is None or module.name.split(".", 1)[0] not in LIBRARY_PACKAGES:
+            return symbol
+        return Symbol("external", None, f"{module.name}.{symbol.name}", symbol.attr)
+
     def symbol_lineage(self, path: str, symbol: Symbol | None, bind_key: str | None = None) -> Lineage | None:
+        symbol = self._as_library(symbol)
         if symbol is None:
             return None
         if symbol.kind == "external":
@@ -189,7 +207,7 @@ class DeclarativeResolver:
             if decorator.split("(")[0].endswith("as_declarative"):
                 return self._root(path, cls)
         for base in cls.bases:
-            symbol = self.resolver.resolve(path, base)
+            symbol = self._as_library(self.resolver.resolve(path, base))
             if symbol is None:
                 continue
             if symbol.kind == "external" and symbol.name.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS:
@@ -215,7 +233,7 @@ class DeclarativeResolver:
                 metadata_id, label, path, cls.pos, "declarative",
                 schema=owner.schema if owner else None,
                 naming_convention=self._convention(path, owner),
-                database=self._database(path))
+                database=self._database(path, metadata_id))
         registry_id = f"{path}:{cls.name}.registry"
         self._registry(registry_id, cls.name, metadata_id, path, cls)
         return Lineage(registry_id, metadata_id, "sqlalchemy", is_root=True)
@@ -291,9 +309,17 @@ class DeclarativeResolver:
             model.kind = "imperative"
         else:
             self._table_name(model, ancestry)
-        args = self._table_args(ancestry)
+        args = self._table_args(ancestry, model)
         metadata = self.inv.metadatas.get(model.metadata_id or "")
-        if args is not None and args.schema_known and args.schema:
+        if model.kind == "sti" and model.parent is not None:
+            model.schema = model.parent.schema  # it maps its parent's table
+        elif args is not None and not args.schema_known and model.kind in ("table", "joined", "concrete"):
+            # schema + name is the table's identity: without the schema, no table can be judged
+            owner = self.table_args_owner(model)
+            where = "" if owner is None or owner[1] is cls else f" (inherited from {owner[1].name})"
+            self._unresolved(model, f"the schema of table '{model.table_name}' comes from a computed "
+                                    f"__table_args__{where} and cannot be determined statically")
+        elif args is not None and args.schema_known and args.schema:
             model.schema = args.schema
         elif metadata is not None:
             model.schema = metadata.schema
@@ -375,14 +401,28 @@ class DeclarativeResolver:
                     columns.append(column)
         return columns
 
-    def _table_args(self, ancestry):
-        for _, cls in ancestry:
-            if cls.table_args is not None:
-                return cls.table_args
+    def _table_args(self, ancestry, model: ModelClass):
+        found = self._table_args_owner(ancestry, model)
+        return found[1].table_args if found else None
+
+    def _table_args_owner(self, ancestry, model: ModelClass):
+        """The class whose ``__table_args__`` the model's table gets: its own, else a mixin's or an
+        abstract base's. A mapped parent's plain ``__table_args__`` belongs to the parent's
+        table and is not inherited (SQLAlchemy reads it only through a ``declared_attr``)."""
+        for path, cls in ancestry:
+            if cls.table_args is None:
+                continue
+            if cls is not model.fact and self._is_mapped_ancestor(cls, model) and cls.table_args.form != "declared_attr":
+                continue
+            return path, cls
         return None
 
     def effective_table_args(self, model: ModelClass):
-        return self._table_args(self.ancestry(model.path, model.fact))
+        return self._table_args(self.ancestry(model.path, model.fact), model)
+
+    def table_args_owner(self, model: ModelClass):
+        """(path, ClassFact) of the class that supplies the model's ``__table_args__``, or None."""
+        return self._table_args_owner(self.ancestry(model.path, model.fact), model)
 
 
 def _own_column_facts(cls: ClassFact):

@@ -30,6 +30,12 @@ class Process:
     entries: list[str]
     members: int = 0  # bitset
     is_program: bool = True
+    main: str | None = None  # the file that runs as `__main__`: its `if __name__ == "__main__":` block runs
+
+    def runs(self, graph: "ImportGraph", path: str, main_only: bool = False) -> bool:
+        """Whether this process runs a definition of ``path``; one under the file's
+        `if __name__ == "__main__":` block runs only where the file is the script."""
+        return self.main == path if main_only else graph.contains(self.members, path)
 
 
 @dataclass

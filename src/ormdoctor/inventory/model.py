@@ -74,6 +74,10 @@ class ModelClass:
     def qualname(self) -> str:
         return f"{self.path}:{self.name}"
 
+    @property
+    def main_only(self) -> bool:
+        return self.fact.main_only
+
 
 @dataclass(eq=False)
 class TableDef:
@@ -94,6 +98,7 @@ class TableDef:
     model: ModelClass | None = None
     table: TableFact | None = None
     docstring: str | None = None
+    main_only: bool = False  # defined under `if __name__ == "__main__":`
 
     @property
     def key(self) -> str:

@@ -60,7 +60,9 @@ def sys_path_roots(file: str, entries: list[str], project_root: Path) -> list[Im
 
 
 def alembic_roots(project_root: Path, ini_files: list[str]) -> list[ImportRoot]:
-    """Alembic puts ``prepend_sys_path`` (default ".": the ini file's folder) on sys.path."""
+    """Alembic puts ``prepend_sys_path`` on sys.path, relative to the folder it runs from (taken
+    to be the ini file's). Without the option it adds nothing (``Config.get_prepend_sys_paths_list``
+    falls back to None): the `alembic init` template writes ``prepend_sys_path = .`` explicitly."""
     roots = []
     for ini in ini_files:
         parser = configparser.ConfigParser(interpolation=None)
@@ -68,7 +70,7 @@ def alembic_roots(project_root: Path, ini_files: list[str]) -> list[ImportRoot]:
             parser.read(project_root / ini, encoding="utf-8")
         except (configparser.Error, OSError, UnicodeDecodeError):
             continue
-        value = parser.get("alembic", "prepend_sys_path", fallback=".")
+        value = parser.get("alembic", "prepend_sys_path", fallback="")
         folder = PurePosixPath(ini).parent
         for entry in value.replace(",", " ").replace(":", " ").split():
             candidate = _normalise(str(folder / entry))

@@ -219,7 +219,12 @@ def _abstract_constant_name(ctx):
                     if cls.abstract and cls.tablename.kind == "literal":
                         by_base[(path, cls.name)].append((model, cls))
                     break
-    for (path, name), users in sorted(by_base.items()):
+    for (path, name), inheriting in sorted(by_base.items()):
+        # One name in different schemas (or on different MetaData) is two tables: no collision.
+        by_key = defaultdict(list)
+        for model, cls in inheriting:
+            by_key[(model.metadata_id, model.schema)].append((model, cls))
+        users = max(by_key.values(), key=len)
         if len(users) < 2:
             continue
         base = users[0][1]

@@ -19,18 +19,19 @@ MAPPED = ("table", "sti", "joined", "concrete", "imperative")
 def _groups(ctx):
     """Duplicated (metadata, schema, name) groups, each in load order, with how they meet."""
     for key, defs in sorted(ctx.inventory.tables_by_key().items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
-        if len(defs) < 2 or _from_abstract_name(defs):
+        if len(defs) < 2 or _from_abstract_name(ctx, defs):
             continue
-        meet = meeting(ctx.graph, [d.path for d in defs])
+        meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
         if meet.status == "separate":
             continue
         ordered = sorted(defs, key=lambda d: (meet.order.index(d.path), d.pos.line))
         yield key, ordered, meet
 
 
-def _from_abstract_name(defs: list[TableDef]) -> bool:
-    """Subclasses that inherit a constant __tablename__ from one abstract base: ORM403's root cause."""
-    return all(d.model is not None and d.model.fact.tablename is None for d in defs)
+def _from_abstract_name(ctx, defs: list[TableDef]) -> bool:
+    """Subclasses that inherit a constant __tablename__ from one abstract base: ORM403's root cause.
+    (A default name, SQLModel's `hero` or Flask-SQLAlchemy's `user`, is not inherited: ORM101.)"""
+    return all(_inherited_name(ctx, d) is not None for d in defs)
 
 
 def _listing(defs: list[TableDef], limit: int = 3) -> str:
@@ -121,7 +122,9 @@ def table_collision_across_metadata(ctx):
     second MetaData sends no DDL because the table exists, so the database keeps whichever
     version was created first, and the other code reads and writes columns that are not there
     (`no such column` / `UndefinedColumn` at the first query). Not reported when the MetaData
-    target different databases (Flask-SQLAlchemy bind keys, a separate engine).
+    target different databases (Flask-SQLAlchemy bind keys, a separate engine), nor for a
+    base or MetaData that a test module declares for itself: that is test data, whose tables
+    its tests create and drop (or only compile) on their own.
 
     ## Example
     ```python
@@ -146,7 +149,7 @@ def table_collision_across_metadata(ctx):
         metadata_ids = sorted({d.metadata_id for d in defs})
         if len(metadata_ids) < 2:
             continue
-        meet = meeting(ctx.graph, [d.path for d in defs])
+        meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
         if meet.status == "separate":
             continue
         firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
@@ -168,7 +171,8 @@ def table_in_several_schemas(ctx):
     ## Why is this bad?
     These are parallel versions of one entity. Each class reads and writes its own table, the
     data drifts apart, and it is rarely clear which one production uses. `ormdoctor compare
-    customers --db URL` shows which one the database holds.
+    customers --db URL` shows which one the database holds. Subclasses that inherit the name
+    from one abstract base and each choose a schema are not reported: that is deliberate.
 
     ## Example
     ```python
@@ -194,6 +198,8 @@ def table_in_several_schemas(ctx):
         schemas = sorted({d.schema or "" for d in defs})
         if len(schemas) < 2 or set(schemas) == {"", "public"}:
             continue
+        if len({_inherited_name(ctx, d) for d in defs}) == 1 and _inherited_name(ctx, defs[0]):
+            continue  # one abstract base names them all, each subclass picks its schema: by design
         firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
         listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
         message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
@@ -201,6 +207,16 @@ def table_in_several_schemas(ctx):
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
         yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+
+
+def _inherited_name(ctx, table: TableDef):
+    """The ancestor whose literal ``__tablename__`` the class inherits, or None."""
+    if table.model is None or table.model.fact.tablename is not None:
+        return None
+    for path, cls in ctx.inventory.declarative.ancestry(table.model.path, table.model.fact)[1:]:
+        if cls.tablename is not None:
+            return (path, cls.name) if cls.abstract and cls.tablename.kind == "literal" else None
+    return None
 
 
 @rule("ORM104", "duplicate-class-name", Severity.WARNING)
@@ -241,7 +257,7 @@ def duplicate_class_name(ctx):
     for (registry_id, name), models in sorted(groups.items()):
         if len({m.path for m in models}) < 2 or _same_table(ctx, models):
             continue
-        meet = meeting(ctx.graph, [m.path for m in models])
+        meet = meeting(ctx.graph, [(m.path, m.main_only) for m in models])
         if meet.status == "separate":
             continue
         ordered = sorted(models, key=lambda m: (meet.order.index(m.path), m.pos.line))

@@ -4,7 +4,8 @@ A module that nothing imports is the root of a process, but an orphan model modu
 of models that nothing imports) is not an entry point: it is the thing that is missing. The
 processes that count are the programs (apps, scripts, Alembic, the pytest session) and the
 other roots that define no models themselves (a `main.py` or a package `__init__` that
-imports the models).
+imports the models), unless some function imports them (a blueprint package that
+`create_app()` imports runs inside the app's process).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.graph import Process
+from ormdoctor.static.facts import FUNCTION
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
 
@@ -22,6 +24,7 @@ class EntryPoints:
     processes: list[Process]  # entry processes, programs first
     model_modules: set[str]
     alembic: set[str]  # labels of processes rooted at an Alembic env.py
+    dynamic: int = 0  # bitset of the modules that import modules by computed name
     _loaders: dict[str, list[Process]] = field(default_factory=dict)
     _holders: dict[str, list[Process]] = field(default_factory=dict)
 
@@ -36,6 +39,10 @@ class EntryPoints:
         if path not in self._holders:
             self._holders[path] = [p for p in self.graph.processes if self.graph.contains(p.members, path)]
         return self._holders[path]
+
+    def loads_dynamically(self, process: Process) -> bool:
+        """Some module of the process imports modules by computed name: it may load any model."""
+        return bool(process.members & self.dynamic)
 
     def is_alembic(self, process: Process) -> bool:
         return process.label in self.alembic
@@ -66,10 +73,18 @@ def table_modules(inventory) -> set[str]:
 def _compute(inventory) -> EntryPoints:
     graph = inventory.graph
     models = model_modules(inventory)
-    chosen = [p for p in graph.processes if p.is_program or not (len(p.entries) == 1 and p.entries[0] in models)]
+    # A module imported inside a function (Flask's `create_app()` importing its blueprints) runs
+    # in its importer's process once that function is called: it is not an entry point.
+    deferred = {e.target for e in graph.edges if e.context == FUNCTION}
+    chosen = [p for p in graph.processes
+              if p.is_program or not (len(p.entries) == 1 and (p.entries[0] in models or p.entries[0] in deferred))]
     chosen.sort(key=lambda p: (not p.is_program, p.label == "pytest session", p.label))
     alembic = {p.label for p in chosen if len(p.entries) == 1 and _is_alembic_env(inventory, p.entries[0])}
-    return EntryPoints(graph, chosen, models, alembic)
+    dynamic = 0
+    for path, module in inventory.modules.items():
+        if module.facts.imports_dynamically and path in graph.index:
+            dynamic |= 1 << graph.index[path]
+    return EntryPoints(graph, chosen, models, alembic, dynamic=dynamic)
 
 
 def _is_alembic_env(inventory, path: str) -> bool:

@@ -19,7 +19,9 @@ def parse_error(ctx):
     """## What it does
     Reports a Python file that cannot be read or parsed: a syntax error, syntax newer than the
     Python running ormdoctor, bytes that are not valid in the file's encoding, a file too large
-    to be source, or a file that cannot be opened (permissions, a looping symlink).
+    to be source, or a file that cannot be opened (permissions, a looping symlink). Newer syntax
+    that changes no model (`type X = ...` aliases, `class Repo[T]:` generics, `except A, B:`) is
+    read anyway, as its older equivalent; other newer syntax (3.12 f-strings) is reported.
 
     ## Why is this bad?
     The file's models are invisible to every other check, so a duplicate or broken reference
@@ -49,8 +51,9 @@ def parse_error(ctx):
 def unresolved_model(ctx):
     """## What it does
     Reports a model whose table name or metadata cannot be determined without running the code:
-    a `__tablename__` computed by a function ormdoctor cannot evaluate, or a base class it cannot
-    trace to a declarative base.
+    a `__tablename__` computed by a function ormdoctor cannot evaluate, a schema that comes from a
+    computed `__table_args__` (schema and name together are the table's identity), or a base
+    class it cannot trace to a declarative base.
 
     ## Why is this bad?
     It is left out of the checks that need its table (duplicates, indexes, references), so
@@ -72,8 +75,9 @@ def unresolved_model(ctx):
     No automatic fix.
     """
     for item in ctx.inventory.unresolved:
+        literal = "__table_args__ schema" if "__table_args__" in item.reason else "__tablename__"
         yield ctx.finding("ORM002", item.subject, item.reason, loc(item.path, item.pos),
-                          hint="give the class a literal __tablename__, or run `ormdoctor check --import`")
+                          hint=f"give the class a literal {literal}, or run `ormdoctor check --import`")
     yield from _untraced_bases(ctx)
 
 

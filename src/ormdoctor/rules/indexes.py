@@ -48,8 +48,9 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
     for column in table.columns:
         if column.index:
             name = final_name("ix", None, table.name, table.schema, [column.name], convention)
-            found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,), column.unique,
-                                    by_convention=True))
+            if name:  # None: the convention has a token we cannot compute
+                found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,),
+                                        column.unique, by_convention=True))
         elif column.unique:
             name = final_name("uq", None, table.name, table.schema, [column.name], convention)
             if name:
@@ -126,7 +127,7 @@ def duplicate_index_name(ctx):
         found = sorted(found, key=lambda f: (f.table.path, f.pos.line))
         if len({(f.table.key, f.columns, f.unique) for f in found}) < 2:
             continue  # the same index declared twice on one table is ORM202's redundancy
-        if meeting(ctx.graph, [f.table.path for f in found]).status == "separate":
+        if meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found]).status == "separate":
             continue
         if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
@@ -157,7 +158,8 @@ def redundant_index(ctx):
     `unique=True`.
 
     `unique=True, index=True` on one column is ONE unique index in SQLAlchemy
-    (`CREATE UNIQUE INDEX ix_t_col`) and is not reported.
+    (`CREATE UNIQUE INDEX ix_t_col`) and is not reported, nor is a partial index
+    (`postgresql_where=`) or one of another kind (`postgresql_using="gin"`) next to a plain one.
 
     ## Why is this bad?
     The database maintains two identical structures on every write, and migrations drift
@@ -189,6 +191,7 @@ class _Covering:
     name: str | None
     pos: Pos
     what: str
+    variant: str | None = None  # partial (`postgresql_where=`) or another method (`_using=`)
 
 
 def _coverings(ctx, table: TableDef) -> list[_Covering]:
@@ -213,15 +216,15 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
         name = final_name(kind, k.name, table.name, table.schema, k.columns, convention)
         label = "Index" if k.kind == "index" else "UniqueConstraint"
         shown = f"{label}({name!r})" if name else f"{label}({', '.join(k.columns)})"
-        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown))
+        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant))
     return found
 
 
 def _redundant_in(ctx, table: TableDef):
     groups: dict[tuple, list[_Covering]] = defaultdict(list)
     for covering in _coverings(ctx, table):
-        groups[covering.columns].append(covering)
-    for columns, items in groups.items():
+        groups[(covering.columns, covering.variant)].append(covering)
+    for (columns, _), items in groups.items():
         items.sort(key=lambda c: (c.rank, c.pos.line, c.pos.column))
         keeper = items[0]
         for extra in items[1:]:
@@ -267,10 +270,9 @@ def shared_index_object(ctx):
     for table in _unique_tables(ctx):
         if table.model is None:
             continue
-        for path, cls in ctx.inventory.declarative.ancestry(table.path, table.model.fact)[1:]:
-            if cls.table_args is not None:
-                users[id(cls.table_args)].append((path, cls, table))
-                break
+        owner = ctx.inventory.declarative.table_args_owner(table.model)
+        if owner is not None and owner[1] is not table.model.fact:  # inherited, not its own
+            users[id(owner[1].table_args)].append((owner[0], owner[1], table))
     for entries in users.values():
         path, mixin, _ = entries[0]
         args = mixin.table_args

@@ -26,21 +26,25 @@ class Meeting:
         return self.status == "together"
 
 
-def meeting(graph, paths: list[str]) -> Meeting:
-    unique = sorted(set(paths))
-    if len(unique) == 1:
+def meeting(graph, paths: list) -> Meeting:
+    """``paths``: a file path per definition, or ``(path, main_only)`` for definitions that may sit
+    under the file's `if __name__ == "__main__":` block (see ``Process.runs``)."""
+    sites = sorted({(p, False) if isinstance(p, str) else (p[0], bool(p[1])) for p in paths})
+    unique = sorted({p for p, _ in sites})
+    if len(sites) == 1 or (len(unique) == 1 and not any(main for _, main in sites)):
         return Meeting("together", None, unique, [])
     best, best_count = None, 1
     for process in graph.processes:
-        count = sum(graph.contains(process.members, p) for p in unique)
+        count = sum(process.runs(graph, p, main) for p, main in sites)
         if count > best_count or (count == best_count and best is not None and process.is_program and not best.is_program):
             best, best_count = process, count
     if best is not None:
         order = [p for p in graph.load_order(best) if p in unique]
         order += [p for p in unique if p not in order]
         return Meeting("together", best, order, [])
-    dead = [p for p in unique if not any(graph.contains(pr.members, p) for pr in graph.processes if pr.is_program)]
-    return Meeting("dead" if dead else "separate", None, unique, dead)
+    dead = [p for p, main in sites if not main
+            and not any(graph.contains(pr.members, p) for pr in graph.processes if pr.is_program)]
+    return Meeting("dead" if dead else "separate", None, unique, sorted(set(dead)))
 
 
 def process_phrase(meet: Meeting) -> str:

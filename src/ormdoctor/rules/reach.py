@@ -24,10 +24,13 @@ class Missing:
 
 def missing_in(entries: EntryPoints, source: str, targets: list[str], alembic: bool = False) -> Missing | None:
     """The entry processes that load ``source`` and none of ``targets``. Alembic env.py
-    processes never configure mappers, so they only count when ``alembic`` is set."""
+    processes never configure mappers, so they only count when ``alembic`` is set; a process
+    that imports modules by computed name (`importlib.import_module(name)`) may load the target
+    that way, so it does not count either."""
     graph = entries.graph
     found = [p for p in entries.loaders(source)
-             if (alembic or not entries.is_alembic(p)) and not any(graph.contains(p.members, t) for t in targets)]
+             if (alembic or not entries.is_alembic(p)) and not entries.loads_dynamically(p)
+             and not any(graph.contains(p.members, t) for t in targets)]
     return Missing(found) if found else None
 
 
@@ -40,7 +43,7 @@ def ambiguous_in(entries: EntryPoints, source: str, candidates: list) -> tuple[P
         return None, list(candidates)  # nothing loads it: judge the project as a whole
     graph = entries.graph
     for process in processes:
-        loaded = [c for c in candidates if graph.contains(process.members, c.path)]
+        loaded = [c for c in candidates if process.runs(graph, c.path, getattr(c, "main_only", False))]
         if len(loaded) >= 2:
             return process, loaded
     return None, []

@@ -140,10 +140,11 @@ def _loaded_together(ctx, metadata_ids: list[str], owned: dict[str, list]):
     """The metadata that some process loads together with another one, and the first such process."""
     graph = ctx.graph
     bits = {m: _bits(graph, owned[m]) for m in metadata_ids}
+    mains = {m: {t.path for t in owned[m] if t.main_only} for m in metadata_ids}
     together: set[str] = set()
     first = None
     for process in sorted(graph.processes, key=lambda p: (not p.is_program, p.label)):
-        present = {m for m, b in bits.items() if process.members & b}
+        present = {m for m, b in bits.items() if process.members & b or process.main in mains[m]}
         if len(present) >= 2:
             together |= present
             first = first or process
@@ -151,10 +152,11 @@ def _loaded_together(ctx, metadata_ids: list[str], owned: dict[str, list]):
 
 
 def _bits(graph, tables) -> int:
+    """The modules that run these definitions wherever they are imported (not `__main__` blocks)."""
     found = 0
     for table in tables:
         i = graph.index.get(table.path)
-        if i is not None:
+        if i is not None and not table.main_only:
             found |= 1 << i
     return found
 

@@ -6,7 +6,7 @@ import ast
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.constraints import table_args
-from ormdoctor.static.exprs import callee_tail, dotted, keyword, literal, pos, source_text, str_dict, string
+from ormdoctor.static.exprs import callee_tail, convention_dict, dotted, keyword, literal, pos, source_text, string
 from ormdoctor.static.facts import ClassFact, ObjectFact, TablenameFact, TableFact
 
 DECLARED_ATTR = {"declared_attr", "declared_attr.directive", "declared_attr.cascading", "orm.declared_attr",
@@ -63,7 +63,7 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
     elif name in ("metadata", "registry") and isinstance(value, ast.Call) and callee_tail(value) in ("MetaData", "registry"):
         fact.metadata_value = ObjectFact(name=name, kind=callee_tail(value).lower(), pos=pos(value),
                                          call=dotted(value.func) or "", schema=string(keyword(value, "schema")),
-                                         naming_convention=str_dict(keyword(value, "naming_convention")),
+                                         naming_convention=convention_dict(keyword(value, "naming_convention")),
                                          naming_convention_ref=_name_ref(keyword(value, "naming_convention")))
     elif name == "type_annotation_map":
         return

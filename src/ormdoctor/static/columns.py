@@ -13,7 +13,7 @@ FIELD_CALLS = {"Field"}
 NOT_A_TYPE = {"ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint", "FetchedValue",
               "DefaultClause", "UniqueConstraint"}
 WRAPPERS = {"Optional", "Union", "List", "list", "Set", "set", "Sequence", "Collection",
-            "DynamicMapped", "WriteOnlyMapped", "Mapped", "Annotated", "ClassVar", "Iterable",
+            "DynamicMapped", "WriteOnlyMapped", "Mapped", "Relationship", "Annotated", "ClassVar", "Iterable",
             "Tuple", "tuple", "FrozenSet", "frozenset", "dict", "Dict"}
 COLLECTIONS = {"List", "list", "Set", "set", "Sequence", "Collection", "Iterable", "FrozenSet",
                "frozenset", "DynamicMapped", "WriteOnlyMapped"}

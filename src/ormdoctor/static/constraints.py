@@ -46,7 +46,18 @@ def constraint(node: ast.AST) -> ConstraintFact | None:
         table_ref = table_ref or owner
     return ConstraintFact(kind=kind, name=name, columns=columns, pos=pos(node),
                           unique=kind == "unique" or literal(keyword(node, "unique")) is True,
-                          table_ref=table_ref)
+                          table_ref=table_ref, variant=_variant(node))
+
+
+_VARIANT_SUFFIXES = ("_where", "_using", "_include", "_ops", "_with")
+
+
+def _variant(node: ast.Call) -> str | None:
+    """``postgresql_where=text("NOT deleted")``, ``postgresql_using="gin"``: the dialect options
+    that make an index cover other rows or work another way."""
+    shown = [f"{kw.arg}={source_text(kw.value)}" for kw in node.keywords
+             if kw.arg and "_" in kw.arg and kw.arg.endswith(_VARIANT_SUFFIXES)]
+    return ", ".join(sorted(shown)) or None
 
 
 def column_ref(node: ast.AST) -> tuple[str, str | None]:
@@ -54,12 +65,18 @@ def column_ref(node: ast.AST) -> tuple[str, str | None]:
     text = string(node)
     if text is not None:
         return text, None
-    if isinstance(node, ast.Call) and node.args:  # column("x"), func.lower(User.email), text(...)
-        inner, owner = column_ref(node.args[0])
-        if callee_tail(node) in ("column", "literal_column"):
-            return inner, owner
-        # An expression index (lower(email)) is not an index on the column itself.
-        return f"{callee_tail(node)}({inner})", owner
+    if isinstance(node, ast.Call):  # column("x"), func.lower(User.email), cast(x, Date), x.desc()
+        if callee_tail(node) in ("column", "literal_column") and node.args:
+            return column_ref(node.args[0])
+        # An expression index (lower(email)) is not an index on the column itself; all of the
+        # expression counts (cast(start_dt, Date) and cast(start_dt, Time) are two indexes).
+        operands = list(node.args)
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is not None and not (dotted(receiver) or "").endswith("func"):
+            operands.insert(0, receiver)  # a method of the column: start_dt.desc()
+        refs = [column_ref(a) for a in operands]
+        owner = next((o for _, o in refs if o), None)
+        return f"{callee_tail(node)}({', '.join(r for r, _ in refs)})", owner
     name = dotted(node)
     if name and "." in name:
         parts = name.split(".")

@@ -77,6 +77,18 @@ def is_type_checking_test(test: ast.AST) -> bool:
     return name in {"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"}
 
 
+def convention_dict(node: ast.AST | None) -> dict[str, str] | None:
+    """A naming-convention dict literal: its string templates. Entries whose value is not a
+    string (custom tokens: `"column_names": _column_names`) are left out, so a template that uses
+    them has an unknown token and no predictable name."""
+    if not isinstance(node, ast.Dict) or not all(isinstance(string(k), str) for k in node.keys):
+        return str_dict(node)
+    return {string(k): string(v) for k, v in zip(node.keys, node.values) if string(v) is not None}
+
+
+CONVENTION_KEYS = {"ix", "uq", "ck", "fk", "pk"}
+
+
 def str_dict(node: ast.AST | None) -> dict[str, str] | None:
     value = literal(node)
     if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):

@@ -7,8 +7,8 @@ import ast
 from ormdoctor.static import columns as col
 from ormdoctor.static.classes import read_class
 from ormdoctor.static.constraints import constraint
-from ormdoctor.static.exprs import (callee, callee_tail, dotted, is_type_checking_test, keyword, literal, pos,
-                                    source_text, str_dict, string, truthy_kw)
+from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
+                                    is_type_checking_test, keyword, literal, pos, source_text, string, truthy_kw)
 from ormdoctor.static.facts import (FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts, ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
 
@@ -22,18 +22,27 @@ OBJECT_CALLS = {
 }
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
+DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
 class ModuleReader:
     def __init__(self, facts: FileFacts):
         self.facts = facts
+        # Inside `if __name__ == "__main__":` at module level: what is defined there exists only
+        # in the process that runs this file as a script, never where it is imported.
+        self.main_only = False
 
     def read(self, tree: ast.Module) -> FileFacts:
         self._body(tree.body, MODULE, nested=False)
+        configures = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._any_call(node)
+                if callee_tail(node) == "configure":
+                    configures.append(node)
+        if self.facts.alembic_env is not None:
+            _include_hooks(tree, configures, self.facts.alembic_env)
         return self.facts
 
     # Statements ----------------------------------------------------------------------------
@@ -50,6 +59,7 @@ class ModuleReader:
             self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True))
         elif isinstance(stmt, ast.ClassDef):
             self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
+            self.facts.classes[-1].main_only = self.main_only
             for inner in stmt.body:
                 if isinstance(inner, ast.ClassDef):
                     self.facts.classes.append(read_class(inner, True, self._table))
@@ -87,6 +97,13 @@ class ModuleReader:
             return
         if context == MODULE and _is_main_test(stmt.test):
             self.facts.has_main_block = True
+            outer, self.main_only = self.main_only, True
+            try:
+                self._body(stmt.body, context, nested)
+            finally:
+                self.main_only = outer
+            self._body(stmt.orelse, context, nested)
+            return
         self._body(stmt.body, context, nested)
         self._body(stmt.orelse, context, nested)
 
@@ -96,6 +113,8 @@ class ModuleReader:
         if value is None:
             return
         for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "naming_convention":
+                self._convention_assignment(target, value, stmt)
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
@@ -109,8 +128,23 @@ class ModuleReader:
                 self._module_call(name, value)
             elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 self.facts.constants[name] = literal(value)
+            elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
+                self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
             elif isinstance(value, ast.Attribute) and value.attr in ("metadata", "Model", "registry"):
-                self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value)))
+                self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value),
+                                                     main_only=self.main_only))
+
+    def _convention_assignment(self, target: ast.Attribute, value, stmt) -> None:
+        """``db.Model.metadata.naming_convention = naming_convention`` after the MetaData exists:
+        recorded as an alias of the owner that carries the convention."""
+        owner = dotted(target.value)
+        if not owner:
+            return
+        fact = ObjectFact(f"<naming_convention of {owner}>", "convention", pos(stmt), "", ref=owner,
+                          naming_convention=convention_dict(value),
+                          naming_convention_ref=value.id if isinstance(value, ast.Name) else None,
+                          main_only=self.main_only)
+        self.facts.objects.append(fact)
 
     def _module_call(self, var: str | None, call: ast.Call) -> None:
         tail = callee_tail(call)
@@ -126,6 +160,10 @@ class ModuleReader:
                                                                 dotted(call.args[1]) or "?", pos(call)))
         elif var and tail in OBJECT_CALLS:
             self._object(var, tail, call)
+        elif var and tail and tail.endswith("SQLAlchemy") and tail[0].isupper():
+            # A project's own subclass of Flask-SQLAlchemy's extension (redash's RedashSQLAlchemy,
+            # indico's IndicoSQLAlchemy): `db.Model` works the same way.
+            self._object(var, "SQLAlchemy", call)
 
     def _object(self, var: str, tail: str, call: ast.Call) -> None:
         args = {kw.arg: source_text(kw.value) or "" for kw in call.keywords if kw.arg}
@@ -133,11 +171,12 @@ class ModuleReader:
         ref = dotted(metadata_arg) if metadata_arg is not None and not isinstance(metadata_arg, ast.Call) else None
         fact = ObjectFact(var, OBJECT_CALLS[tail], pos(call), callee(call) or tail, args=args, ref=ref,
                           schema=string(keyword(call, "schema")),
-                          naming_convention=str_dict(keyword(call, "naming_convention")),
-                          naming_convention_ref=_name_ref(keyword(call, "naming_convention")))
+                          naming_convention=convention_dict(keyword(call, "naming_convention")),
+                          naming_convention_ref=_name_ref(keyword(call, "naming_convention")),
+                          main_only=self.main_only)
         if isinstance(metadata_arg, ast.Call) and callee_tail(metadata_arg) == "MetaData":
             fact.schema = string(keyword(metadata_arg, "schema"))
-            fact.naming_convention = str_dict(keyword(metadata_arg, "naming_convention"))
+            fact.naming_convention = convention_dict(keyword(metadata_arg, "naming_convention"))
             fact.naming_convention_ref = _name_ref(keyword(metadata_arg, "naming_convention"))
             fact.args["metadata"] = "<MetaData()>"
         self.facts.objects.append(fact)
@@ -149,7 +188,7 @@ class ModuleReader:
         table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
                           schema=string(keyword(call, "schema")),
                           extend_existing=truthy_kw(call, "extend_existing"),
-                          keep_existing=truthy_kw(call, "keep_existing"))
+                          keep_existing=truthy_kw(call, "keep_existing"), main_only=self.main_only)
         for arg in args[2:]:
             tail = callee_tail(arg)
             if tail in col.COLUMN_CALLS:
@@ -169,6 +208,9 @@ class ModuleReader:
         tail = name.rsplit(".", 1)[-1]
         if tail == "create_all":
             self.facts.calls_create_all = True
+        elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
+                                               or call.args and string(call.args[0]) is None):
+            self.facts.imports_dynamically = True
         elif tail in ("create_engine", "create_async_engine") and call.args:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
         elif tail in APP_CALLS:
@@ -177,6 +219,25 @@ class ModuleReader:
             found = _path_expr(call.args[-1])
             if found:
                 self.facts.sys_path_adds.append(found)
+
+
+INCLUDE_HOOKS = ("include_object", "include_name")
+
+
+def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnvFact) -> None:
+    """The filters env.py hands to ``context.configure``, and the strings they compare against."""
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for call in configures:
+        for kw in call.keywords:
+            if kw.arg not in INCLUDE_HOOKS:
+                continue
+            body = functions.get(kw.value.id) if isinstance(kw.value, ast.Name) else kw.value
+            name = kw.value.id if isinstance(kw.value, ast.Name) else source_text(kw.value) or kw.arg
+            if name not in env.include_hooks:
+                env.include_hooks.append(name)
+            for node in ast.walk(body) if body is not None else ():
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in env.include_literals:
+                    env.include_literals.append(node.value)
 
 
 def _name_ref(node) -> str | None:

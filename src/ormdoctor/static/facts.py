@@ -97,6 +97,9 @@ class ConstraintFact:
     ondelete: str | None = None
     onupdate: str | None = None
     sqltext: str | None = None
+    # Dialect options that change what the index covers or how (`postgresql_where=`, `_using=`,
+    # `_include=`, `_ops=`), as written: a partial or GIN index is not a copy of a plain one.
+    variant: str | None = None
 
 
 @dataclass
@@ -145,6 +148,7 @@ class ClassFact:
     metadata_value: "ObjectFact | None" = None
     naming_convention: dict[str, str] | None = None
     nested: bool = False  # defined inside a function or another class
+    main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
 
 
 @dataclass
@@ -161,6 +165,7 @@ class ObjectFact:
     naming_convention: dict[str, str] | None = None
     ref: str | None = None  # alias target (Base.metadata, db.metadata) or `metadata=` argument
     naming_convention_ref: str | None = None  # naming_convention=<module constant>
+    main_only: bool = False  # under `if __name__ == "__main__":`
 
 
 @dataclass
@@ -178,6 +183,7 @@ class TableFact:
     keep_existing: bool = False
     is_lookup: bool = False  # Table("x", md) / autoload: refers to a table, defines nothing
     in_class: str | None = None  # assigned as __table__ inside a class
+    main_only: bool = False  # under `if __name__ == "__main__":`
 
 
 @dataclass
@@ -195,6 +201,10 @@ class AlembicEnvFact:
     target_metadata: list[str]  # source text of each metadata expression
     pos: Pos
     form: str  # single | list | none | unknown
+    # `context.configure(include_object=..., include_name=...)`: the hooks that filter what
+    # autogenerate compares, and the string literals in them (table names they single out).
+    include_hooks: list[str] = field(default_factory=list)
+    include_literals: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -222,6 +232,9 @@ class FileFacts:
     has_main_block: bool = False
     creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
     calls_create_all: bool = False
+    # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
+    # name (indico's import_all_models()), so what a process loads is not knowable statically.
+    imports_dynamically: bool = False
     engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
     noqa: dict[int, list[str]] = field(default_factory=dict)  # line → codes ("*" = all)
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
 
 from ormdoctor.static.cache import FactsCache
+from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
@@ -27,6 +29,9 @@ ORM_HINTS = (
 def mentions_orm(data: bytes) -> bool:
     return any(hint in data for hint in ORM_HINTS)
 
+
+# The parse-free path's equivalent of extract's dynamic-import test (a literal name is a plain import).
+_DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])")
 
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting workers costs more than it saves
 
@@ -113,6 +118,7 @@ def _light(rel: str, data: bytes, digest: str) -> FileFacts:
     if error:
         return FileFacts(path=rel, digest=digest, parsed=False, error=error)
     facts = scan_imports(rel, digest, text)
+    facts.imports_dynamically = _DYNAMIC_IMPORT.search(text) is not None
     facts.encoding = encoding
     facts.noqa = ignore_comments(text)
     return facts
@@ -127,12 +133,12 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
     facts.line_count = text.count("\n") + 1
     facts.noqa = ignore_comments(text)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our business
-            tree = ast.parse(text, filename=rel)
+        tree = _parse(text, rel)
     except SyntaxError as exc:
-        facts.error, facts.parsed = _syntax_error(exc), False
-        return facts
+        tree = _parse_newer_syntax(text, rel)
+        if tree is None:
+            facts.error, facts.parsed = _syntax_error(exc), False
+            return facts
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.error, facts.parsed = ParseErrorFact(f"cannot parse: {type(exc).__name__}", Pos(1, 1), "syntax"), False
         return facts
@@ -141,6 +147,23 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
     except RecursionError:
         facts.error = ParseErrorFact("too deeply nested to analyse", Pos(1, 1), "syntax")
         return facts
+
+
+def _parse(text: str, rel: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our business
+        return ast.parse(text, filename=rel)
+
+
+def _parse_newer_syntax(text: str, rel: str) -> ast.Module | None:
+    """Python 3.12+ syntax this interpreter cannot parse, rewritten (see ``compat``)."""
+    rewritten = rewrite_newer_syntax(text)
+    if rewritten is None:
+        return None
+    try:
+        return _parse(rewritten, rel)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _syntax_error(exc: SyntaxError) -> ParseErrorFact:
