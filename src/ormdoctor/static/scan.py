@@ -33,6 +33,9 @@ def mentions_orm(data: bytes) -> bool:
 # The parse-free path's equivalent of extract's dynamic-import test (a literal name is a plain import).
 _DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])")
 
+# Substrings first: the regex is only worth running on the few files that can match.
+_DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import__(", "import_string(")
+
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting workers costs more than it saves
 
 
@@ -118,7 +121,7 @@ def _light(rel: str, data: bytes, digest: str) -> FileFacts:
     if error:
         return FileFacts(path=rel, digest=digest, parsed=False, error=error)
     facts = scan_imports(rel, digest, text)
-    facts.imports_dynamically = _DYNAMIC_IMPORT.search(text) is not None
+    facts.imports_dynamically = any(word in text for word in _DYNAMIC_WORDS) and _DYNAMIC_IMPORT.search(text) is not None
     facts.encoding = encoding
     facts.noqa = ignore_comments(text)
     return facts
