@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from ormdoctor.pipeline import analyse
-
-BASE = """
-from sqlalchemy.orm import DeclarativeBase
-
-
-class Base(DeclarativeBase):
-    pass
-"""
-
+from support.projects import findings_of
 
 def check(tmp_path: Path, files: dict[str, str], code: str):
-    for name, text in {"app/__init__.py": "", "app/db.py": BASE, **files}.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    findings = analyse([str(tmp_path)], use_cache=False).findings
-    assert not [f for f in findings if f.code == "ORM001"], "a test project must parse"
-    return [f for f in findings if f.code == code]
+    return findings_of(tmp_path, files, code)
 
 
 def model(name: str, table: str, *imports: str) -> str:

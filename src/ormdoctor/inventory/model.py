@@ -136,6 +136,14 @@ class Inventory:
     graph: "object | None" = None  # inventory.graph.ImportGraph
     resolver: "object | None" = None  # inventory.symbols.Resolver: names → definitions
     declarative: "object | None" = None  # inventory.declarative.DeclarativeResolver
+    _derived: dict = field(default_factory=dict, repr=False)
+
+    def derived(self, key: str, compute):
+        """Data several rules derive from the inventory (table map, entry points, resolved
+        targets...), computed once per run and shared."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def tables_by_key(self) -> dict[tuple[str, str | None, str], list[TableDef]]:
         grouped: dict[tuple[str, str | None, str], list[TableDef]] = {}

@@ -99,11 +99,10 @@ def importers_outside_load(inventory, loaded: int, target: str) -> list:
 
 
 def _deferred_edges(inventory) -> dict[str, list]:
-    cached = getattr(inventory, "_deferred_edges", None)
-    if cached is None:
-        cached = {}
+    def compute():
+        found: dict[str, list] = {}
         for edge in inventory.graph.edges:
             if edge.context != MODULE:
-                cached.setdefault(edge.target, []).append(edge)
-        inventory._deferred_edges = cached  # derived once per inventory
-    return cached
+                found.setdefault(edge.target, []).append(edge)
+        return found
+    return inventory.derived("deferred_edges", compute)

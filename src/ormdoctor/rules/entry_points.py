@@ -49,11 +49,7 @@ class EntryPoints:
 
 
 def entry_points(inventory) -> EntryPoints:
-    cached = getattr(inventory, "_entry_points", None)
-    if cached is None:
-        cached = _compute(inventory)
-        inventory._entry_points = cached  # derived once per inventory
-    return cached
+    return inventory.derived("entry_points", lambda: _compute(inventory))
 
 
 def model_modules(inventory) -> set[str]:

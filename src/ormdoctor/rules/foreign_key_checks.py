@@ -21,13 +21,10 @@ class ResolvedFk:
 
 
 def resolved_foreign_keys(inventory) -> list[ResolvedFk]:
-    cached = getattr(inventory, "_foreign_key_targets", None)
-    if cached is None:
+    def compute():
         tables = table_map(inventory)
-        cached = [ResolvedFk(ref, resolve_foreign_key(inventory, tables, ref))
-                  for ref in foreign_key_refs(inventory, tables)]
-        inventory._foreign_key_targets = cached  # derived once per inventory
-    return cached
+        return [ResolvedFk(ref, resolve_foreign_key(inventory, tables, ref)) for ref in foreign_key_refs(inventory, tables)]
+    return inventory.derived("foreign_key_targets", compute)
 
 
 # ORM303 ----------------------------------------------------------------------------------------

@@ -27,12 +27,7 @@ class DoubleImport:
 
 
 def double_imports(ctx) -> list[DoubleImport]:
-    inventory = ctx.inventory
-    cached = getattr(inventory, "_double_imports", None)
-    if cached is None:
-        cached = _compute(inventory)
-        inventory._double_imports = cached  # derived once per inventory
-    return cached
+    return ctx.inventory.derived("double_imports", lambda: _compute(ctx.inventory))
 
 
 def _compute(inventory) -> list[DoubleImport]:

@@ -20,19 +20,14 @@ class Resolved:
 
 
 def resolved_relationships(inventory) -> list[Resolved]:
-    cached = getattr(inventory, "_relationship_targets", None)
-    if cached is None:
+    def compute():
         index = class_index(inventory)
-        cached = [Resolved(ref, resolve_target(inventory, index, ref)) for ref in relationship_refs(inventory)]
-        inventory._relationship_targets = cached  # derived once per inventory
-    return cached
+        return [Resolved(ref, resolve_target(inventory, index, ref)) for ref in relationship_refs(inventory)]
+    return inventory.derived("relationship_targets", compute)
 
 
 def class_index(inventory) -> ClassIndex:
-    cached = getattr(inventory, "_class_index", None)
-    if cached is None:
-        cached = inventory._class_index = ClassIndex(inventory)
-    return cached
+    return inventory.derived("class_index", lambda: ClassIndex(inventory))
 
 
 def registry_label(ctx, registry_id: str) -> str:

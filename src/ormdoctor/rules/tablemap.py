@@ -68,11 +68,7 @@ class TableMap:
 
 
 def table_map(inventory) -> TableMap:
-    cached = getattr(inventory, "_table_map", None)
-    if cached is None:
-        cached = _compute(inventory)
-        inventory._table_map = cached  # derived once per inventory
-    return cached
+    return inventory.derived("table_map", lambda: _compute(inventory))
 
 
 def _compute(inventory) -> TableMap:
