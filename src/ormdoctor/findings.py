@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -67,8 +67,6 @@ class Finding:
         loc = self.location or Location("", 0, 0)
         return (loc.path, loc.line, self.code, loc.column, self.subject, self.message)
 
-    def with_source(self, source: str) -> "Finding":
-        return replace(self, source=source)
 
 
 def sort_findings(findings) -> list[Finding]:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 from ormdoctor.config import Config, load_config
 from ormdoctor.findings import Finding, Severity, sort_findings
-from ormdoctor.project.discover import discover
+from ormdoctor.project.discover import alembic_ini_files, discover
 from ormdoctor.static.cache import FactsCache, result_key
 
 # The inventory and the rules are imported on a cache miss only: an unchanged tree answers
@@ -111,9 +111,9 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
 
 def _config_state(root: Path, config: Config) -> tuple:
     """Everything besides the .py files that changes the result: settings and ini files."""
-    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore", "alembic.ini"]
+    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"]
     stats = []
-    for name in files + [p.relative_to(root).as_posix() for p in root.glob("*/alembic.ini")]:
+    for name in files + [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]:
         try:
             stat = (root / name).stat()
             stats.append((name, stat.st_mtime_ns, stat.st_size))

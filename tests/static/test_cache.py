@@ -70,3 +70,17 @@ def test_a_damaged_cache_is_rebuilt(tmp_path):
     for file in (project / ".ormdoctor_cache").glob("*.pickle"):
         file.write_bytes(b"not a pickle")
     assert check(project) == cold
+
+
+def test_an_alembic_ini_two_folders_deep_is_part_of_the_key(tmp_path):
+    # Import roots come from alembic.ini files up to two folders deep; the result cache must
+    # notice when one of those changes, or it would serve findings computed with old roots.
+    from ormdoctor.config import Config
+    from ormdoctor.pipeline import _config_state
+
+    ini = tmp_path / "backend" / "svc" / "alembic.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[alembic]\nscript_location = migrations\n")
+    before = _config_state(tmp_path, Config())
+    ini.write_text("[alembic]\nscript_location = migrations\nprepend_sys_path = .\n")
+    assert _config_state(tmp_path, Config()) != before

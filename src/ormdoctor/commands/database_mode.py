@@ -100,13 +100,11 @@ def run_probe(analysis, url: str, args) -> dict | None:
 
 
 def probe_request(analysis, url: str) -> dict:
-    inventory = analysis.inventory
-    root = Path(analysis.root)
-    sys_path = sorted({str((root / r.path).resolve()) for r in inventory.roots}, key=lambda p: (-len(p), p))
-    paths = {t.path for t in inventory.tables} | {c.path for c in inventory.classes}
-    paths |= {m.path for m in inventory.metadatas.values() if m.path}
-    modules = sorted({inventory.modules[p].name for p in paths if p in inventory.modules})
-    return {"project_root": str(root), "sys_path": sys_path, "modules": modules, "url": url}
+    from ormdoctor.commands.runtime_mode import import_plan
+
+    sys_path, modules = import_plan(analysis, with_entries=False)
+    return {"project_root": str(analysis.root), "sys_path": sys_path, "modules": [m["name"] for m in modules],
+            "url": url}
 
 
 def _run(python: str, request_file: Path, result_file: Path, cwd: str, timeout: float) -> str | None:

@@ -13,19 +13,29 @@ from pathlib import Path
 from ormdoctor.pipeline import Analysis, UsageError
 
 
-def tracer_request(analysis: Analysis, verify_url: str | None = None) -> dict:
+def import_plan(analysis: Analysis, with_entries: bool) -> tuple[list[str], list[dict]]:
+    """What a child process puts on sys.path and imports, in order: every module that defines
+    models, tables or a MetaData, and with ``with_entries`` the programs that load them."""
     inventory = analysis.inventory
     root = Path(analysis.root)
     model_paths = {c.path for c in inventory.classes} | {t.path for t in inventory.tables}
-    entries = {p for p in (inventory.resolver.index.find(e) for e in analysis.config.entry) if p}
-    entries |= _program_entries(inventory, model_paths)
+    model_paths |= {m.path for m in inventory.metadatas.values() if m.path}
+    entries = set()
+    if with_entries:
+        entries = {p for p in (inventory.resolver.index.find(e) for e in analysis.config.entry) if p}
+        entries |= _program_entries(inventory, model_paths)
     modules = []
     for path in sorted(model_paths | entries):
-        module = inventory.modules[path]
-        if module.names and not path.endswith(("/env.py",)) and module.facts.error is None:
+        module = inventory.modules.get(path)
+        if module is not None and module.names and not path.endswith("/env.py") and module.facts.error is None:
             modules.append({"name": module.name, "path": str(root / path)})
     sys_path = [str(root / r.path) if r.path else str(root) for r in inventory.roots]
-    return {"project_root": str(root), "sys_path": sys_path, "modules": modules, "configure": True,
+    return sys_path, modules
+
+
+def tracer_request(analysis: Analysis, verify_url: str | None = None) -> dict:
+    sys_path, modules = import_plan(analysis, with_entries=True)
+    return {"project_root": str(analysis.root), "sys_path": sys_path, "modules": modules, "configure": True,
             "verify": {"url": verify_url} if verify_url else None}
 
 

@@ -9,7 +9,7 @@ from ormdoctor.inventory.declarative import DeclarativeResolver
 from ormdoctor.inventory.graph import Edge, ImportGraph, Process
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
-from ormdoctor.project.discover import discover
+from ormdoctor.project.discover import alembic_ini_files, discover
 from ormdoctor.project.modules import module_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
@@ -49,7 +49,7 @@ def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
         name = fact.path.rsplit("/", 1)[-1]
         if fact.sys_path_adds and name in ("conftest.py", "env.py", "__init__.py", "manage.py", "main.py"):
             roots += sys_path_roots(fact.path, fact.sys_path_adds, root)
-    inis = [p.relative_to(root).as_posix() for p in _alembic_inis(root)]
+    inis = [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
     roots += alembic_roots(root, inis)
     seen, out = set(), []
     for item in roots:
@@ -57,13 +57,6 @@ def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
             seen.add(item.path)
             out.append(item)
     return out
-
-
-def _alembic_inis(root: Path) -> list[Path]:
-    found = []
-    for pattern in ("alembic.ini", "*/alembic.ini", "*/*/alembic.ini"):
-        found += [p for p in root.glob(pattern) if ".venv" not in p.parts and "node_modules" not in p.parts]
-    return sorted(found)
 
 
 def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, config: Config) -> ImportGraph:

@@ -168,13 +168,3 @@ def _tarjan(adjacency: list[list[int]]) -> tuple[list[list[int]], list[int]]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[v])
     return components, comp_of
-
-
-def strongly_connected(graph: ImportGraph, nodes: set[str]) -> list[list[str]]:
-    """Cycles (components with more than one module, or a self-import) among ``nodes``."""
-    subset = sorted(nodes)
-    index = {n: i for i, n in enumerate(subset)}
-    adjacency = [[index[e.target] for e in graph.load_edges(n) if e.target in index] for n in subset]
-    components, _ = _tarjan(adjacency)
-    return [[subset[i] for i in comp] for comp in components
-            if len(comp) > 1 or subset[comp[0]] in {e.target for e in graph.load_edges(subset[comp[0]])}]

@@ -70,9 +70,6 @@ class ModelClass:
     def pos(self) -> Pos:
         return self.fact.pos
 
-    @property
-    def qualname(self) -> str:
-        return f"{self.path}:{self.name}"
 
     @property
     def main_only(self) -> bool:
@@ -104,9 +101,6 @@ class TableDef:
     def key(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.pos.line}"
 
     def column(self, name: str) -> ColumnFact | None:
         for column in self.columns:

@@ -28,6 +28,14 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[str]:
     return [p for p in paths if not _is_alembic_revision(p, root)]
 
 
+def alembic_ini_files(root: Path) -> list[Path]:
+    """alembic.ini files up to two folders deep: they put import roots on sys.path."""
+    found = []
+    for pattern in ("alembic.ini", "*/alembic.ini", "*/*/alembic.ini"):
+        found += [p for p in root.glob(pattern) if not set(p.relative_to(root).parts) & SKIP_DIRS]
+    return sorted(found)
+
+
 def _git_files(root: Path) -> list[str] | None:
     try:
         result = subprocess.run(

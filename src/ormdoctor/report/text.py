@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "path": "\033[1m",
            "dim": "\033[2m", "code": "\033[1;31m", "reset": "\033[0m", "hint": "\033[32m"}
@@ -57,7 +56,3 @@ def _summary_line(summary: dict, paint: Painter) -> str:
         return f"All checks passed: {scope}."
     return f"Found {total} finding{'s' * (total != 1)} ({', '.join(parts)}): {scope}."
 
-
-def write(text: str, stream=None) -> None:
-    stream = stream or sys.stdout
-    stream.write(text)

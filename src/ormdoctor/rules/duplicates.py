@@ -12,6 +12,7 @@ from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
 from ormdoctor.rules.registry import rule
+from ormdoctor.static.facts import Pos
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
 
@@ -451,7 +452,7 @@ def module_imported_twice(ctx):
         message = (f"{double.path} is imported as " + " and as ".join(f"'{n}'" for n in double.names)
                    + f"{where}: {_consequence(ctx, double)} ({roots})")
         rel = [related(s.path, s.pos, f"imports it as '{s.name}'") for s in double.sites if s is not first_wrong][:6]
-        rel += [related(r.source[0], _Pos(r.source[1]), f"puts '{r.path or '.'}' on sys.path ({r.reason})")
+        rel += [related(r.source[0], Pos(r.source[1], 1), f"puts '{r.path or '.'}' on sys.path ({r.reason})")
                 for _, r in {r.source: (n, r) for n, r in double.roots if r.source}.values()]
         rel.append(related(double.path, _first_model_pos(ctx, double.path), "runs once per module name"))
         hint = f"import it as '{canonical}' everywhere and drop the import root that allows the other name"
@@ -467,13 +468,7 @@ def _defines_models(double, models: set[str]) -> bool:
 
 def _first_model_pos(ctx, path: str):
     classes = [c for c in ctx.inventory.classes if c.path == path and c.kind in MAPPED]
-    return min((c.pos for c in classes), key=lambda p: p.line) if classes else _Pos(1)
-
-
-def _Pos(line: int):
-    from ormdoctor.static.facts import Pos
-
-    return Pos(line, 1)
+    return min((c.pos for c in classes), key=lambda p: p.line) if classes else Pos(1, 1)
 
 
 def _consequence(ctx, double) -> str:

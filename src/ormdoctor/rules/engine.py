@@ -31,10 +31,6 @@ def run_rules(inventory: Inventory, config: Config, codes: set[str]) -> list[Fin
     return sort_findings(dedupe(suppress(findings, inventory, config)))
 
 
-def filter_selected(findings: list[Finding], codes: set[str]) -> list[Finding]:
-    return [f for f in findings if f.code in codes]
-
-
 def suppress(findings: list[Finding], inventory: Inventory, config: Config) -> list[Finding]:
     return [f for f in findings if not _suppressed(f, inventory, config)]
 

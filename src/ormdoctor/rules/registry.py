@@ -40,14 +40,8 @@ def rule(code: str, name: str, severity: Severity, fix: Applicability | None = N
 
 def load_rules() -> dict[str, Rule]:
     """Import every rule family once; the table is then complete."""
-    from ormdoctor.rules import (declarative, duplicates, files, indexes,  # noqa: F401
-                                 other_sources)
-    for name in ("references", "structure", "alembic", "drift"):
-        try:
-            __import__(f"ormdoctor.rules.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ormdoctor.rules.{name}":
-                raise
+    from ormdoctor.rules import (alembic, declarative, drift, duplicates, files, indexes,  # noqa: F401
+                                 other_sources, references, structure)
     return dict(sorted(RULES.items()))
 
 
