@@ -13,10 +13,19 @@ if TYPE_CHECKING:
 from ormdoctor.config import Config, load_config
 from ormdoctor.findings import Finding, Severity, sort_findings
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.static.cache import FactsCache, result_key
+from ormdoctor.static.cache import FactsCache, content_digest, result_key
 
 # The inventory and the rules are imported on a cache miss only: an unchanged tree answers
 # from .ormdoctor_cache/ without paying for them.
+
+
+@dataclass
+class StoredResult:
+    """What the result cache keeps of a run: enough to report without the inventory."""
+
+    findings: list[Finding]
+    scope: dict[str, int]
+    codes: list[str]
 
 
 class UsageError(Exception):
@@ -91,9 +100,10 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
 
         digests = file_digests(root, paths, cache)
         key = result_key(digests, choice, _config_state(root, config)) if digests is not None else None
-        stored = cache.load_result(key) if key else None
+        stored = cache.load_result(key, StoredResult) if key else None
         if stored is not None:
-            return Analysis(root, config, None, stored["findings"], started, set(stored["codes"]), stored["scope"])
+            cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
+            return Analysis(root, config, None, stored.findings, started, set(stored.codes), stored.scope)
     from ormdoctor.inventory.build import build_inventory
     from ormdoctor.rules.engine import run_rules, selected_codes
 
@@ -105,18 +115,17 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
     if cache is not None and reuse_result:
         digests = {m.path: m.facts.digest for m in inventory.modules.values()}
         key = result_key(digests, choice, _config_state(root, config))
-        cache.save_result(key, {"findings": findings, "scope": scope, "codes": sorted(codes)})
+        cache.save_result(key, StoredResult(findings, scope, sorted(codes)))
     return Analysis(root, config, inventory, findings, started, codes, scope)
 
 
 def _config_state(root: Path, config: Config) -> tuple:
     """Everything besides the .py files that changes the result: settings and ini files."""
     files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"]
-    stats = []
+    digests = []
     for name in files + [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]:
         try:
-            stat = (root / name).stat()
-            stats.append((name, stat.st_mtime_ns, stat.st_size))
+            digests.append((name, content_digest((root / name).read_bytes())))
         except OSError:
             continue
-    return (repr(config.pyproject), config.include, config.exclude, config.per_file_ignores, tuple(stats))
+    return (repr(config.pyproject), config.include, config.exclude, config.per_file_ignores, tuple(digests))

@@ -67,8 +67,10 @@ def test_no_cache_writes_nothing(tmp_path):
 def test_a_damaged_cache_is_rebuilt(tmp_path):
     project = copy(tmp_path)
     cold = check(project)
-    for file in (project / ".ormdoctor_cache").glob("*.pickle"):
-        file.write_bytes(b"not a pickle")
+    database = project / ".ormdoctor_cache" / "cache.sqlite3"
+    assert database.is_file()
+    database.write_bytes(b"not a database" * 100)
+    assert check(project) == cold
     assert check(project) == cold
 
 

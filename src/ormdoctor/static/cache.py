@@ -1,125 +1,313 @@
 """What an unchanged tree does not need to compute again, under .ormdoctor_cache/.
 
-- ``index``: path → (mtime_ns, size, content digest). A file whose stat is unchanged is not
-  even read (the same trade-off git's index makes).
-- ``facts``: per-file facts keyed by content digest; loaded only when some file changed.
-- ``result``: the findings of the last run, keyed by every digest, the configuration and the
-  selected codes, so re-checking an unchanged tree skips the inventory and the rules.
-Everything is keyed by the tool version; a damaged or foreign cache is ignored, never fatal.
+The cache lives in the checked project, so it is untrusted input: a repository can commit one.
+It therefore holds data only (SQLite rows of plain values; facts and findings as JSON decoded
+by their declared types, see ``codec``) and every row carries a MAC keyed by a per-user secret
+kept outside the project (the user cache directory, mode 0600). A row whose MAC does not
+verify (forged, copied from another user or machine, or written by another ormdoctor or
+Python) is ignored and rewritten.
+
+- ``files``: one row per file: its stat signature (mtime, ctime, size, inode: ``cp -p`` keeps
+  the mtime but not the ctime), its content digest, and its facts as JSON. A file whose
+  signature is unchanged is not even read (the same trade-off git's index makes); any other
+  file is hashed, and a file whose content is unchanged keeps its facts.
+- ``results``: the findings of the last run, keyed by every file's content digest, the
+  configuration and the selected codes: re-checking an unchanged tree skips the inventory and
+  the rules.
+
+Only changed rows are written, so one edited file costs one row, not a rewrite of the cache.
+A damaged, locked or unwritable cache is ignored, never fatal.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
-import pickle
-import tempfile
+import secrets
+import sqlite3
+import stat as stat_mode
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ormdoctor import __version__
-from typing import TYPE_CHECKING
+from ormdoctor.static import codec
 
 if TYPE_CHECKING:
     from ormdoctor.static.facts import FileFacts
 
 CACHE_DIR = ".ormdoctor_cache"
+DATABASE = "cache.sqlite3"
+SCHEMA = 1
+
+
+def stat_signature(stat: os.stat_result) -> str:
+    """What changes whenever a file's content can have changed: user tools can set the mtime
+    back (``cp -p``, ``rsync -t``, ``tar``) but not the ctime nor the inode of a new file."""
+    return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}"
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class FactsCache:
     def __init__(self, root: Path):
         self.root = root
         self.folder = root / CACHE_DIR
-        self.index: dict[str, tuple[int, int, str]] = self._load("index") or {}
-        self._entries: dict[str, FileFacts] | None = None
-        self.dirty = False
+        self._key = _row_key()
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        self._index: dict[str, tuple[str, str]] | None = None
+        self._writes: list[tuple] = []
+
+    @property
+    def usable(self) -> bool:
+        return self._key is not None
 
     # Stat index --------------------------------------------------------------------------
+    @property
+    def index(self) -> dict[str, tuple[str, str]]:
+        """path → (stat signature, digest), from the rows whose MAC verifies."""
+        if self._index is None:
+            self._index = {}
+            db = self._connect()
+            rows = db.execute("SELECT path, stat, digest, imac FROM files").fetchall() if db else []
+            for path, signature, digest, mac in rows:
+                if hmac.compare_digest(self._mac("i", path, signature, digest), mac or b""):
+                    self._index[path] = (signature, digest)
+        return self._index
+
     def known_digest(self, path: str, stat: os.stat_result) -> str | None:
         entry = self.index.get(path)
-        if entry is not None and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
-            return entry[2]
-        return None
+        return entry[1] if entry is not None and entry[0] == stat_signature(stat) else None
+
+    def cached_digest(self, path: str) -> str | None:
+        """The digest of the file when it was last read, whatever its stat says now."""
+        entry = self.index.get(path)
+        return entry[1] if entry is not None else None
 
     def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
-        if self.index.get(path) != (stat.st_mtime_ns, stat.st_size, digest):
-            self.index[path] = (stat.st_mtime_ns, stat.st_size, digest)
-            self.dirty = True
+        signature = stat_signature(stat)
+        if self.index.get(path) != (signature, digest):
+            same_content = self.cached_digest(path) == digest
+            self.index[path] = (signature, digest)
+            self._writes.append(("stat", path, signature, digest, same_content))
 
     # Facts -------------------------------------------------------------------------------
-    @property
-    def entries(self) -> dict[str, FileFacts]:
-        if self._entries is None:
-            self._entries = self._load("facts") or {}
-        return self._entries
+    def load_facts(self, paths: list[str]) -> dict[str, FileFacts]:
+        """The stored facts of ``paths`` whose MAC verifies and whose digest is current."""
+        from ormdoctor.static.facts import FileFacts
 
-    def get(self, path: str, digest: str) -> FileFacts | None:
-        facts = self.entries.get(path)
-        return facts if facts is not None and facts.digest == digest else None
+        db = self._connect()
+        if db is None or not paths:
+            return {}
+        found: dict[str, FileFacts] = {}
+        wanted = set(paths)
+        for path, digest, text, mac in db.execute("SELECT path, digest, facts, fmac FROM files WHERE facts IS NOT NULL"):
+            if path not in wanted or self.cached_digest(path) != digest:
+                continue
+            if not hmac.compare_digest(self._mac("f", path, digest, text), mac or b""):
+                continue
+            try:
+                facts = codec.loads(text, FileFacts)
+            except codec.CodecError:
+                continue
+            if facts.path == path and facts.digest == digest:
+                found[path] = facts
+        return found
 
-    def put(self, facts: FileFacts) -> None:
+    def put(self, facts: FileFacts, encoded: str | None = None) -> None:
         if facts.digest:
-            self.entries[facts.path] = facts
-            self.dirty = True
+            self._writes.append(("facts", facts.path, facts.digest, encoded or codec.dumps(facts)))
 
     def save(self, live: set[str]) -> None:
-        for table in (self.index, self._entries or {}):
-            for path in set(table) - live:
-                del table[path]
-                self.dirty = True
-        if self.dirty:
-            self._store("index", self.index)
-            if self._entries is not None:
-                self._store("facts", self._entries)
-            self.dirty = False
+        """Write the changed rows; forget the files that are gone."""
+        db = self._connect()
+        if db is None:
+            return
+        gone = [p for p in self.index if p not in live]
+        if not self._writes and not gone:
+            return
+        try:
+            with db:
+                for path in gone:
+                    del self.index[path]
+                db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+                for write in self._writes:
+                    self._write(db, write)
+            self._writes.clear()
+        except sqlite3.Error:
+            pass  # busy or read-only: the next run simply does the work again
+
+    def _write(self, db: sqlite3.Connection, write: tuple) -> None:
+        kind, path = write[0], write[1]
+        if kind == "stat":
+            _, _, signature, digest, same_content = write
+            mac = self._mac("i", path, signature, digest)
+            if same_content:
+                db.execute("UPDATE files SET stat = ?, digest = ?, imac = ? WHERE path = ?", (signature, digest, mac, path))
+            else:
+                db.execute("INSERT OR REPLACE INTO files (path, stat, digest, imac) VALUES (?, ?, ?, ?)",
+                           (path, signature, digest, mac))
+        else:
+            _, _, digest, text = write
+            db.execute("UPDATE files SET facts = ?, fmac = ? WHERE path = ? AND digest = ?",
+                       (text, self._mac("f", path, digest, text), path, digest))
 
     # Results -----------------------------------------------------------------------------
-    def load_result(self, key: str):
-        stored = self._load("result")
-        return stored["value"] if isinstance(stored, dict) and stored.get("key") == key else None
+    def load_result(self, key: str, kind: object):
+        db = self._connect()
+        row = db.execute("SELECT value, mac FROM results WHERE key = ?", (key,)).fetchone() if db else None
+        if row is None or not hmac.compare_digest(self._mac("r", key, row[0]), row[1] or b""):
+            return None
+        try:
+            return codec.loads(row[0], kind)
+        except codec.CodecError:
+            return None
 
     def save_result(self, key: str, value) -> None:
-        self._store("result", {"key": key, "value": value})
-
-    # Files -------------------------------------------------------------------------------
-    def _file(self, name: str) -> Path:
-        return self.folder / f"{name}-{__version__}.pickle"
-
-    def _load(self, name: str):
+        db = self._connect()
+        if db is None:
+            return
+        text = codec.dumps(value)
         try:
-            with open(self._file(name), "rb") as handle:
-                stored = pickle.load(handle)
-        except Exception:
-            return None
-        return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == tool_fingerprint() else None
+            with db:
+                db.execute("DELETE FROM results")
+                db.execute("INSERT INTO results (key, value, mac) VALUES (?, ?, ?)", (key, text, self._mac("r", key, text)))
+        except sqlite3.Error:
+            pass
 
-    def _store(self, name: str, value) -> None:
+    # Storage -----------------------------------------------------------------------------
+    def _mac(self, *parts: str) -> bytes:
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), key=self._key,
+                               digest_size=16).digest()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if not self._opened:
+            self._opened = True
+            self._db = self._open() if self._key is not None else None
+        return self._db
+
+    def _open(self) -> sqlite3.Connection | None:
+        path = self.folder / DATABASE
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if _is_link(self.folder) or _is_link(path):
+                return None  # a committed symlink must not send our writes elsewhere
+            self.folder.mkdir(exist_ok=True)
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((tool_fingerprint(), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._file(name))
         except OSError:
-            pass  # a read-only project is still checked, just not cached
+            return None
+        for attempt in range(2):
+            try:
+                return _prepare(sqlite3.connect(path, timeout=2, isolation_level=None, check_same_thread=False))
+            except sqlite3.Error:
+                if attempt:
+                    return None
+                try:
+                    path.unlink()  # damaged or not a database: start again
+                except OSError:
+                    return None
+        return None
 
+
+def _prepare(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.isolation_level = ""  # transactions through `with db:`
+    db.execute("PRAGMA synchronous = OFF")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    fingerprint = tool_fingerprint()
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    stored = db.execute("SELECT value FROM meta WHERE name = 'tool'").fetchone() if "meta" in tables else None
+    if version != SCHEMA or stored is None or stored[0] != fingerprint:
+        with db:
+            for table in tables:
+                db.execute(f'DROP TABLE IF EXISTS "{table}"')
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT, digest TEXT, imac BLOB, "
+                       "facts TEXT, fmac BLOB)")
+            db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT, mac BLOB)")
+            db.execute("INSERT INTO meta VALUES ('tool', ?)", (fingerprint,))
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+    return db
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat_mode.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+# The per-user secret ------------------------------------------------------------------------
+
+def secret_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ormdoctor" / "cache-key"
+
+
+def _row_key() -> bytes | None:
+    """The MAC key of this user and this ormdoctor build, or None (then nothing is cached)."""
+    secret = _user_secret()
+    if secret is None:
+        return None
+    return hashlib.blake2b(tool_fingerprint().encode(), key=secret, digest_size=32).digest()
+
+
+def _user_secret() -> bytes | None:
+    path = secret_path()
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return _read_secret(path)
+    except FileExistsError:  # another ormdoctor created it meanwhile
+        try:
+            return _read_secret(path)
+        except OSError:
+            return None
+    except OSError:
+        return None
+
+
+def _read_secret(path: Path) -> bytes | None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        if not owned or info.st_mode & 0o077 or not stat_mode.S_ISREG(info.st_mode):
+            return None  # someone else could know it: cache nothing rather than trust it
+        secret = handle.read(64)
+    return secret if len(secret) >= 32 else None
+
+
+# What the cache is keyed on -------------------------------------------------------------------
 
 _FINGERPRINT: list[str] = []
 
 
 def tool_fingerprint() -> str:
-    """The version plus the stat of ormdoctor's own source: a reinstall or an edit of the
-    tool invalidates every cached fact and result, even without a version bump."""
+    """ormdoctor's version, the content of its own source and the Python that runs it: a new
+    interpreter, a reinstall or an edit of the tool invalidates every cached fact and result."""
     if not _FINGERPRINT:
         package = Path(__file__).resolve().parent.parent
-        hasher = hashlib.blake2b(__version__.encode(), digest_size=12)
-        for folder, _, files in sorted(os.walk(package)):
+        hasher = hashlib.blake2b(f"{__version__}\0{sys.implementation.name}\0{sys.version}".encode(), digest_size=16)
+        for folder, dirs, files in os.walk(package):
+            dirs.sort()
             for name in sorted(files):
                 if name.endswith(".py"):
-                    stat = os.stat(os.path.join(folder, name))
-                    hasher.update(f"{folder}/{name}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        hasher.update(f"{os.path.relpath(folder, package)}/{name}\0".encode())
+                        hasher.update(hashlib.blake2b(handle.read(), digest_size=16).digest())
         _FINGERPRINT.append(hasher.hexdigest())
     return _FINGERPRINT[0]
 

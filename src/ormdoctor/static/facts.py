@@ -2,7 +2,7 @@
 
 Everything here describes ONE file and refers to other code only by the names written in
 it; resolving those names across files is the inventory's job. Facts are plain dataclasses
-so they pickle into the cache unchanged.
+so the cache stores them as plain JSON (see ``codec``).
 """
 
 from __future__ import annotations

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ast
-import hashlib
+import gc
 import os
 import re
 import sys
 import warnings
 from pathlib import Path
 
-from ormdoctor.static.cache import FactsCache
+from ormdoctor.static import codec
+from ormdoctor.static.cache import FactsCache, content_digest
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
@@ -40,80 +41,120 @@ PARALLEL_MIN_BYTES = 4_000_000  # below this, starting workers costs more than i
 
 
 def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None) -> list[FileFacts]:
+    """Facts of every file. The main process only stats the files; reading, hashing and
+    extracting happen where the work is (in the workers on a large cold tree), and a file whose
+    content is unchanged keeps its cached facts without being parsed again."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
+    if cache is not None and not cache.usable:
+        cache = None
     results: dict[str, FileFacts] = {}
-    pending: list[tuple[str, bytes, str]] = []
-    for rel in paths:
-        data, digest, error = read_digest(root, rel, cache)
-        if error:
-            results[rel] = FileFacts(path=rel, digest="", parsed=False, error=error)
-            continue
-        cached = cache.get(rel, digest) if cache else None
-        if cached is not None:
-            results[rel] = cached
-        else:
-            if data is None:
-                data, _, error = read_digest(root, rel, None)
-            pending.append((rel, data, digest))
-    for facts in _extract_all(pending):
-        results[facts.path] = facts
-        if cache:
-            cache.put(facts)
-    if cache:
+    unchanged, pending = _triage(root, paths, cache)
+    for outcome in _run(root, pending, cache is not None):
+        _settle(outcome, results, unchanged, cache)
+    if unchanged:
+        stored = cache.load_facts(unchanged)
+        missing = [(rel, 0, None) for rel in unchanged if rel not in stored]
+        results.update(stored)
+        for outcome in _run(root, missing, True):  # a row that did not verify: extract again
+            _settle(outcome, results, [], cache)
+    if cache is not None:
         cache.save(set(paths))
     return [results[p] for p in paths]
 
 
-def read_digest(root: Path, rel: str, cache: FactsCache | None):
-    """(bytes or None, digest, error). With an unchanged stat the file is not read at all."""
-    path = root / rel
+def _triage(root: Path, paths: list[str], cache: FactsCache | None):
+    """(files whose stat is unchanged, [(file, size, digest it had) to read])."""
+    unchanged, pending = [], []
+    base = str(root)
+    for rel in paths:
+        try:
+            stat = os.stat(os.path.join(base, rel))
+        except OSError:
+            pending.append((rel, 0, None))  # the reader reports why
+            continue
+        if cache is not None and cache.known_digest(rel, stat) is not None:
+            unchanged.append(rel)
+        else:
+            pending.append((rel, stat.st_size, cache.cached_digest(rel) if cache is not None else None))
+    return unchanged, pending
+
+
+def _settle(outcome, results: dict[str, FileFacts], unchanged: list[str], cache: FactsCache | None) -> None:
+    rel, signature, digest, facts, encoded = outcome
+    if cache is not None and signature is not None:
+        cache.remember(rel, signature, digest)
+    if facts is None:
+        unchanged.append(rel)  # touched, same content: the cached facts still hold
+        return
+    results[rel] = facts
+    if cache is not None:
+        cache.put(facts, encoded)
+
+
+def read_source(root: Path, rel: str):
+    """(stat, bytes, error) of one project file."""
+    path = os.path.join(str(root), rel)
     try:
-        stat = path.stat()
-        digest = cache.known_digest(rel, stat) if cache else None
-        if digest is not None:
-            return None, digest, None
-        data = path.read_bytes()
+        stat = os.stat(path)
+        with open(path, "rb") as handle:
+            return stat, handle.read(), None
     except OSError as exc:
-        return b"", "", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if cache:
-        cache.remember(rel, stat, digest)
-    return data, digest, None
+        return None, b"", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
 
 
 def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
-    """Every file's digest from the stat index, or None as soon as one file changed."""
+    """Every file's content digest: from the stat index when the stat is unchanged, else by
+    hashing the file (a touched file keeps its digest). None when a file cannot be read."""
+    if not cache.usable:
+        return None
     digests = {}
     base = str(root)
     for rel in paths:
         try:
-            digest = cache.known_digest(rel, os.stat(os.path.join(base, rel)))
+            stat = os.stat(os.path.join(base, rel))
         except OSError:
             return None
+        digest = cache.known_digest(rel, stat)
         if digest is None:
-            return None
+            stat, data, error = read_source(root, rel)
+            if error:
+                return None
+            digest = content_digest(data)
+            cache.remember(rel, stat, digest)
         digests[rel] = digest
     return digests
 
 
-def _extract_all(pending: list[tuple[str, bytes, str]]) -> list[FileFacts]:
-    if sum(len(p[1]) for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 \
-            and sys.platform != "win32":
-        return _parallel(pending)
-    return [_extract_one(item) for item in pending]
+def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool):
+    if not pending:
+        return []
+    jobs = [(str(root), rel, known, encode) for rel, _, known in pending]
+    if sum(p[1] for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
+        return _parallel(jobs)
+    return [_work(job) for job in jobs]
 
 
-def _extract_one(item: tuple[str, bytes, str]) -> FileFacts:
-    return extract_file(*item) if mentions_orm(item[1]) else _light(*item)
+def _work(job: tuple[str, str, str | None, bool]):
+    """(path, stat, digest, facts or None when the content is the known one, facts as JSON)."""
+    root, rel, known, encode = job
+    stat, data, error = read_source(Path(root), rel)
+    if error:
+        return rel, None, "", FileFacts(path=rel, digest="", parsed=False, error=error), None
+    digest = content_digest(data)
+    if digest == known:
+        return rel, stat, digest, None, None
+    facts = extract_file(rel, data, digest) if mentions_orm(data) else _light(rel, data, digest)
+    return rel, stat, digest, facts, codec.dumps(facts) if encode else None
 
 
-def _parallel(items):
+def _parallel(jobs):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(os.cpu_count() or 1, 8)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_extract_one, items, chunksize=max(1, len(items) // (workers * 8))))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=gc.disable) as pool:
+        return list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:

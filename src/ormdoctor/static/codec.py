@@ -1,0 +1,130 @@
+"""Dataclasses ↔ JSON, driven by their fields' type hints: the cache stores data, never code.
+
+Encoding writes a dataclass as the list of its field values in declaration order (compact, and
+nothing names a type); decoding rebuilds each value from the *declared* type of the field, so a
+stored document can only ever produce the plain values and the dataclasses its schema names.
+Adding a field to a facts dataclass needs no change here: the decoder follows the new hints
+(the tool fingerprint already keeps an old cache from meeting a new schema).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sys
+import types
+import typing
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any, Callable
+
+_PLAIN = (str, int, float, bool, type(None), object, Any)
+
+
+class CodecError(ValueError):
+    """A type the codec cannot describe, or a document that does not fit its type."""
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, default=_encode_default, ensure_ascii=False, separators=(",", ":"),
+                      check_circular=False)
+
+
+def loads(text: str, kind: object) -> Any:
+    """``text`` decoded as a value of type ``kind``; CodecError when it does not fit."""
+    try:
+        return decoder(kind)(json.loads(text))
+    except CodecError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        raise CodecError(f"stored value does not fit {kind}: {exc}") from None
+
+
+def _encode_default(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _getter(type(value))(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+@lru_cache(maxsize=None)
+def _getter(cls: type) -> Callable[[object], list]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(names) == 1:
+        get = attrgetter(names[0])
+        return lambda value: [get(value)]
+    get = attrgetter(*names)
+    return lambda value: list(get(value)) if names else []
+
+
+def _identity(value):
+    return value
+
+
+@lru_cache(maxsize=None)
+def decoder(kind: object) -> Callable[[object], Any]:
+    """A function turning the JSON form of a ``kind`` value back into that value."""
+    if kind in _PLAIN:
+        return _identity
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_decoder(kind)
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, getattr(types, "UnionType", typing.Union)):
+        return _union_decoder(args)
+    if origin is typing.Literal:
+        return _identity
+    if origin in (list, set, frozenset):
+        item = decoder(args[0]) if args else _identity
+        if item is _identity:
+            return list if origin is list else origin
+        return lambda value: origin(item(x) for x in value) if origin is not list else [item(x) for x in value]
+    if origin is tuple:
+        return _tuple_decoder(args)
+    if origin is dict:
+        key = decoder(args[0]) if args else _identity
+        value_of = decoder(args[1]) if args else _identity
+        if key is str or key is _identity:
+            return dict if value_of is _identity else lambda value: {k: value_of(v) for k, v in value.items()}
+        return lambda value: {key(k): value_of(v) for k, v in value.items()}
+    raise CodecError(f"cannot store values of type {kind!r}")
+
+
+def _union_decoder(args: tuple) -> Callable:
+    present = [a for a in args if a is not type(None)]
+    decoders = [decoder(a) for a in present]
+    if all(d is _identity for d in decoders):
+        return _identity
+    if len(decoders) == 1:
+        only = decoders[0]
+        return lambda value: None if value is None else only(value)
+    raise CodecError(f"cannot tell apart the members of {args!r}")
+
+
+def _tuple_decoder(args: tuple) -> Callable:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = decoder(args[0])
+        return lambda value: tuple(item(x) for x in value)
+    items = [decoder(a) for a in args]
+    if all(d is _identity for d in items):
+        return tuple
+    return lambda value: tuple(d(x) for d, x in zip(items, value, strict=True))
+
+
+def _dataclass_decoder(cls: type) -> Callable:
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields):
+        raise CodecError(f"{cls.__name__} has fields outside __init__")
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    decoders = [decoder(hints[f.name]) for f in fields]
+    count = len(fields)
+
+    def build(value):
+        if not isinstance(value, list) or len(value) != count:
+            raise CodecError(f"a stored {cls.__name__} needs {count} fields")
+        return cls(*[d(x) for d, x in zip(decoders, value)])
+
+    return build
