@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +84,25 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
             use_cache: bool = True, reuse_result: bool = False) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
     from the cache without building the inventory."""
+    with without_gc():
+        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result)
+
+
+@contextmanager
+def without_gc():
+    """A run allocates millions of objects that live until it ends and builds few cycles:
+    the collector would only re-scan them, a fifth of a cold run on a large tree."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cache: bool,
+             reuse_result: bool) -> Analysis:
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError

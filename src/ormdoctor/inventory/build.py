@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ormdoctor.config import Config
 from ormdoctor.inventory.declarative import DeclarativeResolver
-from ormdoctor.inventory.graph import Edge, ImportGraph, Process
+from ormdoctor.inventory.graph import Edge, ImportGraph, Process, bit_indices
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
@@ -61,12 +61,16 @@ def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
 
 def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, config: Config) -> ImportGraph:
     edges: list[Edge] = []
+    loads: dict[str, list[str]] = {}  # target → the packages importing it runs, then itself
     for path, module in modules.items():
         for fact in module.facts.imports:
             written = "." * fact.level + fact.module
             targets = {t for t, _ in resolver.import_targets(path, fact) if t}
             for target in sorted(targets):
-                for dep in index.package_inits(target) + [target]:
+                chain = loads.get(target)
+                if chain is None:
+                    chain = loads[target] = index.package_inits(target) + [target]
+                for dep in chain:
                     if dep != path:
                         edges.append(Edge(path, dep, fact.pos, fact.context, written))
     graph = ImportGraph(sorted(modules), edges)
@@ -77,9 +81,10 @@ def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, c
 def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleIndex, config: Config) -> list[Process]:
     processes: list[Process] = []
     tests = [p for p, m in modules.items() if m.is_test]
+    test_set = set(tests)
     entries = {index.find(e) or e for e in config.entry}
     for path in graph.nodes:
-        if path in tests:
+        if path in test_set:
             continue
         if path in entries or not graph.importers.get(path):
             facts = modules[path].facts
@@ -100,8 +105,10 @@ def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleInde
     covered = 0  # a module only tests import runs in a pytest session, not on its own
     for process in processes + sessions:
         covered |= process.members
-    for path in graph.nodes:  # modules that only import each other in a cycle nothing else imports
-        if path not in tests and not graph.contains(covered, path):
+    everything = (1 << len(graph.nodes)) - 1
+    for i in bit_indices(everything & ~covered):  # modules that only import each other in a cycle nothing else imports
+        path = graph.nodes[i]
+        if path not in test_set and not covered >> i & 1:
             process = Process(path, [path], graph.closure(path), is_program=False)
             processes.append(process)
             covered |= process.members

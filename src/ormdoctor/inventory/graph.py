@@ -2,12 +2,15 @@
 
 Only module-level imports are load-time edges; imports under ``if TYPE_CHECKING:`` or inside
 functions are kept apart. Importing ``a.b.c`` also runs ``a/__init__`` and ``a/b/__init__``.
-Reachability is computed once for all nodes with bitsets over the condensed graph, so it stays
-linear in practice even on tens of thousands of modules.
+Reachability is computed once with bitsets over the condensed graph, so it stays linear in
+practice even on a hundred thousand modules; only the closures of modules nothing imports (the
+roots processes start from) are kept, others are searched again when asked for, so memory does
+not grow with the number of modules times their closures.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ormdoctor.static.facts import MODULE, Pos
@@ -45,7 +48,6 @@ class ImportGraph:
     index: dict[str, int] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=dict)
     importers: dict[str, list[Edge]] = field(default_factory=dict)
-    reach: list[int] = field(default_factory=list)
     component: list[int] = field(default_factory=list)  # strongly connected component of each node
     processes: list[Process] = field(default_factory=list)
 
@@ -55,7 +57,10 @@ class ImportGraph:
             self.out.setdefault(edge.source, []).append(edge)
             if edge.context == MODULE:
                 self.importers.setdefault(edge.target, []).append(edge)
-        self.reach, self.component = _reachability(self.nodes, self.index, self.out)
+        self._adjacency = _load_adjacency(self.nodes, self.index, self.out)
+        self._components, self.component = _tarjan(self._adjacency)
+        self._reach = _root_closures(self._components, self.component, self._adjacency)
+        self._orders: dict[int, tuple[Process, list[str], list[str]]] = {}
 
     def may_cycle(self, paths: set[str]) -> bool:
         """Whether two of ``paths`` share a strongly connected component: a cheap test that
@@ -73,26 +78,61 @@ class ImportGraph:
         return [e for e in self.out.get(path, []) if e.context == MODULE]
 
     def closure(self, path: str) -> int:
-        return self.reach[self.index[path]] if path in self.index else 0
+        """The modules loading ``path`` loads, as a bitset over ``nodes``."""
+        i = self.index.get(path)
+        if i is None:
+            return 0
+        component = self.component[i]
+        found = self._reach.get(component)
+        if found is None:
+            found = self._reach[component] = self._search(component)
+        return found
+
+    def _search(self, component: int) -> int:
+        seen, stack = {component}, [component]
+        members: list[int] = []
+        while stack:
+            current = stack.pop()
+            for v in self._components[current]:
+                members.append(v)
+                for w in self._adjacency[v]:
+                    if self.component[w] not in seen:
+                        seen.add(self.component[w])
+                        stack.append(self.component[w])
+        return bits_of(members, len(self.nodes))
 
     def contains(self, bits: int, path: str) -> bool:
         i = self.index.get(path)
         return i is not None and bool(bits >> i & 1)
 
     def members(self, bits: int) -> list[str]:
-        return [n for i, n in enumerate(self.nodes) if bits >> i & 1]
+        return [self.nodes[i] for i in bit_indices(bits)]
+
+    def by_member(self, processes: list[Process], mask: int = -1) -> dict[int, list[Process]]:
+        """Node index → the ``processes`` (in their order) that load it, for the nodes of
+        ``mask``: one pass over the processes instead of one membership test per pair."""
+        found: dict[int, list[Process]] = {}
+        for process in processes:
+            for i in bit_indices(process.members & mask):
+                found.setdefault(i, []).append(process)
+        return found
 
     def loaders(self, *paths: str) -> list[Process]:
         """The processes that load every one of ``paths``."""
         return [p for p in self.processes if all(self.contains(p.members, x) for x in paths)]
 
     def load_order(self, process: Process) -> list[str]:
-        """Depth-first, in source order: the order Python runs the modules' bodies."""
+        """Depth-first, in source order: the order Python runs the modules' bodies. Walked
+        once per process: every duplicate a process loads asks for the same order."""
+        known = self._orders.get(id(process))
+        if known is not None and known[0] is process and known[1] == process.entries:
+            return list(known[2])
         seen: set[str] = set()
         order: list[str] = []
         for entry in process.entries:
             self._visit(entry, seen, order)
-        return order
+        self._orders[id(process)] = (process, list(process.entries), order)
+        return list(order)
 
     def _visit(self, start: str, seen: set[str], order: list[str]) -> None:
         stack = [(start, iter(sorted(self.load_edges(start), key=lambda e: (e.pos.line, e.pos.column))))]
@@ -109,19 +149,58 @@ class ImportGraph:
                                                         key=lambda e: (e.pos.line, e.pos.column)))))
 
 
-def _reachability(nodes: list[str], index: dict[str, int], out: dict[str, list[Edge]]) -> tuple[list[int], list[int]]:
-    adjacency = [[index[e.target] for e in out.get(n, []) if e.context == MODULE and e.target in index] for n in nodes]
-    components, comp_of = _tarjan(adjacency)
-    comp_reach = [0] * len(components)
+_NONZERO = re.compile(rb"[^\x00]")
+_BITS_OF_BYTE = [tuple(b for b in range(8) if byte >> b & 1) for byte in range(256)]
+
+
+def bit_indices(bits: int) -> list[int]:
+    """The positions of the set bits, ascending. The scan for non-zero bytes runs in C, so a
+    sparse set over many modules costs its size, not the number of modules."""
+    if bits <= 0:
+        return []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    found: list[int] = []
+    for match in _NONZERO.finditer(data):
+        start = match.start()
+        base = start << 3
+        found.extend(base + b for b in _BITS_OF_BYTE[data[start]])
+    return found
+
+
+def bits_of(indices: list[int], size: int) -> int:
+    """The bitset of ``indices``: built as bytes, not by one big-integer OR per index."""
+    data = bytearray((size + 7) // 8)
+    for i in indices:
+        data[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(data, "little")
+
+
+def _load_adjacency(nodes: list[str], index: dict[str, int], out: dict[str, list[Edge]]) -> list[list[int]]:
+    return [[index[e.target] for e in out.get(n, ()) if e.context == MODULE and e.target in index] for n in nodes]
+
+
+def _root_closures(components: list[list[int]], comp_of: list[int], adjacency: list[list[int]]) -> dict[int, int]:
+    """The closure of every component nothing else imports (where processes start). Each other
+    component's bitset lives only until the last component importing it has used it."""
+    children: list[set[int]] = []
+    importers = [0] * len(components)
+    for c, members in enumerate(components):
+        found = {comp_of[w] for v in members for w in adjacency[v]}
+        found.discard(c)
+        children.append(found)
+        for child in found:
+            importers[child] += 1
+    waiting = list(importers)
+    live: dict[int, int] = {}
     for c, members in enumerate(components):  # Tarjan yields sinks first: children are done
-        bits = 0
-        for v in members:
-            bits |= 1 << v
-            for w in adjacency[v]:
-                if comp_of[w] != c:
-                    bits |= comp_reach[comp_of[w]]
-        comp_reach[c] = bits
-    return [comp_reach[comp_of[v]] for v in range(len(nodes))], comp_of
+        bits = bits_of(members, max(members) + 1) if len(members) > 1 else 1 << members[0]
+        for child in children[c]:
+            bits |= live[child]
+            waiting[child] -= 1
+            if not waiting[child]:
+                del live[child]
+        live[c] = bits
+    return {c: bits for c, bits in live.items() if not importers[c]}
 
 
 def _tarjan(adjacency: list[list[int]]) -> tuple[list[list[int]], list[int]]:

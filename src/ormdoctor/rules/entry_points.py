@@ -10,9 +10,9 @@ imports the models), unless some function imports them (a blueprint package that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ormdoctor.inventory.graph import Process
+from ormdoctor.inventory.graph import Process, bits_of
 from ormdoctor.static.facts import FUNCTION
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
@@ -25,20 +25,35 @@ class EntryPoints:
     model_modules: set[str]
     alembic: set[str]  # labels of processes rooted at an Alembic env.py
     dynamic: int = 0  # bitset of the modules that import modules by computed name
-    _loaders: dict[str, list[Process]] = field(default_factory=dict)
-    _holders: dict[str, list[Process]] = field(default_factory=dict)
+    _loaders: dict[int, list[Process]] | None = None
+    _holders: dict[int, list[Process]] | None = None
 
     def loaders(self, path: str) -> list[Process]:
         """The entry processes that load ``path``."""
-        if path not in self._loaders:
-            self._loaders[path] = [p for p in self.processes if self.graph.contains(p.members, path)]
-        return self._loaders[path]
+        if self._loaders is None:
+            self._loaders = self._by_member(self.processes)
+        return self._lookup(self._loaders, self.processes, path)
 
     def holders(self, path: str) -> list[Process]:
         """Every process that loads ``path``, orphan roots included (for ambiguity checks)."""
-        if path not in self._holders:
-            self._holders[path] = [p for p in self.graph.processes if self.graph.contains(p.members, path)]
-        return self._holders[path]
+        if self._holders is None:
+            self._holders = self._by_member(self.graph.processes)
+        return self._lookup(self._holders, self.graph.processes, path)
+
+    def _by_member(self, processes: list[Process]) -> dict[int, list[Process]]:
+        """Which processes load each model module: the modules references start from, indexed
+        in one pass over the processes (a test per process and path is quadratic at scale)."""
+        index = self.graph.index
+        mask = bits_of([index[p] for p in self.model_modules if p in index], len(index))
+        return self.graph.by_member(processes, mask)
+
+    def _lookup(self, table: dict[int, list[Process]], processes: list[Process], path: str) -> list[Process]:
+        i = self.graph.index.get(path)
+        if i is None:
+            return []
+        if i not in table:  # not a model module: answered once, then kept
+            table[i] = [p for p in processes if p.members >> i & 1]
+        return table[i]
 
     def loads_dynamically(self, process: Process) -> bool:
         """Some module of the process imports modules by computed name: it may load any model."""

@@ -115,16 +115,37 @@ def _tuple_decoder(args: tuple) -> Callable:
 
 
 def _dataclass_decoder(cls: type) -> Callable:
+    """One generated function per dataclass, ``build(v) -> cls(v[0], d1(v[1]), ...)``, as
+    ``dataclasses`` itself generates ``__init__``: the source comes from the class's own fields,
+    never from stored data, and decoding a large cache costs a call per object, not per field."""
     fields = dataclasses.fields(cls)
     if any(not f.init for f in fields):
         raise CodecError(f"{cls.__name__} has fields outside __init__")
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-    decoders = [decoder(hints[f.name]) for f in fields]
-    count = len(fields)
+    namespace: dict[str, object] = {"cls": cls, "CodecError": CodecError, "list": list, "len": len, "map": map}
+    arguments = []
+    for i, f in enumerate(fields):
+        arguments.append(_argument(decoder(hints[f.name]), hints[f.name], f"v[{i}]", f"d{i}", namespace))
+    source = (f"def build(v):\n"
+              f"    if v.__class__ is not list or len(v) != {len(fields)}:\n"
+              f"        raise CodecError('a stored {cls.__name__} needs {len(fields)} fields')\n"
+              f"    return cls({', '.join(arguments)})\n")
+    exec(source, namespace)  # noqa: S102 - generated from field names only, like dataclasses' __init__
+    return namespace["build"]
 
-    def build(value):
-        if not isinstance(value, list) or len(value) != count:
-            raise CodecError(f"a stored {cls.__name__} needs {count} fields")
-        return cls(*[d(x) for d, x in zip(decoders, value)])
 
-    return build
+def _argument(decode: Callable, kind: object, item: str, name: str, namespace: dict) -> str:
+    """The expression decoding ``item``: the value itself when it is plain, else a call (most
+    lists are empty and most optional values absent: those cost no call at all)."""
+    if decode is _identity:
+        return item
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list and args:
+        namespace[name] = decoder(args[0])
+        return f"(list(map({name}, {item})) if {item} else [])"
+    present = [a for a in args if a is not type(None)]
+    if origin in (typing.Union, getattr(types, "UnionType", typing.Union)) and len(present) == 1:
+        namespace[name] = decoder(present[0])
+        return f"(None if {item} is None else {name}({item}))"
+    namespace[name] = decode
+    return f"{name}({item})"

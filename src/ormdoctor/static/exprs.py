@@ -36,9 +36,18 @@ def callee_tail(node: ast.AST) -> str | None:
     return last_part(callee(node))
 
 
+# Nodes literal_eval always rejects (a Call can be `set()`): answered without raising an exception.
+_NEVER_LITERAL = (ast.Name, ast.Attribute, ast.Lambda, ast.Subscript, ast.JoinedStr, ast.Compare,
+                  ast.BoolOp, ast.IfExp, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Starred)
+
+
 def literal(node: ast.AST | None):
     """The Python value of a literal expression, else None."""
     if node is None:
+        return None
+    if isinstance(node, ast.Constant):  # what literal_eval returns for one, without its overhead
+        return node.value
+    if isinstance(node, _NEVER_LITERAL):
         return None
     try:
         return ast.literal_eval(node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections import deque
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.classes import read_class
@@ -33,16 +34,21 @@ class ModuleReader:
         # in the process that runs this file as a script, never where it is imported.
         self.main_only = False
 
-    def read(self, tree: ast.Module) -> FileFacts:
+    def read(self, tree: ast.Module, text: str | None = None) -> FileFacts:
+        """``text``: the source, when known, lets the walk over every expression be skipped in
+        files that cannot hold a call it looks for (most model files)."""
         self._body(tree.body, MODULE, nested=False)
+        env = self.facts.alembic_env
+        if env is None and text is not None and not _may_hold_any_call(text):
+            return self.facts
         configures = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._any_call(node)
-                if callee_tail(node) == "configure":
+                if env is not None and callee_tail(node) == "configure":
                     configures.append(node)
-        if self.facts.alembic_env is not None:
-            _include_hooks(tree, configures, self.facts.alembic_env)
+        if env is not None:
+            _include_hooks(tree, configures, env)
         return self.facts
 
     # Statements ----------------------------------------------------------------------------
@@ -86,7 +92,7 @@ class ModuleReader:
     def _imports_only(self, body) -> None:
         """Imports inside a method run when it is called: recorded, never load-time edges."""
         for node in body:
-            for inner in ast.walk(node):
+            for inner in _statements(node):
                 if isinstance(inner, (ast.Import, ast.ImportFrom)):
                     self._stmt(inner, FUNCTION, True)
 
@@ -221,6 +227,35 @@ class ModuleReader:
                 self.facts.sys_path_adds.append(found)
 
 
+# An import is a statement: only these fields of a statement (or of an except clause or a
+# match case) can hold one. Their order is ``_fields`` order, as in ``ast.iter_child_nodes``.
+_STATEMENT_LISTS = frozenset(("body", "handlers", "orelse", "finalbody", "cases"))
+
+
+def _statements(node: ast.AST):
+    """The statements under ``node`` in the order ``ast.walk`` yields them (breadth first),
+    without visiting a single expression."""
+    queue = deque([node])
+    while queue:
+        node = queue.popleft()
+        for name in node._fields:
+            if name in _STATEMENT_LISTS:
+                queue.extend(getattr(node, name) or ())
+        yield node
+
+
+# The callees ``_any_call`` records, as they must appear in the source. A file holding none of
+# them (and no non-ASCII identifier, which Python normalises) needs no walk over its calls.
+_CALL_WORDS = ("create_all", "import_module", "__import__", "import_string", "walk_packages", "iter_modules",
+               "create_engine", "create_async_engine", *APP_CALLS)
+
+
+def _may_hold_any_call(text: str) -> bool:
+    if not text.isascii() or any(word in text for word in _CALL_WORDS):
+        return True
+    return "sys" in text and "path" in text and ("insert" in text or "append" in text)
+
+
 INCLUDE_HOOKS = ("include_object", "include_name")
 
 
@@ -279,5 +314,5 @@ def _path_expr(node) -> str | None:
     return "@file" + "/.." * max(ups, 0)
 
 
-def read_module(tree: ast.Module, facts: FileFacts) -> FileFacts:
-    return ModuleReader(facts).read(tree)
+def read_module(tree: ast.Module, facts: FileFacts, text: str | None = None) -> FileFacts:
+    return ModuleReader(facts).read(tree, text)

@@ -52,8 +52,8 @@ def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache
     for outcome in _run(root, pending, cache is not None):
         _settle(outcome, results, unchanged, cache)
     if unchanged:
-        stored = cache.load_facts(unchanged)
-        missing = [(rel, 0, None) for rel in unchanged if rel not in stored]
+        stored = cache.load_facts([rel for rel, _ in unchanged])
+        missing = [(rel, size, None) for rel, size in unchanged if rel not in stored]
         results.update(stored)
         for outcome in _run(root, missing, True):  # a row that did not verify: extract again
             _settle(outcome, results, [], cache)
@@ -63,7 +63,7 @@ def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache
 
 
 def _triage(root: Path, paths: list[str], cache: FactsCache | None):
-    """(files whose stat is unchanged, [(file, size, digest it had) to read])."""
+    """([(file, size)] whose stat is unchanged, [(file, size, digest it had)] to read)."""
     unchanged, pending = [], []
     base = str(root)
     for rel in paths:
@@ -73,18 +73,18 @@ def _triage(root: Path, paths: list[str], cache: FactsCache | None):
             pending.append((rel, 0, None))  # the reader reports why
             continue
         if cache is not None and cache.known_digest(rel, stat) is not None:
-            unchanged.append(rel)
+            unchanged.append((rel, stat.st_size))
         else:
             pending.append((rel, stat.st_size, cache.cached_digest(rel) if cache is not None else None))
     return unchanged, pending
 
 
-def _settle(outcome, results: dict[str, FileFacts], unchanged: list[str], cache: FactsCache | None) -> None:
-    rel, signature, digest, facts, encoded = outcome
-    if cache is not None and signature is not None:
-        cache.remember(rel, signature, digest)
+def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: FactsCache | None) -> None:
+    rel, stat, digest, facts, encoded = outcome
+    if cache is not None and stat is not None:
+        cache.remember(rel, stat, digest)
     if facts is None:
-        unchanged.append(rel)  # touched, same content: the cached facts still hold
+        unchanged.append((rel, stat.st_size))  # touched, same content: the cached facts still hold
         return
     results[rel] = facts
     if cache is not None:
@@ -103,8 +103,10 @@ def read_source(root: Path, rel: str):
 
 
 def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
-    """Every file's content digest: from the stat index when the stat is unchanged, else by
-    hashing the file (a touched file keeps its digest). None when a file cannot be read."""
+    """Every file's content digest when the tree's content is the one the cache last saw: from
+    the stat index when the stat is unchanged, else by hashing the file (a touched file keeps
+    its digest). None as soon as a file is new, changed or unreadable: then the stored result
+    cannot match, and the scan, not this loop, reads the files."""
     if not cache.usable:
         return None
     digests = {}
@@ -116,10 +118,12 @@ def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, s
             return None
         digest = cache.known_digest(rel, stat)
         if digest is None:
-            stat, data, error = read_source(root, rel)
-            if error:
+            if cache.cached_digest(rel) is None:
                 return None
+            stat, data, error = read_source(root, rel)
             digest = content_digest(data)
+            if error or digest != cache.cached_digest(rel):
+                return None
             cache.remember(rel, stat, digest)
         digests[rel] = digest
     return digests
@@ -187,7 +191,7 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
         facts.error, facts.parsed = ParseErrorFact(f"cannot parse: {type(exc).__name__}", Pos(1, 1), "syntax"), False
         return facts
     try:
-        return read_module(tree, facts)
+        return read_module(tree, facts, text)
     except RecursionError:
         facts.error = ParseErrorFact("too deeply nested to analyse", Pos(1, 1), "syntax")
         return facts

@@ -1,0 +1,139 @@
+"""ormdoctor against `ruff check --no-cache --select F`, side by side, at growing tree sizes.
+
+    python bench/versus_ruff.py [--sizes 1000,10000,50000,100000] [--repeat 3]
+                                [--ormdoctor .venv/bin/ormdoctor ...] [--cache-files 16000]
+
+Trees come from ``realistic.py`` (a fifth of the files mention SQLAlchemy, packages, relative
+imports, models importing a base, services and tests importing models) under ``.bench/``. For
+each size the tools run back to back, ``--repeat`` times, and the best time counts: the machine
+is shared, so only ratios measured in the same run mean anything. "cold" is `ormdoctor check`
+with no cache (the cache folder removed; the run writes a new one, as a first run does). Peak
+RSS is the child's, from wait4 (workers included). With ``--cache-files`` the re-check cases
+are timed on a tree of that size: unchanged, one file touched, every file touched, one model
+file edited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realistic import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # measure what users get
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one run."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed in {cwd} (exit {process.returncode})")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def tree(size: int) -> Path:
+    out = ROOT / ".bench" / f"realistic-{size}"
+    stamp = out / ".generated"
+    if not stamp.exists():
+        generate(out, size)
+        subprocess.run(["git", "init", "-q"], cwd=out, check=True)
+        stamp.write_text("ok\n")
+    return out
+
+
+def clear(project: Path) -> None:
+    shutil.rmtree(project / ".ormdoctor_cache", ignore_errors=True)
+
+
+def best(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def ruff_command() -> list[str]:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    return [ruff, "check", "--no-cache", "--select", "F", "--exit-zero", "."]
+
+
+def scale(sizes: list[int], tools: list[str], repeat: int) -> None:
+    header = f"{'files':>7} {'ruff s':>7} " + " ".join(
+        f"| {'tool':<28} {'s':>7} {'ratio':>6} {'ms/file':>7} {'RSS MB':>7}" for _ in tools)
+    print(header)
+    for size in sizes:
+        project = tree(size)
+        files = sum(1 for _ in project.rglob("*.py"))
+        times: dict[str, list] = {"ruff": [], **{t: [] for t in tools}}
+        for _ in range(repeat if size <= 10_000 else max(1, repeat // 2)):
+            times["ruff"].append(run(ruff_command(), project))
+            for tool in tools:
+                clear(project)
+                times[tool].append(run([tool, "check", ".", "--exit-zero"], project))
+        ruff_s, _ = best(times["ruff"])
+        row = f"{files:>7} {ruff_s:>7.2f} "
+        for tool in tools:
+            seconds, rss = best(times[tool])
+            row += f"| {short(tool):<28} {seconds:>7.2f} {seconds / ruff_s:>5.2f}x {1000 * seconds / files:>7.3f} {rss:>7.0f}"
+        print(row, flush=True)
+
+
+def recheck(size: int, tools: list[str], repeat: int) -> None:
+    project = tree(size)
+    model = next(project.glob("shop/d0/models/m1.py"))
+    original = model.read_text()
+    print(f"\nre-checks at {sum(1 for _ in project.rglob('*.py'))} files (best of {repeat}):")
+    for tool in tools:
+        command = [tool, "check", ".", "--exit-zero"]
+        cold = best([(clear(project), run(command, project))[1] for _ in range(repeat)])[0]
+        results = {"cold": cold}
+        results["unchanged"] = best([run(command, project) for _ in range(repeat)])[0]
+        results["one file touched"] = best([(os.utime(model), run(command, project))[1] for _ in range(repeat)])[0]
+        results["every file touched"] = best([(touch_all(project), run(command, project))[1] for _ in range(repeat)])[0]
+        edits = []
+        for i in range(repeat):
+            model.write_text(original + f"\n\nEDITED_{i} = {i}\n")
+            edits.append(run(command, project))
+        model.write_text(original)
+        run(command, project)
+        results["one model file edited"] = best(edits)[0]
+        print(f"  {short(tool)}: " + ", ".join(f"{k} {v:.2f} s" + (f" ({v / cold:.0%} of cold)" if k != "cold" else "")
+                                            for k, v in results.items()), flush=True)
+
+
+def touch_all(project: Path) -> None:
+    for path in project.rglob("*.py"):
+        os.utime(path)
+
+
+def short(tool: str) -> str:
+    parts = Path(tool).parts
+    return "/".join(parts[-4:-2]) if len(parts) > 3 else tool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--ormdoctor", action="append", help="an ormdoctor executable (repeatable)")
+    parser.add_argument("--cache-files", type=int, default=0, help="also time re-checks at this size")
+    args = parser.parse_args()
+    tools = args.ormdoctor or [str(Path(sys.executable).parent / "ormdoctor")]
+    print(f"{os.cpu_count()} cores; {sys.version.split()[0]}; best of {args.repeat} (half that above 10k files)")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if sizes:
+        scale(sizes, tools, args.repeat)
+    if args.cache_files:
+        recheck(args.cache_files, tools, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
