@@ -88,15 +88,24 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
         return _analyse(paths, config_path, select, ignore, use_cache, reuse_result)
 
 
+# Objects allocated during a run beyond which re-enabling the collector would start a pass
+# over all of them (seconds on a large tree) right before the command prints and exits.
+LARGE_RUN = 300_000
+
+
 @contextmanager
 def without_gc():
     """A run allocates millions of objects that live until it ends and builds few cycles:
-    the collector would only re-scan them, a fifth of a cold run on a large tree."""
+    the collector would only re-scan them, a fifth of a cold run on a large tree. After a
+    large run the survivors are frozen (moved out of the collector's sight) instead: the
+    process is about to exit; a small run (a test, an editor) is collected as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_count()[0] > LARGE_RUN:
+            gc.freeze()
         if enabled:
             gc.enable()
 

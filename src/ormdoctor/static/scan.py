@@ -22,13 +22,20 @@ from ormdoctor.static.source import decode, ignore_comments
 # Plain substring tests: far faster than one regex alternation over every file.
 ORM_HINTS = (
     b"sqlalchemy", b"sqlmodel", b"__table", b"__abstract__", b"__mapper_args__", b"olumn(", b"Mapped[",
-    b"elationship(", b"MetaData", b"declarative", b"registry", b"target_metadata", b"sys.path", b".Model",
-    b"table=True", b"Index(",
+    b"elationship(", b"MetaData", b"target_metadata", b"sys.path", b".Model", b"table=True",
 )
+# Words that mean other things too (a plugin registry, pandas' Index, prose about declarative
+# code): they send a file to the full parse only in the forms extraction reads: a call
+# (`registry()`, `declarative_base()`, `Index(...)`) or an alias (`reg = Base.registry`).
+WEAK_HINTS = (b"registry", b"declarative", b"Index(")
+_WEAK_FORMS = re.compile(rb"\bregistry\(|\.registry\b|declarative_base|as_declarative|(?<![\w.])Index\(|"
+                         rb"(?<!\bpd)(?<!\bpandas)\.Index\(")
 
 
 def mentions_orm(data: bytes) -> bool:
-    return any(hint in data for hint in ORM_HINTS)
+    if any(hint in data for hint in ORM_HINTS):
+        return True
+    return any(word in data for word in WEAK_HINTS) and _WEAK_FORMS.search(data) is not None
 
 
 # The parse-free path's equivalent of extract's dynamic-import test (a literal name is a plain import).
@@ -158,7 +165,24 @@ def _parallel(jobs):
     workers = min(os.cpu_count() or 1, 8)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                              initializer=gc.disable) as pool:
-        return list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        outcomes = pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        return [_received(outcome) for outcome in outcomes]
+
+
+def _work_in_worker(job):
+    """Facts travel back as their JSON (which the cache stores anyway): encoding and sending a
+    string costs the workers far less than pickling the objects, and decoding it in the main
+    process less than unpickling them."""
+    rel, stat, digest, facts, encoded = _work(job[:3] + (True,))
+    return (rel, stat, digest, facts, encoded) if facts is None or facts.error and not facts.digest \
+        else (rel, stat, digest, None, encoded)
+
+
+def _received(outcome):
+    rel, stat, digest, facts, encoded = outcome
+    if facts is None and encoded is not None:
+        facts = codec.loads(encoded, FileFacts)
+    return rel, stat, digest, facts, encoded
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:
