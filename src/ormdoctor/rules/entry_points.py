@@ -27,6 +27,9 @@ class EntryPoints:
     dynamic: int = 0  # bitset of the modules that import modules by computed name
     _loaders: dict[int, list[Process]] | None = None
     _holders: dict[int, list[Process]] | None = None
+    _positions: dict[int, int] | None = None
+    _bits: dict[str, int] | None = None
+    _excluded: tuple[int, int] | None = None
 
     def loaders(self, path: str) -> list[Process]:
         """The entry processes that load ``path``."""
@@ -54,6 +57,28 @@ class EntryPoints:
         if i not in table:  # not a model module: answered once, then kept
             table[i] = [p for p in processes if p.members >> i & 1]
         return table[i]
+
+    def loader_bits(self, path: str) -> int:
+        """``loaders(path)`` as a bitset over positions in ``processes``: set algebra over many
+        references runs in C instead of a loop per process."""
+        if self._positions is None:
+            self._positions = {id(p): k for k, p in enumerate(self.processes)}
+            self._bits = {}
+        found = self._bits.get(path)
+        if found is None:
+            positions = [self._positions[id(p)] for p in self.loaders(path)]
+            found = self._bits[path] = bits_of(positions, len(self.processes))
+        return found
+
+    def excluded_bits(self, alembic: bool) -> int:
+        """The processes a missing import is not blamed on: those importing modules by computed
+        name, and Alembic's unless ``alembic``."""
+        if self._excluded is None:
+            count = len(self.processes)
+            self._excluded = (bits_of([k for k, p in enumerate(self.processes) if self.loads_dynamically(p)], count),
+                              bits_of([k for k, p in enumerate(self.processes) if self.is_alembic(p)], count))
+        dynamic, alembic_processes = self._excluded
+        return dynamic if alembic else dynamic | alembic_processes
 
     def loads_dynamically(self, process: Process) -> bool:
         """Some module of the process imports modules by computed name: it may load any model."""

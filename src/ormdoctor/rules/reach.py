@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ormdoctor.inventory.graph import Process
+from ormdoctor.inventory.graph import Process, bit_indices
 from ormdoctor.rules.entry_points import EntryPoints
 
 
@@ -27,10 +27,10 @@ def missing_in(entries: EntryPoints, source: str, targets: list[str], alembic: b
     processes never configure mappers, so they only count when ``alembic`` is set; a process
     that imports modules by computed name (`importlib.import_module(name)`) may load the target
     that way, so it does not count either."""
-    loading_a_target = {id(p) for t in targets for p in entries.loaders(t)}  # not one test per pair
-    found = [p for p in entries.loaders(source)
-             if (alembic or not entries.is_alembic(p)) and not entries.loads_dynamically(p)
-             and id(p) not in loading_a_target]
+    blamed = entries.loader_bits(source) & ~entries.excluded_bits(alembic)  # bitsets: not one test per pair
+    for target in targets:
+        blamed &= ~entries.loader_bits(target)
+    found = [entries.processes[k] for k in bit_indices(blamed)]
     return Missing(found) if found else None
 
 
