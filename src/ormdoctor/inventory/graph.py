@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ormdoctor.static.facts import MODULE, Pos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     source: str
     target: str
@@ -49,6 +49,9 @@ class ImportGraph:
     out: dict[str, list[Edge]] = field(default_factory=dict)
     importers: dict[str, list[Edge]] = field(default_factory=dict)
     component: list[int] = field(default_factory=list)  # strongly connected component of each node
+    # (importer, line, column) of a load-time import statement → the modules it names (not the
+    # packages it passes through), recorded while the edges are built.
+    named_targets: dict[tuple[str, int, int], set[str]] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
 
     def __post_init__(self):
@@ -87,6 +90,11 @@ class ImportGraph:
         if found is None:
             found = self._reach[component] = self._search(component)
         return found
+
+    def forget_closures(self) -> None:
+        """Drop the closures computed so far (one bitset over every module per root: the
+        memory that grows fastest with the tree); ``closure`` searches again when asked."""
+        self._reach = {}
 
     def _search(self, component: int) -> int:
         seen, stack = {component}, [component]

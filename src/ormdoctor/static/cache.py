@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".ormdoctor_cache"
 DATABASE = "cache.sqlite3"
 SCHEMA = 1
+WRITE_BATCH = 2_000  # rows held before they are written: the JSON of a large tree is never held whole
 
 
 def stat_signature(stat: os.stat_result) -> str:
@@ -121,14 +122,19 @@ class FactsCache:
     def put(self, facts: FileFacts, encoded: str | None = None) -> None:
         if facts.digest:
             self._writes.append(("facts", facts.path, facts.digest, encoded or codec.dumps(facts)))
+            if len(self._writes) >= WRITE_BATCH:
+                self._flush([])
 
     def save(self, live: set[str]) -> None:
         """Write the changed rows; forget the files that are gone."""
+        gone = [p for p in self.index if p not in live]
+        if self._writes or gone:
+            self._flush(gone)
+
+    def _flush(self, gone: list[str]) -> None:
         db = self._connect()
         if db is None:
-            return
-        gone = [p for p in self.index if p not in live]
-        if not self._writes and not gone:
+            self._writes.clear()
             return
         try:
             with db:
@@ -137,9 +143,9 @@ class FactsCache:
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
                 for write in self._writes:
                     self._write(db, write)
-            self._writes.clear()
         except sqlite3.Error:
             pass  # busy or read-only: the next run simply does the work again
+        self._writes.clear()
 
     def _write(self, db: sqlite3.Connection, write: tuple) -> None:
         kind, path = write[0], write[1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 MODULE, TYPE_CHECKING, FUNCTION = "module", "type_checking", "function"
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class Pos:
     """Ordered by line, then column: findings and metadata sort by (path, pos)."""
 
@@ -21,7 +21,7 @@ class Pos:
     column: int  # 1-based
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportFact:
     """``import a.b as c`` → module="a.b", names=[], asname="c".
     ``from ..x import y as z`` → module="x", level=2, names=[("y", "z")]."""
@@ -35,7 +35,7 @@ class ImportFact:
     is_from: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ForeignKeyFact:
     target: str  # "table.col", "schema.table.col", or "Model.attr" for ForeignKey(Model.id)
     ondelete: str | None = None
@@ -44,7 +44,7 @@ class ForeignKeyFact:
     target_is_expr: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ColumnFact:
     attr: str | None  # attribute name on the class (None for Table() columns)
     name: str | None  # database column name (None: unknown)
@@ -63,7 +63,7 @@ class ColumnFact:
     comment: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RelationshipFact:
     attr: str
     target: str | None  # class name, dotted path, or None when not statically known
@@ -81,7 +81,7 @@ class RelationshipFact:
     foreign_keys: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ConstraintFact:
     """Index / UniqueConstraint / PrimaryKeyConstraint / CheckConstraint / ForeignKeyConstraint."""
 
@@ -102,7 +102,7 @@ class ConstraintFact:
     variant: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TableArgsFact:
     pos: Pos
     form: str  # dict | tuple | invalid | declared_attr | unknown
@@ -114,7 +114,7 @@ class TableArgsFact:
     invalid_reason: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TablenameFact:
     """How a class names its table."""
 
@@ -124,7 +124,7 @@ class TablenameFact:
     returns_none_when_inherited: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassFact:
     name: str
     pos: Pos
@@ -151,7 +151,7 @@ class ClassFact:
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectFact:
     """A module-level SQLAlchemy object: MetaData(), declarative_base(), registry(),
     SQLAlchemy(), generate_base(), Base.metadata aliases."""
@@ -168,7 +168,7 @@ class ObjectFact:
     main_only: bool = False  # under `if __name__ == "__main__":`
 
 
-@dataclass
+@dataclass(slots=True)
 class TableFact:
     """An imperative ``Table("name", metadata, Column(...), ...)``."""
 
@@ -186,7 +186,7 @@ class TableFact:
     main_only: bool = False  # under `if __name__ == "__main__":`
 
 
-@dataclass
+@dataclass(slots=True)
 class ImperativeMapFact:
     """``mapper_registry.map_imperatively(User, user_table)``."""
 
@@ -196,7 +196,7 @@ class ImperativeMapFact:
     pos: Pos
 
 
-@dataclass
+@dataclass(slots=True)
 class AlembicEnvFact:
     target_metadata: list[str]  # source text of each metadata expression
     pos: Pos
@@ -207,14 +207,14 @@ class AlembicEnvFact:
     include_literals: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseErrorFact:
     message: str
     pos: Pos
     kind: str  # syntax | encoding | too-large | unreadable
 
 
-@dataclass
+@dataclass(slots=True)
 class FileFacts:
     path: str  # relative to the project root, "/" separated
     digest: str

@@ -142,7 +142,7 @@ def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool):
     jobs = [(str(root), rel, known, encode) for rel, _, known in pending]
     if sum(p[1] for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
         return _parallel(jobs)
-    return [_work(job) for job in jobs]
+    return (_work(job) for job in jobs)
 
 
 def _work(job: tuple[str, str, str | None, bool]):
@@ -165,8 +165,9 @@ def _parallel(jobs):
     workers = min(os.cpu_count() or 1, 8)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                              initializer=gc.disable) as pool:
-        outcomes = pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-        return [_received(outcome) for outcome in outcomes]
+        outcomes = pool.map(_work_in_worker, jobs, chunksize=max(1, min(200, len(jobs) // (workers * 8))))
+        for outcome in outcomes:  # one at a time: the JSON of the whole tree is never held at once
+            yield _received(outcome)
 
 
 def _work_in_worker(job):
