@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from ormdoctor.commands.db_option import database_url
 from ormdoctor.commands.output import emit
 from ormdoctor.commands.runtime_mode import merge, run_runtime
 from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
+    url = database_url(args, use_env=False) or "sqlite://"  # a scratch database: never the configured one
     analysis = analyse(args.paths, args.config, ["ORM9", "ORM101", "ORM104", "ORM107"], None,
                        use_cache=not args.no_cache)
     analysis.findings = []  # verify reports what really happened, not static guesses
-    url = args.db or "sqlite://"
     report = run_runtime(analysis, args, verify_url=url)
     from ormdoctor.runtime.findings import to_findings
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from .sqlite_files import readonly_query
 from .url import mask_url, scrub
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _sqlite_readonly(url: str, target: URL) -> URL:
         raise DatabaseUnavailable(
             mask_url(url), f"no SQLite database file at {path} (ormdoctor never creates one)"
         )
-    return target.set(database="file:" + quote(str(path)), query={"mode": "ro", "uri": "true"})
+    return target.set(database="file:" + quote(str(path)), query=readonly_query(path))
 
 
 def _sqlite_path(target: URL) -> Path | None:
