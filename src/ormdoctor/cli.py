@@ -103,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return dispatch(args)
     except UsageError as exc:
-        from ormdoctor.database.url import mask_text
+        from ormdoctor.database.url import mask_arguments
 
-        print(f"ormdoctor: error: {mask_text(str(exc))}", file=sys.stderr)  # a path may be a --db value
+        # argparse takes `--db=host=x password=y` (it holds a space) for a path: never echo it whole
+        print(f"ormdoctor: error: {mask_arguments(str(exc), sys.argv[1:] if argv is None else argv)}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ormdoctor: interrupted", file=sys.stderr)

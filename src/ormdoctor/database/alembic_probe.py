@@ -18,13 +18,6 @@ import traceback
 import warnings
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-SYNC_DRIVER = {
-    "postgresql+asyncpg": "postgresql+psycopg",
-    "postgresql+psycopg_async": "postgresql+psycopg",
-    "sqlite+aiosqlite": "sqlite+pysqlite",
-    "mysql+aiomysql": "mysql+pymysql",
-    "mysql+asyncmy": "mysql+pymysql",
-}
 EXIT_OK, EXIT_FATAL = 0, 3
 
 
@@ -166,16 +159,16 @@ def _files_by_table(registries):
 def _readonly_engine(sa, url):
     from sqlalchemy.pool import NullPool
 
+    opening = _load_helper("database", "opening.py")
     target = sa.engine.make_url(url)
-    if target.drivername in SYNC_DRIVER:
-        target = target.set(drivername=SYNC_DRIVER[target.drivername])
+    target = target.set(drivername=opening.drivername(target.drivername, sa.__version__))
     backend = target.get_backend_name()
     statements = []
     if backend == "sqlite":
         from urllib.parse import quote
 
         path = os.path.abspath(target.database or "")
-        query = _load_helper("database", "sqlite_files.py").readonly_query(path)
+        query = opening.readonly_sqlite_query(path)
         target = target.set(database="file:" + quote(path), query=query)
         statements = ["PRAGMA query_only = ON"]
     elif backend == "postgresql":

@@ -75,6 +75,16 @@ def mask_text(text: str) -> str:
     return re.sub(r"\S+", lambda word: mask_url(word.group()), _KEYWORD_SECRET.sub(r"\1" + MASK, text))
 
 
+def mask_arguments(text: str, arguments: list[str]) -> str:
+    """`text` with each password-holding command-line argument it quotes shown masked, and nothing
+    else changed (ormdoctor's own words, such as the URL shape, stay as they are)."""
+    for argument in sorted(arguments, key=len, reverse=True):
+        masked = mask_text(argument)
+        if masked != argument:
+            text = text.replace(argument, masked)
+    return text
+
+
 def passwords(url: str) -> list[str]:
     """Every form in which the URL's password could appear in a message (raw, decoded, and the
     pieces a parser that splits at the first '@' would take for a host), longest first."""

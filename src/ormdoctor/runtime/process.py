@@ -23,6 +23,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ormdoctor.database.url import ENV_VAR as DATABASE_URL_VAR
+
 from . import channel, reaper
 
 # What every process that imports project code gets: ORMDOCTOR_RUNTIME=1 lets an application
@@ -57,6 +59,7 @@ def run_isolated(command: list[str], cwd: str, timeout: float, request: dict | N
     when something other than the child's own `send` wrote to the result pipe."""
     marker, key = reaper.new_marker(), secrets.token_bytes(channel.KEY_BYTES)
     env = {**os.environ, **RUNTIME_ENV, reaper.MARKER_VAR: marker}
+    env.pop(DATABASE_URL_VAR, None)  # project code gets no database URL; a probe gets it in its request
     with _sigterm_raises():
         result_read, result_write = os.pipe()
         try:

@@ -14,6 +14,7 @@ chosen at random for the run. SQLite's driver refuses a second statement by itse
 from __future__ import annotations
 
 import importlib.util
+import os
 import secrets
 import time
 
@@ -46,14 +47,19 @@ def _verify_on(sa, url, metadatas):
 
 
 def installed_driver(sa, url):
-    """``postgresql://`` names no driver: SQLAlchemy 2.1 means psycopg (3), older ones psycopg2. Use
-    the one this interpreter has (SQLAlchemy 1.4 knows only psycopg2)."""
-    if url.drivername != "postgresql":
-        return url
-    version = tuple(int(part) for part in sa.__version__.split(".")[:2])
-    drivers = ("psycopg", "psycopg2") if version >= (2, 0) else ("psycopg2",)
-    installed = [name for name in drivers if importlib.util.find_spec(name) is not None]
-    return url.set(drivername="postgresql+" + installed[0]) if installed else url
+    """The URL with the driver this interpreter has (``postgresql://`` names none; see opening.py)."""
+    opening = _load_opening()
+    return url.set(drivername=opening.drivername(url.drivername, sa.__version__))
+
+
+def _load_opening():
+    """``database/opening.py`` of the same ormdoctor, by path: the tracer never imports ormdoctor."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))),
+                        "database", "opening.py")
+    spec = importlib.util.spec_from_file_location("_ormdoctor_opening", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _on_sqlite(sa, metadata_id, metadata):
