@@ -206,6 +206,9 @@ def _terminated(signum, _frame):
 @contextmanager
 def _signals_blocked():
     """Ctrl-C and SIGTERM wait until the block is over; their handlers run then."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
     blocked = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
     try:
