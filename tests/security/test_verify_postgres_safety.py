@@ -84,8 +84,8 @@ def database_state(url: str) -> dict:
                 "schemas": rows("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_'"),
                 "tables": rows("SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN "
                                "('pg_catalog', 'information_schema')"),
-                "types": rows("SELECT n.nspname, t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                              "WHERE t.typtype IN ('e', 'd')"),
+                "types": rows("SELECT n.nspname, t.typname FROM pg_type t JOIN pg_namespace n "
+                              "ON n.oid = t.typnamespace WHERE t.typtype IN ('e', 'd')"),
             }
     finally:
         engine.dispose()

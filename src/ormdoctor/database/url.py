@@ -113,18 +113,26 @@ def _split_scheme(url: str) -> tuple[str, str]:
 
 
 def _split_userinfo(rest: str) -> tuple[str, str, str]:
-    """Split at the LAST '@' of the authority, so an unencoded '@' in a password stays masked.
+    """Split at the '@' that ends the user-info, so an unencoded '@' or '?' in a password stays masked.
 
-    The authority ends at the query's '?', unless the password itself holds a '?': then fall
-    back to the last '@' anywhere (masking too much beats leaking).
+    Normally the last '@' before the query's '?'. When a later '@' exists and what lies between
+    the two is not a query of ``key=value`` pairs (``u:p@a?b@host``: the '?' is the password's),
+    the later one (masking too much beats leaking).
     """
     query_at = rest.find("?")
     at = rest.rfind("@", 0, query_at if query_at >= 0 else len(rest))
-    if at < 0:
-        at = rest.rfind("@")
+    last = rest.rfind("@")
+    if at < 0 or (last > at and not _is_query_value(rest[at + 1:last])):
+        at = last
     if at < 0:
         return "", "", rest
     return rest[:at], "@", rest[at + 1:]
+
+
+def _is_query_value(between: str) -> bool:
+    """`host/db?key=val` — the text before an '@' that sits inside a query parameter's value."""
+    _, question, query = between.partition("?")
+    return bool(question) and "=" in query
 
 
 def _ports(hostpart: str) -> list[str]:
