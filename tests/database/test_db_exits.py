@@ -85,8 +85,9 @@ def _python_with(tmp_path: Path, driver: str) -> Path:
                 (libs / metadata.name).symlink_to(metadata)
     next(venv.glob("lib/python*/site-packages")).joinpath("libs.pth").write_text(f"{libs}\n")
     python = venv / "bin" / "python"
-    check = subprocess.run([str(python), "-c", "import importlib.util as u, sqlalchemy; print(sqlalchemy.__version__[:3], "
-                            "[d for d in ('psycopg', 'psycopg2') if u.find_spec(d)])"], capture_output=True, text=True)
+    code = ("import importlib.util as u, sqlalchemy; "
+            "print(sqlalchemy.__version__[:3], [d for d in ('psycopg', 'psycopg2') if u.find_spec(d)])")
+    check = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
     assert check.stdout.split(" ", 1) == ["2.1", f"['{driver}']\n"], check.stderr
     return python
 
