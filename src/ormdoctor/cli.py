@@ -14,6 +14,15 @@ from ormdoctor import __version__
 FORMATS = ("text", "json", "github", "sarif")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse echoes bad arguments (``unrecognized arguments: --db URL``): never a password."""
+
+    def error(self, message: str):
+        from ormdoctor.database.url import mask_text
+
+        super().error(mask_text(message))
+
+
 def _common(parser: argparse.ArgumentParser, paths: bool = True) -> None:
     if paths:
         parser.add_argument("paths", nargs="*", metavar="PATH", help="project folder (default: .)")
@@ -29,7 +38,7 @@ def _runtime_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
+    parser = _Parser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
     parser.add_argument("--version", action="version", version=f"ormdoctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -94,7 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return dispatch(args)
     except UsageError as exc:
-        print(f"ormdoctor: error: {exc}", file=sys.stderr)
+        from ormdoctor.database.url import mask_arguments
+
+        # argparse takes `--db=host=x password=y` (it holds a space) for a path: never echo it whole
+        print(f"ormdoctor: error: {mask_arguments(str(exc), sys.argv[1:] if argv is None else argv)}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ormdoctor: interrupted", file=sys.stderr)

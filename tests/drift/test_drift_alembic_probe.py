@@ -3,7 +3,7 @@ database/alembic_probe.py on a real PostgreSQL, mapped onto ORM601-ORM608."""
 
 from __future__ import annotations
 
-import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +13,7 @@ from drifthelpers import PROJECTS, create_from_models, database_findings, databa
 from support.golden import check_golden
 
 from ormdoctor.database import alembic_probe
+from ormdoctor.runtime import channel
 
 pytestmark = pytest.mark.postgres
 
@@ -72,14 +73,18 @@ def test_probe_script_output(postgres_url, tmp_path):
     """The standalone script itself: request in, JSON diffs out, nothing of ormdoctor imported."""
     project = PROJECTS / "orm606_nullable_mismatch"
     run_sql(postgres_url, database_sql(project, "postgresql"))
-    request, result = tmp_path / "request.json", tmp_path / "result.json"
-    request.write_text(json.dumps({"project_root": str(project), "sys_path": [str(project)],
-                                   "modules": ["app.models", "app.missing"], "url": postgres_url}))
-    proc = subprocess.run([sys.executable, "-X", "importtime", alembic_probe.__file__, str(request), str(result)],
-                          capture_output=True, text=True)
+    request = {"project_root": str(project), "sys_path": [str(project)],
+               "modules": ["app.models", "app.missing"], "url": postgres_url}
+    key = b"k" * channel.KEY_BYTES
+    result_read, result_write = os.pipe()
+    proc = subprocess.run([sys.executable, "-X", "importtime", alembic_probe.__file__],
+                          input=channel.envelope(request, result_write, key), pass_fds=(result_write,),
+                          capture_output=True)
+    os.close(result_write)
+    with os.fdopen(result_read, "rb") as handle:
+        data = channel.open_result(handle.read(), key)
     assert proc.returncode == 0
-    assert "ormdoctor" not in proc.stderr  # -X importtime lists every module imported
-    data = json.loads(result.read_text())
+    assert b"ormdoctor" not in proc.stderr  # -X importtime lists every module imported
     assert data["imported"] == ["app.models"]
     assert data["import_errors"] == [
         {"module": "app.missing", "error": "ModuleNotFoundError: No module named 'app.missing'"}]

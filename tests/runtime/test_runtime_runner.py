@@ -55,8 +55,8 @@ def test_broken_interpreter(tmp_path):
     python.chmod(0o755)
     with pytest.raises(RuntimeUnavailable) as raised:
         run_tracer(request_for("good", ["app.models"]), str(python))
-    assert str(raised.value) == (f"{python} exited with code 127 before the tracer finished: "
-                                 "error while loading shared libraries: libpython3.11.so")
+    assert str(raised.value) == (f"{python} is not a working Python interpreter (a version query exited "
+                                 "with code 127: error while loading shared libraries: libpython3.11.so)")
 
 
 def test_not_executable(tmp_path):

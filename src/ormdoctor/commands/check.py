@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
+from ormdoctor.commands.db_option import database_url
 from ormdoctor.commands.output import emit, split_codes
 from ormdoctor.findings import Severity
 from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
-    url = args.db or os.environ.get("ORMDOCTOR_DATABASE_URL")
+    url = database_url(args)
     analysis = analyse(args.paths, args.config, split_codes(args.select), split_codes(args.ignore),
                        use_cache=not args.no_cache, reuse_result=not (args.import_ or url))
     if args.import_:

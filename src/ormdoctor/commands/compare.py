@@ -42,10 +42,11 @@ class View:
 
 
 def run(args) -> int:
-    from ormdoctor.commands.database_mode import database_url, reflect_or_fail
+    from ormdoctor.commands.database_mode import reflect_or_fail
+    from ormdoctor.commands.db_option import database_url
 
-    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
     url = database_url(args)
+    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
     db = reflect_or_fail(url) if url else None
     view = build_view(analysis.inventory, args.table, db, bool(getattr(args, "exact_types", False)))
     if args.format == "json":

@@ -9,9 +9,7 @@ with a one-line note on stderr.
 
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,13 +24,6 @@ from ormdoctor.static.facts import ColumnFact, Pos
 
 PROBE = Path(__file__).resolve().parent.parent / "database" / "alembic_probe.py"
 DUPLICATE_CODES = ("ORM101", "ORM102", "ORM103", "ORM105")
-
-
-def database_url(args) -> str | None:
-    """`--db URL`, else ORMDOCTOR_DATABASE_URL, else None."""
-    from ormdoctor.database.url import from_env
-
-    return getattr(args, "db", None) or from_env()
 
 
 def reflect_or_fail(url: str):
@@ -77,17 +68,15 @@ def with_verdict(finding: Finding, inventory, db, exact: bool) -> Finding:
 
 def run_probe(analysis, url: str, args) -> dict | None:
     """The probe's result, or None (after a note on stderr) when the static comparison must do."""
-    from ormdoctor.runtime.runner import find_interpreter
+    from ormdoctor.runtime.runner import RuntimeUnavailable, checked_interpreter, find_interpreter
 
-    python = find_interpreter(analysis.root, getattr(args, "python", None))
-    request = probe_request(analysis, url)
     timeout = float(getattr(args, "timeout", 60) or 60)
-    with tempfile.TemporaryDirectory(prefix="ormdoctor-probe-") as scratch:
-        request_file, result_file = Path(scratch, "request.json"), Path(scratch, "result.json")
-        request_file.write_text(json.dumps(request))
-        problem = _run(python, request_file, result_file, str(analysis.root), timeout)
-        data = None if problem else _read(result_file)
-    if data is None or "fatal" in data:
+    try:
+        python = checked_interpreter(find_interpreter(analysis.root, getattr(args, "python", None)))
+        data, problem = _run(python, probe_request(analysis, url), str(analysis.root), timeout), None
+    except (RuntimeUnavailable, _ProbeFailed) as exc:
+        data, problem = None, str(exc)
+    if problem is not None or "fatal" in data:
         reason = problem or _fatal_reason(data, python)
         print(f"ormdoctor: note: {scrub(reason, url)}; comparing the models as read from the source",
               file=sys.stderr)
@@ -107,31 +96,29 @@ def probe_request(analysis, url: str) -> dict:
             "url": url}
 
 
-def _run(python: str, request_file: Path, result_file: Path, cwd: str, timeout: float) -> str | None:
-    from ormdoctor.runtime.process import Timeout, run_isolated
+class _ProbeFailed(Exception):
+    """The probe did not deliver a result; the message says why, in one line."""
+
+
+def _run(python: str, request: dict, cwd: str, timeout: float) -> dict:
+    from ormdoctor.runtime.process import ForgedResult, Timeout, run_isolated
 
     try:
-        result = run_isolated([python, str(PROBE), str(request_file), str(result_file)], cwd, timeout)
+        finished = run_isolated([python, str(PROBE)], cwd, timeout, request)
     except OSError as exc:
-        return f"cannot start {python}: {exc.strerror or exc}"
+        raise _ProbeFailed(f"cannot start {python}: {exc.strerror or exc}") from None
     except Timeout:
-        return f"the Alembic comparison took longer than {timeout:g} s and was stopped"
-    if not result_file.exists():
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        return f"{python} exited with code {result.returncode}" + (f": {lines[-1].strip()}" if lines else "")
-    return None
+        raise _ProbeFailed(f"the Alembic comparison took longer than {timeout:g} s and was stopped") from None
+    except ForgedResult:
+        raise _ProbeFailed(f"the Alembic probe's result under {python} was not authentic") from None
+    if finished.result is None:
+        lines = [line for line in finished.stderr.splitlines() if line.strip()]
+        raise _ProbeFailed(f"{python} exited with code {finished.returncode}"
+                           + (f": {lines[-1].strip()}" if lines else ""))
+    return finished.result
 
 
-def _read(result_file: Path) -> dict | None:
-    try:
-        return json.loads(result_file.read_text())
-    except ValueError:
-        return None
-
-
-def _fatal_reason(data: dict | None, python: str) -> str:
-    if data is None:
-        return f"the Alembic probe wrote an unreadable result under {python}"
+def _fatal_reason(data: dict, python: str) -> str:
     fatal = data["fatal"]
     library = {"no-alembic": "Alembic", "no-sqlalchemy": "SQLAlchemy"}.get(fatal["kind"])
     if library:

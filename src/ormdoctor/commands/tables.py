@@ -16,10 +16,11 @@ from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
-    from ormdoctor.commands.database_mode import database_url, reflect_or_fail
+    from ormdoctor.commands.database_mode import reflect_or_fail
+    from ormdoctor.commands.db_option import database_url
 
-    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
     url = database_url(args)
+    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
     db = reflect_or_fail(url) if url else None
     rows = table_rows(analysis.inventory, db)
     extra = database_only(analysis.inventory, db) if db else []

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from ormdoctor.commands.db_option import database_url
 from ormdoctor.commands.output import emit
 from ormdoctor.commands.runtime_mode import merge, run_runtime
+from ormdoctor.database.url import scrub
 from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
+    url = database_url(args, use_env=False) or "sqlite://"  # a scratch database: never the configured one
     analysis = analyse(args.paths, args.config, ["ORM9", "ORM101", "ORM104", "ORM107"], None,
                        use_cache=not args.no_cache)
     analysis.findings = []  # verify reports what really happened, not static guesses
-    url = args.db or "sqlite://"
     report = run_runtime(analysis, args, verify_url=url)
     from ormdoctor.runtime.findings import to_findings
 
     merge(analysis, to_findings(report, analysis.root))
-    emit(render(analysis, report))
+    emit(scrub(render(analysis, report), url))  # what the driver said may quote the URL
     verify = report.verify
     errors = [f for f in analysis.findings if f.severity.value == "error"]
     ok = verify is not None and not verify.error and not verify.failures and not errors

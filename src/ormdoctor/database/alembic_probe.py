@@ -1,9 +1,10 @@
-"""Run by the PROJECT's interpreter: ``python alembic_probe.py REQUEST.json RESULT.json``.
+"""Run by the PROJECT's interpreter: ``python alembic_probe.py``, the request on stdin (runtime/channel.py).
 
 Imports the project's model modules, finds every MetaData they reach, and asks Alembic's
-``compare_metadata`` how each differs from the database, on a read-only connection. Writes the
-diffs as JSON. Uses only the standard library and the project's own SQLAlchemy and Alembic; never
-imports ormdoctor. Must stay valid on Python 3.8.
+``compare_metadata`` how each differs from the database, on a read-only connection. Sends the
+diffs back on the signed result channel. Uses only the standard library, ``runtime/channel.py``
+(loaded by path) and the project's own SQLAlchemy and Alembic; never imports ormdoctor. Must stay
+valid on Python 3.8.
 
 REQUEST: {"project_root": str, "sys_path": [str], "modules": [str], "url": str}
 RESULT:  {"fatal": {...}} or {"sqlalchemy", "alembic", "dialect", "imported", "import_errors",
@@ -11,28 +12,19 @@ RESULT:  {"fatal": {...}} or {"sqlalchemy", "alembic", "dialect", "imported", "i
 """
 
 import importlib
-import json
 import os
 import sys
 import traceback
 import warnings
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-SYNC_DRIVER = {
-    "postgresql+asyncpg": "postgresql+psycopg",
-    "postgresql+psycopg_async": "postgresql+psycopg",
-    "sqlite+aiosqlite": "sqlite+pysqlite",
-    "mysql+aiomysql": "mysql+pymysql",
-    "mysql+asyncmy": "mysql+pymysql",
-}
 EXIT_OK, EXIT_FATAL = 0, 3
 
 
-def main(argv):
+def main():
     if sys.path and os.path.realpath(sys.path[0] or ".") == HERE:
         del sys.path[0]  # our folder must not shadow the project's modules
-    with open(argv[1]) as handle:
-        request = json.load(handle)
+    request, send = _load_helper("runtime", "channel.py").receive_request()
     os.environ["ORMDOCTOR_RUNTIME"] = "1"
     if request.get("project_root"):
         os.chdir(request["project_root"])
@@ -41,14 +33,14 @@ def main(argv):
     missing = [name for name in ("sqlalchemy", "alembic") if not _importable(name)]
     if missing:
         fatal = {"kind": "no-" + missing[0], "message": "%s is not installed for %s" % (missing[0], sys.executable)}
-        return _finish(argv[2], {"fatal": fatal}, EXIT_FATAL)
+        return _finish(send, {"fatal": fatal}, EXIT_FATAL)
     try:
         result = probe(request)
     except Exception as exc:  # reported as one line by the caller
         fatal = {"kind": "probe-error", "message": "%s: %s" % (type(exc).__name__, exc),
                  "traceback": traceback.format_exc()}
-        return _finish(argv[2], {"fatal": fatal}, EXIT_FATAL)
-    return _finish(argv[2], result, EXIT_OK)
+        return _finish(send, {"fatal": fatal}, EXIT_FATAL)
+    return _finish(send, result, EXIT_OK)
 
 
 def _importable(name):
@@ -57,9 +49,19 @@ def _importable(name):
     return importlib.util.find_spec(name) is not None
 
 
-def _finish(path, result, code):
-    with open(path, "w") as handle:
-        json.dump(result, handle, default=str)
+def _load_helper(folder, filename):
+    """A standard-library module of ormdoctor's, by path, under a private name."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(HERE), folder, filename)
+    spec = importlib.util.spec_from_file_location("_ormdoctor_" + filename[:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _finish(send, result, code):
+    send(result)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # skip the project's atexit handlers and threads
@@ -157,16 +159,17 @@ def _files_by_table(registries):
 def _readonly_engine(sa, url):
     from sqlalchemy.pool import NullPool
 
+    opening = _load_helper("database", "opening.py")
     target = sa.engine.make_url(url)
-    if target.drivername in SYNC_DRIVER:
-        target = target.set(drivername=SYNC_DRIVER[target.drivername])
+    target = target.set(drivername=opening.drivername(target.drivername, sa.__version__))
     backend = target.get_backend_name()
     statements = []
     if backend == "sqlite":
         from urllib.parse import quote
 
         path = os.path.abspath(target.database or "")
-        target = target.set(database="file:" + quote(path), query={"mode": "ro", "uri": "true"})
+        query = opening.readonly_sqlite_query(path)
+        target = target.set(database="file:" + quote(path), query=query)
         statements = ["PRAGMA query_only = ON"]
     elif backend == "postgresql":
         statements = ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"]
@@ -267,4 +270,4 @@ def _diff_record(diff, dialect):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

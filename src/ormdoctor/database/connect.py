@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from .opening import drivername, readonly_sqlite_query
 from .url import mask_url, scrub
 
 if TYPE_CHECKING:
@@ -26,15 +27,6 @@ _SESSION_SQL = {
     ),
     "sqlite": ("PRAGMA query_only = ON",),  # on top of mode=ro: also blocks TEMP tables
     "mysql": ("SET SESSION TRANSACTION READ ONLY",),
-}
-
-# Async drivers cannot serve a plain Connection; reflection runs on their sync siblings.
-_SYNC_DRIVER = {
-    "postgresql+asyncpg": "postgresql+psycopg",
-    "postgresql+psycopg_async": "postgresql+psycopg",
-    "sqlite+aiosqlite": "sqlite+pysqlite",
-    "mysql+aiomysql": "mysql+pymysql",
-    "mysql+asyncmy": "mysql+pymysql",
 }
 
 # Import name of a driver -> what to pip install when it is missing.
@@ -130,6 +122,7 @@ def _readonly_engine(url: str, connect_timeout: int, statement_timeout_ms: int) 
 
 
 def _parse(url: str) -> URL:
+    import sqlalchemy
     from sqlalchemy.engine import make_url
 
     try:
@@ -138,8 +131,7 @@ def _parse(url: str) -> URL:
         raise DatabaseUnavailable(
             mask_url(str(url)), f"malformed database URL (expected {_URL_SHAPE})"
         ) from None
-    sync = _SYNC_DRIVER.get(parsed.drivername)
-    return parsed.set(drivername=sync) if sync else parsed
+    return parsed.set(drivername=drivername(parsed.drivername, sqlalchemy.__version__))
 
 
 def _target_and_args(url: str, target: URL, timeout: int) -> tuple[URL, dict]:
@@ -173,7 +165,7 @@ def _sqlite_readonly(url: str, target: URL) -> URL:
         raise DatabaseUnavailable(
             mask_url(url), f"no SQLite database file at {path} (ormdoctor never creates one)"
         )
-    return target.set(database="file:" + quote(str(path)), query={"mode": "ro", "uri": "true"})
+    return target.set(database="file:" + quote(str(path)), query=readonly_sqlite_query(path))
 
 
 def _sqlite_path(target: URL) -> Path | None:

@@ -1,16 +1,15 @@
-"""Run by the PROJECT's interpreter: ``python tracer.py REQUEST.json RESULT.json``.
+"""Run by the PROJECT's interpreter: ``python tracer.py``, the request on stdin (see channel.py).
 
-Imports the project's model modules with the project's own SQLAlchemy (1.4, 2.0 or 2.1) and writes what
-really happened to RESULT.json; stdout and stderr belong to the project. Imports only the standard
-library, SQLAlchemy, and the ``tracing`` helpers beside this file (loaded by path under a private name),
-never ormdoctor. Must stay valid on Python 3.8.
+Imports the project's model modules with the project's own SQLAlchemy (1.4, 2.0 or 2.1) and sends what
+really happened back on the signed result channel; stdout and stderr belong to the project. Imports only
+the standard library, SQLAlchemy, and the ``tracing`` helpers and ``channel.py`` beside this file (loaded
+by path under private names), never ormdoctor. Must stay valid on Python 3.8.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import sys
 import time
@@ -22,20 +21,19 @@ TRACER_VERSION = 1
 EXIT_OK, EXIT_TRACER_ERROR, EXIT_NO_SQLALCHEMY = 0, 2, 3
 
 
-def main(argv):
+def main():
     _forget_own_directory()
-    with open(argv[1]) as handle:
-        request = json.load(handle)
+    request, send = _load_private("_ormdoctor_channel", os.path.join(HERE, "channel.py")).receive_request()
     _enter_project(request)
     if importlib.util.find_spec("sqlalchemy") is None:
         fatal = {"kind": "no-sqlalchemy", "message": f"SQLAlchemy is not installed for {sys.executable}"}
-        return _finish(argv[2], {"fatal": fatal}, EXIT_NO_SQLALCHEMY)
+        return _finish(send, {"fatal": fatal}, EXIT_NO_SQLALCHEMY)
     try:
         result = trace(request)
     except Exception:  # noqa: BLE001 - recorded, not raised
         fatal = {"kind": "tracer-error", "message": traceback.format_exc()}
-        return _finish(argv[2], {"fatal": fatal}, EXIT_TRACER_ERROR)
-    return _finish(argv[2], result, EXIT_OK)
+        return _finish(send, {"fatal": fatal}, EXIT_TRACER_ERROR)
+    return _finish(send, result, EXIT_OK)
 
 
 def _forget_own_directory():
@@ -52,9 +50,8 @@ def _enter_project(request):
     sys.path[:] = entries + [entry for entry in sys.path if entry not in entries]
 
 
-def _finish(result_path, result, code):
-    with open(result_path, "w") as handle:
-        json.dump(result, handle, default=str)
+def _finish(send, result, code):
+    send(result)
     sys.stdout.flush()
     sys.stderr.flush()
     # Skip the project's atexit handlers and any non-daemon thread its imports started.
@@ -154,14 +151,18 @@ def _seconds(started, imported, configured, finished):
 def _load_tracing():
     """The helper package beside this file, under a private name no project can collide with."""
     directory = os.path.join(HERE, "tracing")
-    spec = importlib.util.spec_from_file_location(
-        PRIVATE_NAME, os.path.join(directory, "__init__.py"), submodule_search_locations=[directory])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[PRIVATE_NAME] = package
-    spec.loader.exec_module(package)
+    package = _load_private(PRIVATE_NAME, os.path.join(directory, "__init__.py"), [directory])
     for name in ("sites", "imports", "tables", "mappers", "labels", "checks", "verify", "describe"):
         importlib.import_module(PRIVATE_NAME + "." + name)
     return package
+
+
+def _load_private(name, path, search_locations=None):
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=search_locations)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _import_sqlalchemy():
@@ -171,4 +172,4 @@ def _import_sqlalchemy():
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

@@ -3,11 +3,19 @@
 In-memory SQLite by default (one fresh database per MetaData, each schema ATTACHed). On PostgreSQL
 everything happens inside ONE transaction that is always rolled back, each MetaData under its own
 SAVEPOINT and each statement under another, so nothing is left behind and one failure does not
-abort the rest.
+abort the rest. Named types (ENUM, DOMAIN) are created first, as create_all does.
+
+No statement text can end that transaction: a ``server_default=text("'x'); COMMIT; --")`` would
+otherwise commit everything before it. Every DDL statement runs as the body of a ``DO`` block
+(``EXECUTE`` of COMMIT/ROLLBACK is refused by PostgreSQL inside a function), quoted with a dollar tag
+chosen at random for the run. SQLite's driver refuses a second statement by itself.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import secrets
 import time
 
 SQLITE_MEMORY = (None, "", ":memory:")
@@ -15,10 +23,11 @@ SQLITE_MEMORY = (None, "", ":memory:")
 
 def verify(sa, url, metadatas, metadata_ids):
     started = time.perf_counter()
-    result = {"dialect": None, "url": url, "seconds": 0.0, "error": None, "metadata": []}
+    # Never the URL as given: it may not parse, and then nothing would mask its password.
+    result = {"dialect": None, "url": "(unparsable URL)", "seconds": 0.0, "error": None, "metadata": []}
     try:
-        parsed = sa.engine.make_url(url)
-        result.update(url=repr(parsed), dialect=parsed.get_backend_name())
+        parsed = installed_driver(sa, sa.engine.make_url(url))
+        result.update(url=parsed.render_as_string(hide_password=True), dialect=parsed.get_backend_name())
         result["metadata"] = _verify_on(sa, parsed, [(metadata_ids.of(m), m) for m in metadatas])
     except Exception as exc:  # noqa: BLE001 - no database, no driver, other dialect
         result["error"] = f"{type(exc).__name__}: {_first_line(exc)}"
@@ -37,6 +46,22 @@ def _verify_on(sa, url, metadatas):
     raise ValueError(f"verify supports sqlite and postgresql, not {backend}")
 
 
+def installed_driver(sa, url):
+    """The URL with the driver this interpreter has (``postgresql://`` names none; see opening.py)."""
+    opening = _load_opening()
+    return url.set(drivername=opening.drivername(url.drivername, sa.__version__))
+
+
+def _load_opening():
+    """``database/opening.py`` of the same ormdoctor, by path: the tracer never imports ormdoctor."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))),
+                        "database", "opening.py")
+    spec = importlib.util.spec_from_file_location("_ormdoctor_opening", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _on_sqlite(sa, metadata_id, metadata):
     engine = sa.create_engine("sqlite://")
     try:
@@ -50,6 +75,7 @@ def _on_postgresql(sa, url, metadatas):
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
+            sa.event.listen(conn, "before_cursor_execute", _inside_do_block(secrets.token_hex(8)), retval=True)
             outer = conn.begin()
             try:
                 conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
@@ -69,6 +95,20 @@ def _in_savepoint(sa, conn, metadata_id, metadata):
         savepoint.rollback()
 
 
+def _inside_do_block(token):
+    """A before_cursor_execute hook running each DDL statement as the body of a DO block."""
+    outer, inner = "$o" + token + "$", "$s" + token + "$"
+
+    def wrap(conn, cursor, statement, parameters, context, executemany):
+        if context is None or not context.isddl:
+            return statement, parameters  # SAVEPOINTs, checkfirst queries: ormdoctor's own text
+        if token in statement:
+            raise ValueError("the statement holds ormdoctor's quoting tag")
+        return f"DO {outer} BEGIN EXECUTE {inner}{statement}{inner}; END {outer}", parameters
+
+    return wrap
+
+
 def _attach(schema, preparer):
     return f"ATTACH DATABASE ':memory:' AS {preparer.quote_schema(schema)}"
 
@@ -80,8 +120,12 @@ def _create_schema(schema, preparer):
 def _create(sa, steps, metadata_id, metadata, schema_statement):
     ddl = sa.schema
     preparer = steps.conn.dialect.identifier_preparer
-    for schema in sorted({t.schema for t in metadata.tables.values() if t.schema} - {"main", "temp"}):
+    types = _named_types(sa, metadata)
+    schemas = {t.schema for t in metadata.tables.values()} | {getattr(t, "schema", None) for _, t in types}
+    for schema in sorted(schemas - {None, "", "main", "temp"}):
         steps.run(schema_statement(schema, preparer), "schema", None, schema)
+    for name, type_ in types:
+        steps.run(lambda conn, type_=type_: type_.create(conn, checkfirst=True), "type", None, name)
     tables, later = _plan(sa, metadata, steps.conn.dialect.supports_alter)
     created = []
     for table, fkcs in tables:
@@ -93,6 +137,20 @@ def _create(sa, steps, metadata_id, metadata, schema_statement):
         steps.run(ddl.AddConstraint(constraint), "constraint", constraint.table.key, str(constraint.name))
     return {"metadata": metadata_id, "tables": len(metadata.tables), "created": created,
             "failures": steps.failures}
+
+
+def _named_types(sa, metadata):
+    """(name, type) of each named schema type (Enum, DOMAIN) the tables use, once each: CREATE TABLE
+    alone would fail with 'type does not exist'. On SQLite creating them does nothing."""
+    found = {}
+    for table in sorted(metadata.tables.values(), key=lambda table: table.key):
+        for column in table.columns:
+            type_ = column.type
+            name = getattr(type_, "name", None)
+            if isinstance(type_, sa.types.SchemaType) and name:
+                schema = getattr(type_, "schema", None) or table.schema
+                found.setdefault((schema or "", str(name)), type_)
+    return [(f"{schema}.{name}" if schema else name, type_) for (schema, name), type_ in sorted(found.items())]
 
 
 def _plan(sa, metadata, supports_alter):
@@ -133,8 +191,10 @@ class Steps:
     def _execute(self, statement):
         if isinstance(statement, str):
             self.conn.exec_driver_sql(statement)
-        else:
+        elif hasattr(statement, "compile"):  # a DDL element (they are callable too)
             self.conn.execute(statement)
+        else:
+            statement(self.conn)
 
 
 def _first_line(exc):
