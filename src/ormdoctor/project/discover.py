@@ -36,11 +36,24 @@ def alembic_ini_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+# A checked repository's .git/config must not run anything: core.fsmonitor names a program git
+# starts to list changed files, core.hooksPath hooks; the command line overrides both. Only the
+# user's own (global) settings are read, never /etc/gitconfig's, and no GIT_* variable of the
+# caller (GIT_DIR, GIT_CONFIG_PARAMETERS, ...) can point git elsewhere or add settings.
+_SAFE_GIT = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-optional-locks"]
+
+
+def _git_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    return env
+
+
 def _git_files(root: Path) -> list[str] | None:
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z", "--", "*.py"],
-            capture_output=True, timeout=20, check=False,
+            ["git", *_SAFE_GIT, "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z", "--", "*.py"],
+            capture_output=True, timeout=20, check=False, env=_git_environment(), stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
