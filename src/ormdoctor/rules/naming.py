@@ -28,7 +28,7 @@ def _format(template, explicit, table, schema, columns, referred) -> str | None:
         "constraint_name": explicit or "",
         "referred_table_name": referred or "",
     }
-    if columns:
+    if columns and all(isinstance(c, str) for c in columns):  # a computed name is unknown: so is the index's
         values.update({
             "column_0_name": columns[0], "column_0_key": columns[0],
             "column_0_label": f"{label_prefix}_{columns[0]}",
