@@ -91,13 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     from ormdoctor.commands import dispatch
     from ormdoctor.pipeline import UsageError
 
+    from ormdoctor.report.sanitize import printable
+
     try:
         return dispatch(args)
     except UsageError as exc:
-        print(f"ormdoctor: error: {exc}", file=sys.stderr)
+        print(f"ormdoctor: error: {printable(str(exc))}", file=sys.stderr)  # may quote project text
         return 2
     except KeyboardInterrupt:
         print("ormdoctor: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: one line naming the file, never a traceback (see crash.py)
+        from ormdoctor.crash import report_crash
+
+        return report_crash(exc)

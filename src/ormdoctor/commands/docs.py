@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ormdoctor.commands.output import emit, write_file
 from ormdoctor.pipeline import UsageError, analyse
+from ormdoctor.report.sanitize import printable
 
 
 def run(args) -> int:
@@ -88,7 +89,7 @@ def trace_tables(analysis, args):
 def _error_line(module) -> str:
     error = module.error
     message = (error.message.strip().splitlines() or [""])[0] if error else ""
-    return f"{error.type}: {message}" if error else "unknown error"
+    return printable(f"{error.type}: {message}") if error else "unknown error"  # the project's own text
 
 
 def globs(value: str | None) -> list[str]:

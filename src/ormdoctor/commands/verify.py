@@ -5,6 +5,7 @@ from __future__ import annotations
 from ormdoctor.commands.output import emit
 from ormdoctor.commands.runtime_mode import merge, run_runtime
 from ormdoctor.pipeline import analyse
+from ormdoctor.report.sanitize import terminal_safe
 
 
 def run(args) -> int:
@@ -16,7 +17,7 @@ def run(args) -> int:
     from ormdoctor.runtime.findings import to_findings
 
     merge(analysis, to_findings(report, analysis.root))
-    emit(render(analysis, report))
+    emit(terminal_safe(render(analysis, report)))
     verify = report.verify
     errors = [f for f in analysis.findings if f.severity.value == "error"]
     ok = verify is not None and not verify.error and not verify.failures and not errors

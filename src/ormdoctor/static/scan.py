@@ -10,12 +10,13 @@ import sys
 import warnings
 from pathlib import Path
 
+from ormdoctor.crash import blame
 from ormdoctor.static.cache import FactsCache
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
-from ormdoctor.static.source import decode, ignore_comments
+from ormdoctor.static.source import decode, ignore_comments, read_source
 
 # A file with none of these never defines or references a model: its imports are enough.
 # Plain substring tests: far faster than one regex alternation over every file.
@@ -72,9 +73,11 @@ def read_digest(root: Path, rel: str, cache: FactsCache | None):
         digest = cache.known_digest(rel, stat) if cache else None
         if digest is not None:
             return None, digest, None
-        data = path.read_bytes()
     except OSError as exc:
         return b"", "", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+    data, error = read_source(path)
+    if error:
+        return b"", "", error
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if cache:
         cache.remember(rel, stat, digest)
@@ -104,7 +107,11 @@ def _extract_all(pending: list[tuple[str, bytes, str]]) -> list[FileFacts]:
 
 
 def _extract_one(item: tuple[str, bytes, str]) -> FileFacts:
-    return extract_file(*item) if mentions_orm(item[1]) else _light(*item)
+    try:
+        return extract_file(*item) if mentions_orm(item[1]) else _light(*item)
+    except Exception as exc:
+        blame(exc, item[0])  # a bug: the report names the file that triggered it
+        raise
 
 
 def _parallel(items):
