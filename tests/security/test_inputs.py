@@ -156,6 +156,24 @@ def test_internal_error_is_one_line_naming_the_file(tmp_path, monkeypatch, capsy
     assert "Traceback" in err and err.rstrip().splitlines()[-1].startswith("ormdoctor: error: internal error")
 
 
+def test_internal_error_in_a_rule_names_the_rule(tmp_path, monkeypatch, capsys):
+    import ormdoctor.rules.indexes as indexes
+    from ormdoctor.cli import main
+
+    root = model_project(tmp_path / "p")  # email has index=True: the index rules name it
+
+    def broken(*args, **kwargs):
+        raise KeyError("column_0_label")
+
+    monkeypatch.setattr(indexes, "final_name", broken)
+    monkeypatch.delenv("ORMDOCTOR_DEBUG", raising=False)
+    assert main(["check", str(root), "--no-cache", "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("ormdoctor: error: internal error while processing rule ORM20")
+    assert "KeyError: 'column_0_label'" in captured.err and "this is a bug in ormdoctor" in captured.err
+
+
 def test_nothing_is_read_from_a_special_file_given_by_name(tmp_path):
     """`ormdoctor check app/pipe.py` names the FIFO itself: still ORM001, never a hang."""
     root = model_project(tmp_path / "p")

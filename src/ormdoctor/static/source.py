@@ -34,7 +34,7 @@ def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, ParseErrorFact("not a regular file (a device, FIFO or socket); skipped", Pos(1, 1),
-                                        "unreadable")
+                                        "not-a-file")
         if info.st_size > MAX_BYTES:
             return None, _too_large(info.st_size)
         try:
