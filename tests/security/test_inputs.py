@@ -68,6 +68,16 @@ def test_special_files_are_skipped_not_read(tmp_path):
     assert found == {}
 
 
+@pytest.mark.parametrize("name", [".gitignore", "alembic.ini", "migrations/alembic.ini"])
+def test_fifo_among_the_settings_files_is_not_read(tmp_path, name):
+    """Outside a git repository the .gitignore is read as text; alembic.ini files give import roots."""
+    root = model_project(tmp_path / "p")
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(root / name)
+    result = ormdoctor("check", str(root), "--no-cache", timeout=60)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
 def test_ten_thousand_indented_imports_are_scanned_in_linear_time():
     text = "def load():\n" + "".join(f"    import module_{i}\n" for i in range(10_000))
     started = time.perf_counter()

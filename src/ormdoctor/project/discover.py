@@ -32,7 +32,8 @@ def alembic_ini_files(root: Path) -> list[Path]:
     """alembic.ini files up to two folders deep: they put import roots on sys.path."""
     found = []
     for pattern in ("alembic.ini", "*/alembic.ini", "*/*/alembic.ini"):
-        found += [p for p in root.glob(pattern) if not set(p.relative_to(root).parts) & SKIP_DIRS]
+        found += [p for p in root.glob(pattern) if not set(p.relative_to(root).parts) & SKIP_DIRS
+                  and p.is_file()]  # a FIFO named alembic.ini would block its reader
     return sorted(found)
 
 
@@ -102,8 +103,11 @@ def _is_alembic_revision(rel: str, root: Path) -> bool:
 
 
 def _read_gitignore(root: Path) -> list[str]:
+    path = root / ".gitignore"
+    if not path.is_file():
+        return []  # a FIFO or device would block or never end
     try:
-        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
     return [line.strip() for line in lines if line.strip() and not line.startswith("#") and not line.startswith("!")]
