@@ -46,6 +46,29 @@ u = Table("u", metadata, Column("id", Integer, primary_key=True), Column(NAME_CO
     assert docs.returncode == 0 and "Traceback" not in docs.stderr, docs.stderr
 
 
+def test_naming_convention_constant_that_is_not_text_is_not_a_crash(tmp_path):
+    """Found by the fuzz test: a convention constant with a bytes template (``"ix": b"x"``)."""
+    root = model_project(tmp_path / "p", {"app/models.py": '''
+from sqlalchemy import Column, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase
+
+convention = {"ix": b"ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=convention)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(200), index=True)
+    code = Column(String(20), unique=True)
+'''})
+    result = ormdoctor("check", str(root), "--no-cache", "--format", "json")
+    assert _diagnostics(result) == []
+
+
 @pytest.mark.parametrize("codec", ["rot13", "hex", "punycode", "undefined", "base64", "no-such-codec"])
 def test_unusable_coding_cookie_is_orm001(tmp_path, codec):
     root = model_project(tmp_path / "p", {"app/odd.py": f"# -*- coding: {codec} -*-\nimport sqlalchemy\nx = 1\n"})

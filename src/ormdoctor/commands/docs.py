@@ -81,7 +81,7 @@ def trace_tables(analysis, args):
     if failed and not report.described:
         raise UsageError(f"no table to document: importing {failed[0].name} failed ({_error_line(failed[0])})")
     for module in failed:
-        print(f"ormdoctor: warning: importing {module.name} failed ({_error_line(module)}); "
+        print(f"ormdoctor: warning: importing {printable(module.name)} failed ({_error_line(module)}); "
               "any table it defines is missing", file=sys.stderr)
     return report
 

@@ -14,6 +14,8 @@ def final_name(kind: str, explicit: str | None, table: str, schema: str | None, 
     conventions = dict(DEFAULT_CONVENTION)
     conventions.update(convention or {})
     template = conventions.get(kind)
+    if template is not None and not isinstance(template, str):
+        return None  # a constant that is not text (`"ix": b"x"`): SQLAlchemy cannot use it either
     if template is None or (explicit and "%(constraint_name)s" not in template):
         return explicit
     if "%(constraint_name)s" in template and not explicit:
