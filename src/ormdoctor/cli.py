@@ -90,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from ormdoctor.commands import dispatch
     from ormdoctor.pipeline import UsageError
-
     from ormdoctor.report.sanitize import printable
 
     try:

@@ -108,7 +108,8 @@ def deep_nesting(rng, text):
     elif kind == "binop":
         snippet = "x = " + " + ".join(["'a'"] * depth * 10)
     else:
-        snippet = "\n".join("    " * i + "if x:" for i in range(min(depth, 98))) + "\n" + "    " * min(depth, 98) + "pass"
+        levels = min(depth, 98)  # the tokenizer allows 100 levels of indentation
+        snippet = "\n".join("    " * i + "if x:" for i in range(levels)) + "\n" + "    " * levels + "pass"
     return _insert_line(rng, text, snippet)
 
 
@@ -159,8 +160,8 @@ def truncate(rng, text):
 def model_snippet(rng, text):
     """Lines that stress the model readers: odd Column, relationship, table args, Table() calls."""
     snippet = rng.choice([
-        "class Odd(Base):\n    __tablename__ = NAME\n    id = Column(NAME_CONST, Integer, primary_key=True, index=True)",
-        "class Odd(Base):\n    __tablename__ = 'odd'\n    __table_args__ = 5\n    id = Column(Integer, primary_key=True)",
+        "class Odd(Base):\n    __tablename__ = NAME\n    id = Column(NAME_CONST, Integer, index=True)",
+        "class Odd(Base):\n    __tablename__ = 'odd'\n    __table_args__ = 5\n    id = Column(Integer)",
         "class Odd(Base):\n    __tablename__ = 'odd'\n    __table_args__ = ({'schema': None}, Index(None))",
         "class Odd(Base):\n    __tablename__ = 'odd'\n    x = relationship(1, back_populates=2, secondary=3)",
         "class Odd(Base):\n    __tablename__ = 'odd'\n    x: Mapped[list[]] = mapped_column(ForeignKey(None))",
