@@ -8,7 +8,6 @@ import json
 import os
 import random
 import time
-from pathlib import Path
 
 import pytest
 from io_support import model_project, ormdoctor
@@ -213,7 +212,3 @@ def test_nothing_is_read_from_a_special_file_given_by_name(tmp_path):
     os.mkfifo(root / "app" / "pipe.py")
     found = _orm001(ormdoctor("check", str(root / "app" / "pipe.py"), "--no-cache", "--format", "json", timeout=60))
     assert list(found) == ["pipe.py"]  # the folder named is the root
-
-
-def test_source_module_documents_its_limit():
-    assert MAX_BYTES == 8 * 2**20 and "8 MB" in Path(__file__).read_text()
