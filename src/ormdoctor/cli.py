@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from ormdoctor.commands import dispatch
     from ormdoctor.pipeline import UsageError
+    from ormdoctor.report.sanitize import printable
 
     try:
         return dispatch(args)
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         from ormdoctor.database.url import mask_arguments
 
         # argparse takes `--db=host=x password=y` (it holds a space) for a path: never echo it whole
-        print(f"ormdoctor: error: {mask_arguments(str(exc), sys.argv[1:] if argv is None else argv)}",
+        print(f"ormdoctor: error: {printable(mask_arguments(str(exc), sys.argv[1:] if argv is None else argv))}",
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -114,3 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: one line naming the file, never a traceback (see crash.py)
+        from ormdoctor.crash import report_crash
+
+        return report_crash(exc)

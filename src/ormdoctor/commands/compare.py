@@ -52,9 +52,11 @@ def run(args) -> int:
     if args.format == "json":
         emit(json.dumps(to_json(view), indent=2) + "\n")
     else:
+        from ormdoctor.report.sanitize import terminal_safe
         from ormdoctor.report.text import Painter, use_color
 
-        emit(render(view, Painter(use_color(sys.stdout))))
+        paint = Painter(use_color(sys.stdout))
+        emit(terminal_safe(render(view, paint), paint.enabled))
     return 0
 
 

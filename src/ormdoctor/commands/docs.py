@@ -15,8 +15,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ormdoctor.commands.output import emit, write_atomic
+from ormdoctor.commands.output import emit, write_file
 from ormdoctor.pipeline import UsageError, analyse
+from ormdoctor.report.sanitize import printable
 
 
 def run(args) -> int:
@@ -24,7 +25,7 @@ def run(args) -> int:
     schema = build(args)
     text = render(schema, args.format, heading_offset=1 if args.inject else 0)
     target = args.inject or args.output
-    if not target:
+    if not target or (target == "-" and not args.inject):
         emit(text)
         return 0
     return _write(Path(target), target, text, inject=bool(args.inject), check=args.check)
@@ -35,7 +36,7 @@ def _validate(args) -> None:
         raise UsageError("use either -o FILE or --inject FILE, not both")
     if args.inject and args.format != "md":
         raise UsageError("--inject writes Markdown; --format html needs -o FILE")
-    if args.check and not (args.inject or args.output):
+    if args.check and not args.inject and args.output in (None, "-"):
         raise UsageError("--check needs the file to compare: -o FILE or --inject FILE")
 
 
@@ -80,7 +81,7 @@ def trace_tables(analysis, args):
     if failed and not report.described:
         raise UsageError(f"no table to document: importing {failed[0].name} failed ({_error_line(failed[0])})")
     for module in failed:
-        print(f"ormdoctor: warning: importing {module.name} failed ({_error_line(module)}); "
+        print(f"ormdoctor: warning: importing {printable(module.name)} failed ({_error_line(module)}); "
               "any table it defines is missing", file=sys.stderr)
     return report
 
@@ -88,7 +89,7 @@ def trace_tables(analysis, args):
 def _error_line(module) -> str:
     error = module.error
     message = (error.message.strip().splitlines() or [""])[0] if error else ""
-    return f"{error.type}: {message}" if error else "unknown error"
+    return printable(f"{error.type}: {message}") if error else "unknown error"  # the project's own text
 
 
 def globs(value: str | None) -> list[str]:
@@ -106,28 +107,32 @@ def render(schema, fmt: str, heading_offset: int = 0) -> str:
 
 
 def _write(path: Path, name: str, text: str, inject: bool, check: bool) -> int:
-    from ormdoctor.docs.inject import MarkerError, read_text, replace_block, unified_diff, whole_file
+    from ormdoctor.docs.inject import MarkerError, read_stored, replace_block, unified_diff, whole_file
+    from ormdoctor.safe_write import is_regular_or_missing
 
-    current = read_text(path)
-    if inject:
-        if current is None:
-            raise UsageError(f"{name} does not exist; create it with the {_markers()} markers")
-        try:
+    if not inject and not check and not is_regular_or_missing(path):
+        write_file(path, text)  # a device or FIFO (-o /dev/stdout): nothing to keep, nothing to read
+        return 0
+    try:
+        current = read_stored(path, name)
+        if inject:
+            if current is None:
+                raise UsageError(f"{name} does not exist; create it with the {_markers()} markers")
             new = replace_block(current, text, name)
-        except MarkerError as exc:
-            raise UsageError(str(exc)) from None
-    else:
-        new = whole_file(current, text)
+        else:
+            new = whole_file(current, text)
+    except MarkerError as exc:
+        raise UsageError(str(exc)) from None
     if check:
-        if new == current:
+        if current is not None and new == current.data:
             return 0
         sys.stdout.write(unified_diff(current, new, name))
         sys.stdout.flush()
         again = f"--inject {name}" if inject else f"-o {name}"
         print(f"ormdoctor: {name} is out of date; run `ormdoctor docs {again}`", file=sys.stderr)
         return 1
-    if new != current:
-        write_atomic(path, new, newline="")
+    if current is None or new != current.data:
+        write_file(path, new)
     return 0
 
 

@@ -1,13 +1,12 @@
-"""Writing a command's output to stdout or a file, atomically."""
+"""Writing a command's output to stdout or a file, never destructively (see ``safe_write``)."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ormdoctor.pipeline import UsageError
+from ormdoctor.safe_write import WriteRefused, write_bytes, write_text
 
 
 def emit(text: str, path: str | None = None) -> None:
@@ -15,26 +14,17 @@ def emit(text: str, path: str | None = None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    write_atomic(Path(path), text)
+    write_file(path, text)
 
 
-def write_atomic(path: Path, text: str, encoding: str = "utf-8", newline: str | None = None) -> None:
+def write_file(path: str | Path, content: str | bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _new_file_mode() -> int:
-    """What open() would give a new file: 0o666 less the umask (mkstemp makes it 0o600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+        if isinstance(content, bytes):
+            write_bytes(Path(path), content)
+        else:
+            write_text(path, content)
+    except WriteRefused as exc:
+        raise UsageError(str(exc)) from None
 
 
 def split_codes(values) -> list[str]:

@@ -27,9 +27,11 @@ def run(args) -> int:
     if args.format == "json":
         emit(json.dumps(_document(analysis, rows, extra, db), indent=2) + "\n")
     else:
+        from ormdoctor.report.sanitize import terminal_safe
         from ormdoctor.report.text import Painter, use_color
 
-        emit(render(analysis.inventory, rows, extra, db, Painter(use_color(sys.stdout))))
+        paint = Painter(use_color(sys.stdout))
+        emit(terminal_safe(render(analysis.inventory, rows, extra, db, paint), paint.enabled))
     return 0
 
 

@@ -7,6 +7,7 @@ from ormdoctor.commands.output import emit
 from ormdoctor.commands.runtime_mode import merge, run_runtime
 from ormdoctor.database.url import scrub
 from ormdoctor.pipeline import analyse
+from ormdoctor.report.sanitize import terminal_safe
 
 
 def run(args) -> int:
@@ -18,7 +19,7 @@ def run(args) -> int:
     from ormdoctor.runtime.findings import to_findings
 
     merge(analysis, to_findings(report, analysis.root))
-    emit(scrub(render(analysis, report), url))  # what the driver said may quote the URL
+    emit(terminal_safe(scrub(render(analysis, report), url)))  # what the driver said may quote the URL
     verify = report.verify
     errors = [f for f in analysis.findings if f.severity.value == "error"]
     ok = verify is not None and not verify.error and not verify.failures and not errors

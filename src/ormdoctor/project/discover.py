@@ -32,15 +32,29 @@ def alembic_ini_files(root: Path) -> list[Path]:
     """alembic.ini files up to two folders deep: they put import roots on sys.path."""
     found = []
     for pattern in ("alembic.ini", "*/alembic.ini", "*/*/alembic.ini"):
-        found += [p for p in root.glob(pattern) if not set(p.relative_to(root).parts) & SKIP_DIRS]
+        found += [p for p in root.glob(pattern) if not set(p.relative_to(root).parts) & SKIP_DIRS
+                  and p.is_file()]  # a FIFO named alembic.ini would block its reader
     return sorted(found)
+
+
+# A checked repository's .git/config must not run anything: core.fsmonitor names a program git
+# starts to list changed files, core.hooksPath hooks; the command line overrides both. Only the
+# user's own (global) settings are read, never /etc/gitconfig's, and no GIT_* variable of the
+# caller (GIT_DIR, GIT_CONFIG_PARAMETERS, ...) can point git elsewhere or add settings.
+_SAFE_GIT = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-optional-locks"]
+
+
+def _git_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    return env
 
 
 def _git_files(root: Path) -> list[str] | None:
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z", "--", "*.py"],
-            capture_output=True, timeout=20, check=False,
+            ["git", *_SAFE_GIT, "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z", "--", "*.py"],
+            capture_output=True, timeout=20, check=False, env=_git_environment(), stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -89,8 +103,11 @@ def _is_alembic_revision(rel: str, root: Path) -> bool:
 
 
 def _read_gitignore(root: Path) -> list[str]:
+    path = root / ".gitignore"
+    if not path.is_file():
+        return []  # a FIFO or device would block or never end
     try:
-        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
     return [line.strip() for line in lines if line.strip() and not line.startswith("#") and not line.startswith("!")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from ormdoctor.report.sanitize import path_at_line_start, printable
+
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "path": "\033[1m",
            "dim": "\033[2m", "code": "\033[1;31m", "reset": "\033[0m", "hint": "\033[32m"}
 
@@ -31,15 +33,16 @@ def render_text(findings, summary: dict, color: bool = False) -> str:
 
 
 def _block(finding, paint: Painter) -> str:
-    where = str(finding.location) if finding.location else f"<{finding.source}>"
+    """Every project string (paths, messages, names in them) goes through ``printable``."""
+    where = path_at_line_start(str(finding.location)) if finding.location else f"<{finding.source}>"
     severity = finding.severity.value
-    lines = [f"{paint('path', where)}: {paint(severity, finding.code)} [{severity}] {finding.message}"]
+    lines = [f"{paint('path', where)}: {paint(severity, finding.code)} [{severity}] {printable(finding.message)}"]
     for rel in finding.related:
-        lines.append(f"    {paint('dim', str(rel.location))}: {rel.message}")
+        lines.append(f"    {paint('dim', path_at_line_start(str(rel.location)))}: {printable(rel.message)}")
     for detail in finding.details:
-        lines.append(f"    note: {detail}")
+        lines.append(f"    note: {printable(detail)}")
     if finding.hint:
-        lines.append(f"    {paint('hint', 'hint')}: {finding.hint}")
+        lines.append(f"    {paint('hint', 'hint')}: {printable(finding.hint)}")
     if finding.source != "static":
         lines.append(f"    {paint('dim', 'seen by')}: {finding.source}")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 
 from ormdoctor.config import Config
+from ormdoctor.crash import blame
 from ormdoctor.findings import Finding, sort_findings
 from ormdoctor.inventory.model import Inventory
 from ormdoctor.rules.context import Context
@@ -27,7 +28,11 @@ def run_rules(inventory: Inventory, config: Config, codes: set[str]) -> list[Fin
     findings: list[Finding] = []
     for code, rule in load_rules().items():
         if code in codes and rule.check is not None:
-            findings.extend(rule.check(context))
+            try:
+                findings.extend(rule.check(context))
+            except Exception as exc:
+                blame(exc, f"rule {code}")  # a bug: the one-line report names the rule
+                raise
     return sort_findings(dedupe(suppress(findings, inventory, config)))
 
 

@@ -11,6 +11,7 @@ _HINTS = {
     "encoding": "save the file as UTF-8, or declare its encoding with `# -*- coding: latin-1 -*-`",
     "too-large": "exclude generated files in [tool.ormdoctor] exclude",
     "unreadable": "check the file's permissions, or whether it is a broken or looping symlink",
+    "not-a-file": "a device, FIFO or socket is not source: remove it, or exclude it in [tool.ormdoctor]",
 }
 
 
@@ -19,7 +20,9 @@ def parse_error(ctx):
     """## What it does
     Reports a Python file that cannot be read or parsed: a syntax error, syntax newer than the
     Python running ormdoctor, bytes that are not valid in the file's encoding, a file too large
-    to be source, or a file that cannot be opened (permissions, a looping symlink). Newer syntax
+    to be source (over 8 MB), a coding cookie Python cannot use (`rot13`, `undefined`), a file that
+    cannot be opened (permissions, a looping symlink), or a `.py` name that is not a regular file
+    (a FIFO, a device, a symlink to `/dev/zero`), which is skipped unread. Newer syntax
     that changes no model (`type X = ...` aliases, `class Repo[T]:` generics, `except A, B:`) is
     read anyway, as its older equivalent; other newer syntax (3.12 f-strings) is reported.
 

@@ -201,6 +201,8 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
     if primary:
         found.append(_Covering(primary, 0, None, next(c.pos for c in table.columns if c.primary_key), "the primary key"))
     for c in table.columns:
+        if c.name is None:
+            continue  # a computed column name: which index it makes is unknown
         if c.unique:
             kind = "ix" if c.index else "uq"
             what = "unique=True, index=True" if c.index else "unique=True"

@@ -14,6 +14,8 @@ def final_name(kind: str, explicit: str | None, table: str, schema: str | None, 
     conventions = dict(DEFAULT_CONVENTION)
     conventions.update(convention or {})
     template = conventions.get(kind)
+    if template is not None and not isinstance(template, str):
+        return None  # a constant that is not text (`"ix": b"x"`): SQLAlchemy cannot use it either
     if template is None or (explicit and "%(constraint_name)s" not in template):
         return explicit
     if "%(constraint_name)s" in template and not explicit:
@@ -28,7 +30,7 @@ def _format(template, explicit, table, schema, columns, referred) -> str | None:
         "constraint_name": explicit or "",
         "referred_table_name": referred or "",
     }
-    if columns:
+    if columns and all(isinstance(c, str) for c in columns):  # a computed name is unknown: so is the index's
         values.update({
             "column_0_name": columns[0], "column_0_key": columns[0],
             "column_0_label": f"{label_prefix}_{columns[0]}",

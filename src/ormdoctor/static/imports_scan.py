@@ -2,9 +2,10 @@
 
 Parsing every file of a large tree costs more than the whole rest of a check, yet files that
 never mention SQLAlchemy only matter as links in the import graph. Imports are found with
-substring searches; only an indented import (rare) needs the enclosing blocks, found by walking
-back to the lines with less indentation: a ``def`` makes it function-level, an
-``if TYPE_CHECKING:`` type-checking only.
+substring searches; only an indented import needs the enclosing blocks: the lines before it with
+less indentation, where a ``def`` makes it function-level, an ``if TYPE_CHECKING:`` type-checking
+only. Those blocks come from one forward pass over the lines (:class:`_Blocks`), so the scan stays
+linear however many indented imports a file has.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     lines = list(_import_lines(text))
     # Only strings before the last import can hide one or wrap its block header.
     strings = _triple_quoted(text, lines[-1][0]) if lines else []
+    blocks = _Blocks(text, strings)
     for start, end in lines:
         if _inside(strings, start):
             continue  # an example in a docstring imports nothing
         statement = text[start:end]
         stripped = statement.lstrip(" \t")
         indent = len(statement) - len(stripped)
-        line = text.count("\n", 0, start) + 1 if start else 1
-        context = _context(text, start, indent, strings) if indent else MODULE
+        line = blocks.line_number(start)
+        context = blocks.context(start, indent) if indent else MODULE
         position = Pos(line, indent + 1)
         if stripped.startswith("from"):
             found = _from_import(stripped, context, position)
@@ -60,9 +62,12 @@ def _import_lines(text: str):
         position = found + 6
         start = text.rfind("\n", 0, found) + 1
         head = text[start:found].lstrip(" \t")
-        if head and not (head.startswith("from ") and _NAME.fullmatch(head[5:].strip() or "x")):
-            continue
-        if not head and not text.startswith(("import ", "import\t"), found):
+        if (head and not (head.startswith("from ") and _NAME.fullmatch(head[5:].strip() or "x"))) \
+                or (not head and not text.startswith(("import ", "import\t"), found)):
+            # No later "import" on this line can start a statement either: skip the line, or a long
+            # line with many of them would be searched back to its start once per occurrence.
+            line_end = text.find("\n", found)
+            position = len(text) if line_end < 0 else line_end
             continue
         end = text.find("\n", found)
         end = len(text) if end < 0 else end
@@ -99,27 +104,54 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     return index >= 0 and spans[index][0] < offset < spans[index][1]
 
 
-def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]]) -> str:
-    """Walk back line by line to the enclosing blocks of an indented import."""
-    kinds = set()
-    end = start - 1
-    while end > 0 and indent > 0:
-        begin = text.rfind("\n", 0, end) + 1
-        line = text[begin:end]
-        end = begin - 1
-        stripped = line.lstrip(" \t")
-        if not stripped or stripped.startswith(("#", ")", "]", "}")) or _inside(strings, begin):
-            continue  # blank, comment, docstring, or the closing line of a multi-line signature
-        width = len(line) - len(stripped)
-        if width < indent:
-            indent = width
-            if stripped.startswith(("def ", "async def ")):
-                kinds.add(FUNCTION)
-            elif stripped.startswith(("if ", "elif ")) and "TYPE_CHECKING" in stripped:
-                kinds.add(TYPE_CHECKING)
-    if FUNCTION in kinds:
-        return FUNCTION
-    return TYPE_CHECKING if TYPE_CHECKING in kinds else MODULE
+class _Blocks:
+    """The enclosing blocks of indented imports, from one forward pass over the lines.
+
+    Walking back from an import to each line with less indentation finds exactly the lines left
+    on a stack that keeps, line after line, only the lines less indented than the next one (a
+    line pops every line at least as indented as itself). Each stack entry carries whether it or a
+    line below it opens a function or an ``if TYPE_CHECKING:``. Imports are asked for in order.
+    """
+
+    def __init__(self, text: str, strings: list[tuple[int, int]]):
+        self.text, self.strings = text, strings
+        self.stack: list[tuple[int, bool, bool]] = []  # (indentation, in a def, under TYPE_CHECKING)
+        self.offset = 0  # the next line to read
+        self.counted, self.lines = 0, 1  # line numbers: newlines counted up to `counted`
+
+    def line_number(self, start: int) -> int:
+        self.lines += self.text.count("\n", self.counted, start)
+        self.counted = start
+        return self.lines
+
+    def context(self, start: int, indent: int) -> str:
+        self._read_until(start)
+        stack = self.stack
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        function, type_checking = (stack[-1][1], stack[-1][2]) if stack else (False, False)
+        if function:
+            return FUNCTION
+        return TYPE_CHECKING if type_checking else MODULE
+
+    def _read_until(self, start: int) -> None:
+        text, stack = self.text, self.stack
+        while self.offset < start:
+            begin = self.offset
+            end = text.find("\n", begin, start)
+            end = start - 1 if end < 0 else end
+            self.offset = end + 1
+            line = text[begin:end]
+            stripped = line.lstrip(" \t")
+            if not stripped.strip() or stripped.startswith(("#", ")", "]", "}")) or _inside(self.strings, begin):
+                continue  # blank, comment, docstring, or the closing line of a multi-line signature
+            width = len(line) - len(stripped)
+            while stack and stack[-1][0] >= width:
+                stack.pop()
+            function = stripped.startswith(("def ", "async def "))
+            type_checking = stripped.startswith(("if ", "elif ")) and "TYPE_CHECKING" in stripped
+            below = stack[-1] if stack else (0, False, False)
+            stack.append((width, function or below[1], type_checking or below[2]))
 
 
 def _from_import(statement: str, context: str, position: Pos) -> ImportFact | None:

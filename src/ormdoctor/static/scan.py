@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ormdoctor.crash import blame
 from ormdoctor.static import codec
 from ormdoctor.static.cache import FactsCache, content_digest
 from ormdoctor.static.compat import rewrite_newer_syntax
@@ -17,6 +18,7 @@ from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
 from ormdoctor.static.source import decode, ignore_comments
+from ormdoctor.static.source import read_source as read_regular_file
 
 # A file with none of these never defines or references a model: its imports are enough.
 # Plain substring tests: far faster than one regex alternation over every file.
@@ -99,14 +101,16 @@ def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: Fact
 
 
 def read_source(root: Path, rel: str):
-    """(stat, bytes, error) of one project file."""
+    """(stat, bytes, error) of one project file: only regular files, size-capped (source.py)."""
     path = os.path.join(str(root), rel)
     try:
         stat = os.stat(path)
-        with open(path, "rb") as handle:
-            return stat, handle.read(), None
     except OSError as exc:
         return None, b"", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+    data, error = read_regular_file(Path(path))
+    if error is not None:
+        return None, b"", error
+    return stat, data, None
 
 
 def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
@@ -154,7 +158,11 @@ def _work(job: tuple[str, str, str | None, bool]):
     digest = content_digest(data)
     if digest == known:
         return rel, stat, digest, None, None
-    facts = extract_file(rel, data, digest) if mentions_orm(data) else _light(rel, data, digest)
+    try:
+        facts = extract_file(rel, data, digest) if mentions_orm(data) else _light(rel, data, digest)
+    except Exception as exc:
+        blame(exc, rel)  # a bug: the report names the file that triggered it
+        raise
     return rel, stat, digest, facts, codec.dumps(facts) if encode else None
 
 

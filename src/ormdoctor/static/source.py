@@ -3,22 +3,56 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import tokenize
+from pathlib import Path
 
 from ormdoctor.static.facts import ParseErrorFact, Pos
 
-MAX_BYTES = 8 * 1024 * 1024  # generated files beyond this are data, not a model layer
+# Generated files beyond this are data, not a model layer: the largest hand-written model modules
+# we know are a few hundred KB, a 30,000-class generated one under 3 MB. Bigger files are ORM001
+# "too large; skipped", so a runaway file (a 2 GB dump named .py) costs no memory and no time.
+MAX_BYTES = 8 * 1024 * 1024
+
+# O_NONBLOCK: opening a FIFO must not wait for a writer. The type is checked on the open file
+# (fstat), so a file swapped for a FIFO or device after a check cannot slip through.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 _IGNORE_RE = re.compile(r"#\s*ormdoctor:\s*ignore(?:\[([A-Z0-9_,\s]+)\])?", re.I)
+
+
+def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
+    """(bytes, None), or (None, why not) for anything but a regular file of at most MAX_BYTES:
+    a symlink to /dev/zero or a FIFO named ``x.py`` is skipped, never read."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        return None, ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, ParseErrorFact("not a regular file (a device, FIFO or socket); skipped", Pos(1, 1),
+                                        "not-a-file")
+        if info.st_size > MAX_BYTES:
+            return None, _too_large(info.st_size)
+        try:
+            data = handle.read(MAX_BYTES + 1)  # the file may have grown since fstat
+        except OSError as exc:
+            return None, ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+    return (data, None) if len(data) <= MAX_BYTES else (None, _too_large(len(data)))
+
+
+def _too_large(size: int) -> ParseErrorFact:
+    return ParseErrorFact(f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit; skipped",
+                          Pos(1, 1), "too-large")
 
 
 def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
     """(text, encoding, error). BOM and coding cookies are honoured; CRLF is kept as-is."""
     if len(data) > MAX_BYTES:
-        size = len(data) / (1024 * 1024)
-        return None, "", ParseErrorFact(f"file is {size:.0f} MB, over the {MAX_BYTES // 2**20} MB limit; skipped",
-                                        Pos(1, 1), "too-large")
+        return None, "", _too_large(len(data))
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -30,6 +64,10 @@ def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
         message = (f"not valid {encoding} (byte 0x{data[exc.start]:02x} on line {line}) and no coding "
                    f"declaration: Python cannot import it either")
         return None, encoding, ParseErrorFact(message, Pos(line, 1), "encoding")
+    except (LookupError, UnicodeError, ValueError):
+        # `coding: rot13`, `hex`, `undefined`, ...: codecs, but not text encodings Python accepts
+        message = f"unusable source encoding {encoding!r}: Python cannot import it either"
+        return None, encoding, ParseErrorFact(message, Pos(1, 1), "encoding")
 
 
 def ignore_comments(text: str) -> dict[int, list[str]]:
