@@ -100,8 +100,11 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
     codes = selected_codes(config, select, ignore)
     inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache)
     findings = run_rules(inventory, config, codes)
+    from ormdoctor.inventory.coverage import coverage
+
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
-             "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables})}
+             "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables}),
+             "coverage": coverage(inventory).as_dict()}
     if cache is not None and reuse_result:
         digests = {m.path: m.facts.digest for m in inventory.modules.values()}
         key = result_key(digests, choice, _config_state(root, config))
