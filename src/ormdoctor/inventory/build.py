@@ -10,10 +10,11 @@ from ormdoctor.inventory.graph import Edge, ImportGraph, Process
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.project.modules import module_names
-from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
+from ormdoctor.project.evidence import docker_roots, script_roots, subproject_roots
+from ormdoctor.project.modules import module_names, shadowed
+from ormdoctor.project.roots import alembic_roots, declared_roots, section, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
-from ormdoctor.static.facts import FileFacts
+from ormdoctor.static.facts import FileFacts, is_alternative
 from ormdoctor.static.scan import scan
 
 
@@ -27,7 +28,8 @@ def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: l
 
 def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> Inventory:
     roots = _import_roots(root, config, facts)
-    modules = {f.path: Module(f.path, f, module_names(f.path, roots)) for f in facts}
+    paths = {f.path for f in facts}
+    modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots)) for f in facts}
     index = ModuleIndex(modules)
     resolver = Resolver(index)
     inventory = Inventory(str(root), modules, roots)
@@ -46,11 +48,12 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
     roots = declared_roots(root, config.pyproject, config.roots)
     for fact in facts:
-        name = fact.path.rsplit("/", 1)[-1]
-        if fact.sys_path_adds and name in ("conftest.py", "env.py", "__init__.py", "manage.py", "main.py"):
+        if fact.sys_path_adds:
             roots += sys_path_roots(fact.path, fact.sys_path_adds, root)
     inis = [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
     roots += alembic_roots(root, inis)
+    roots += subproject_roots(root) + docker_roots(root)
+    roots += script_roots(facts, {f.path for f in facts})
     seen, out = set(), []
     for item in roots:
         if item.path not in seen:
@@ -131,8 +134,7 @@ def _pytest_sessions(tests: list[str], config: Config) -> list[tuple[str, list[s
 
 
 def _test_roots(tests: list[str], config: Config) -> list[str] | None:
-    options = config.pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    configured = options.get("testpaths") if isinstance(options, dict) else None
+    configured = section(config.pyproject, "tool", "pytest", "ini_options").get("testpaths")
     if isinstance(configured, str):
         configured = configured.split()
     if isinstance(configured, list) and configured:
@@ -153,7 +155,7 @@ def _test_order(path: str) -> tuple:
 def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:
     for path in sorted(inventory.modules):
         for cls in inventory.modules[path].facts.classes:
-            if cls.nested:
+            if cls.nested or is_alternative(cls, inventory.modules[path].facts.classes):
                 continue
             model = declarative.classify(path, cls)
             if model is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import Inventory
-from ormdoctor.static.facts import ClassFact
+from ormdoctor.static.facts import ClassFact, is_alternative
 
 # Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
 _MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
@@ -82,7 +82,7 @@ def _compute(inventory: Inventory) -> Coverage:
     for path in sorted(inventory.modules):
         module = inventory.modules[path]
         for cls in module.facts.classes:
-            if not looks_mapped(cls):
+            if not looks_mapped(cls) or is_alternative(cls, module.facts.classes):
                 continue
             result.looks_mapped += 1
             key = (path, cls.name, cls.pos.line)

@@ -54,7 +54,7 @@ class ModuleIndex:
         while True:
             base = folder + "/" if folder else ""
             if not self._is_package(folder):
-                for candidate in (base + relative + ".py", base + relative + "/__init__.py"):
+                for candidate in (base + relative + "/__init__.py", base + relative + ".py"):  # a package wins
                     if candidate in self.modules:
                         self._add_implicit(candidate, name, folder)
                         return candidate

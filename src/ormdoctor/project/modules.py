@@ -24,3 +24,9 @@ def name_under(path: str, root: str) -> str | None:
     if not parts or not all(p.isidentifier() for p in parts):
         return None
     return ".".join(parts)
+
+
+def shadowed(path: str, paths: set[str]) -> bool:
+    """``x.py`` beside a package ``x/``: Python's finder takes the package, so the module is
+    never imported under any name (a namespace folder without ``__init__.py`` does not win)."""
+    return path.endswith(".py") and not path.endswith("/__init__.py") and path[:-3] + "/__init__.py" in paths
