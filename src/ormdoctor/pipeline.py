@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +48,16 @@ class Analysis:
         self.findings = sort_findings(self.findings + [f for f in extra if f.code in self.codes])
 
 
+# What makes a folder a project root when ormdoctor runs without a path, as ruff finds its root.
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+
+
 def project_root(paths: list[str]) -> tuple[Path, list[str]]:
-    """The folder to analyse and, when files were named, an include list relative to it."""
+    """The folder to analyse and, when files were named, an include list relative to it.
+    Without a path: the nearest folder from here upward with a pyproject.toml, setup.cfg or
+    .git, so that `cd src && ormdoctor check` sees the configuration and the tests too."""
     if not paths:
-        paths = ["."]
+        return find_root_upward(Path.cwd()), []
     resolved = [Path(p) for p in paths]
     for path in resolved:
         if not path.exists():
@@ -67,6 +74,22 @@ def project_root(paths: list[str]) -> tuple[Path, list[str]]:
         except ValueError:
             raise UsageError(f"{path} is outside {root}; check one project at a time") from None
     return root, includes
+
+
+def find_root_upward(start: Path) -> Path:
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
+    """A project path as the user should see it: relative to the folder ormdoctor runs from."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if root == cwd or not path:
+        return path
+    return os.path.relpath(root / path, cwd).replace(os.sep, "/")
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
