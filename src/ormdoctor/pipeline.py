@@ -85,10 +85,14 @@ def find_root_upward(start: Path) -> Path:
 
 
 def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
-    """A project path as the user should see it: relative to the folder ormdoctor runs from."""
+    """A project path as the user should see it: relative to the folder ormdoctor runs from
+    when the project and that folder are one inside the other (run from a subfolder, or a
+    subfolder checked), else absolute."""
     cwd = (cwd or Path.cwd()).resolve()
     if root == cwd or not path:
         return path
+    if not (root.is_relative_to(cwd) or cwd.is_relative_to(root)):
+        return (root / path).as_posix()
     return os.path.relpath(root / path, cwd).replace(os.sep, "/")
 
 

@@ -31,16 +31,16 @@ def run(args) -> int:
 
 def render(analysis, fmt: str, stream) -> str:
     summary = analysis.summary()
-    if fmt == "sarif":  # SARIF keeps project paths under an absolute %SRCROOT%
+    if fmt == "sarif":  # SARIF gives project paths under an absolute %SRCROOT%
         from ormdoctor.report.sarif import render_sarif
         from ormdoctor.rules.registry import load_rules
 
         return render_sarif(analysis.findings, load_rules(), str(analysis.root))
-    findings = as_seen_from_cwd(analysis.findings, analysis.root)
-    if fmt == "json":
+    if fmt == "json":  # JSON gives the root and paths under it
         from ormdoctor.report.json_report import render_json
 
-        return render_json(findings, summary, str(analysis.root))
+        return render_json(analysis.findings, summary, str(analysis.root))
+    findings = as_seen_from_cwd(analysis.findings, analysis.root)
     if fmt == "github":
         from ormdoctor.report.github import render_github
 
