@@ -6,13 +6,14 @@ from pathlib import Path
 
 from ormdoctor.config import Config
 from ormdoctor.inventory.declarative import DeclarativeResolver
-from ormdoctor.inventory.graph import Edge, ImportGraph, Process
+from ormdoctor.inventory.graph import Edge, ImportGraph
+from ormdoctor.inventory.processes import processes
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
 from ormdoctor.project.evidence import docker_roots, script_roots, subproject_roots
 from ormdoctor.project.modules import module_names, shadowed
-from ormdoctor.project.roots import alembic_roots, declared_roots, section, sys_path_roots
+from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
 from ormdoctor.static.facts import FileFacts, is_alternative
 from ormdoctor.static.scan import scan
@@ -73,83 +74,8 @@ def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, c
                     if dep != path:
                         edges.append(Edge(path, dep, fact.pos, fact.context, written))
     graph = ImportGraph(sorted(modules), edges)
-    graph.processes = _processes(graph, modules, index, config)
+    graph.processes = processes(graph, modules, index, resolver, config)
     return graph
-
-
-def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleIndex, config: Config) -> list[Process]:
-    processes: list[Process] = []
-    tests = [p for p, m in modules.items() if m.is_test]
-    entries = {index.find(e) or e for e in config.entry}
-    for path in graph.nodes:
-        if path in tests:
-            continue
-        if path in entries or not graph.importers.get(path):
-            facts = modules[path].facts
-            program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
-                or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
-            processes.append(Process(path, [path], graph.closure(path), is_program=program,
-                                     main=path if facts.has_main_block else None))
-        elif _defines_in_main_block(modules[path].facts):
-            # Imported by others, but also run as a script: its `__main__` block defines models
-            # that exist in that process only.
-            processes.append(Process(path, [path], graph.closure(path), is_program=True, main=path))
-    sessions = []
-    for label, files in _pytest_sessions(tests, config):
-        bits = 0
-        for path in files:
-            bits |= graph.closure(path)
-        sessions.append(Process(label, sorted(files, key=_test_order), bits, True))
-    covered = 0  # a module only tests import runs in a pytest session, not on its own
-    for process in processes + sessions:
-        covered |= process.members
-    for path in graph.nodes:  # modules that only import each other in a cycle nothing else imports
-        if path not in tests and not graph.contains(covered, path):
-            process = Process(path, [path], graph.closure(path), is_program=False)
-            processes.append(process)
-            covered |= process.members
-    return processes + sessions
-
-
-def _pytest_sessions(tests: list[str], config: Config) -> list[tuple[str, list[str]]]:
-    """The test files pytest runs together. With `testpaths` (or, without it, a top-level tests/
-    or test/ folder) the session is that tree plus the top-level conftest.py; a test file elsewhere
-    (docs_src/tutorial/.../test_main.py, examples/x/test_x.py) belongs to a session of its own
-    folder, the way such files are run: one `pytest <folder>` at a time."""
-    if not tests:
-        return []
-    roots = _test_roots(tests, config)
-    if roots is None:
-        return [("pytest session", tests)]
-    main, others = [], {}
-    for path in tests:
-        folder = path.rpartition("/")[0]
-        if not folder or any(path.startswith(root + "/") for root in roots):
-            main.append(path)
-        else:
-            others.setdefault(folder, []).append(path)
-    top = [p for p in main if "/" not in p]  # the root conftest.py applies to every session
-    sessions = [("pytest session", main)] if main else []
-    return sessions + [(f"pytest {folder}", files + top) for folder, files in sorted(others.items())]
-
-
-def _test_roots(tests: list[str], config: Config) -> list[str] | None:
-    configured = section(config.pyproject, "tool", "pytest", "ini_options").get("testpaths")
-    if isinstance(configured, str):
-        configured = configured.split()
-    if isinstance(configured, list) and configured:
-        return [str(p).strip("./") for p in configured if isinstance(p, str) and str(p).strip("./")] or None
-    found = [name for name in ("tests", "test") if any(t.startswith(name + "/") for t in tests)]
-    return found or None
-
-
-def _defines_in_main_block(facts: FileFacts) -> bool:
-    return any(c.main_only for c in facts.classes) or any(t.main_only for t in facts.tables)
-
-
-def _test_order(path: str) -> tuple:
-    # conftest.py files load before the test modules next to and below them.
-    return (path.count("/"), not path.endswith("conftest.py"), path)
 
 
 def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:

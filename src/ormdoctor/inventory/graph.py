@@ -31,6 +31,9 @@ class Process:
     members: int = 0  # bitset
     is_program: bool = True
     main: str | None = None  # the file that runs as `__main__`: its `if __name__ == "__main__":` block runs
+    # Modules its application factories import once called (`create_app()` importing the models),
+    # in the order they load: after the entries' own imports (see inventory/processes.py).
+    started: list[str] = field(default_factory=list)
 
     def runs(self, graph: "ImportGraph", path: str, main_only: bool = False) -> bool:
         """Whether this process runs a definition of ``path``; one under the file's
@@ -90,8 +93,9 @@ class ImportGraph:
         """Depth-first, in source order: the order Python runs the modules' bodies."""
         seen: set[str] = set()
         order: list[str] = []
-        for entry in process.entries:
-            self._visit(entry, seen, order)
+        for entry in process.entries + process.started:
+            if entry not in seen:
+                self._visit(entry, seen, order)
         return order
 
     def _visit(self, start: str, seen: set[str], order: list[str]) -> None:

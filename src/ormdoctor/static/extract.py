@@ -24,6 +24,7 @@ OBJECT_CALLS = {
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
+ROUTER_CALLS = {"APIRouter", "Blueprint", "Namespace"}
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
@@ -34,6 +35,7 @@ class ModuleReader:
         # in the process that runs this file as a script, never where it is imported.
         self.main_only = False
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
+        self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
 
     def read(self, tree: ast.Module) -> FileFacts:
@@ -57,11 +59,11 @@ class ModuleReader:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt),
-                                                 branch=self.branch))
+                                                 branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ImportFrom):
             names = [(a.name, a.asname) for a in stmt.names]
             self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True,
-                                                 branch=self.branch))
+                                                 branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ClassDef):
             self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
             self.facts.classes[-1].main_only = self.main_only
@@ -76,13 +78,20 @@ class ModuleReader:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name == "create_app" and context == MODULE:
                 self.facts.creates_app = True
-            self._body(stmt.body, FUNCTION, True)
+            outer = self.function
+            self.function = outer or stmt.name
+            try:
+                self._body(stmt.body, FUNCTION, True)
+            finally:
+                self.function = outer
         elif isinstance(stmt, ast.If):
             self._if(stmt, context, nested)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and context != FUNCTION:
             self._assign(stmt)
-        elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, ast.Call):
-            self._module_call(None, stmt.value)
+        elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, (ast.Call, ast.Await)):
+            self.facts.runs_code = self.facts.runs_code or not self.main_only
+            if isinstance(stmt.value, ast.Call):
+                self._module_call(None, stmt.value)
         if isinstance(stmt, _COMPOUND):
             # try/with/for/while bodies run when the module loads, like the module body itself;
             # a try's handlers run only when its body failed: they are its alternative.
@@ -240,6 +249,8 @@ class ModuleReader:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
         elif tail in APP_CALLS:
             self.facts.creates_app = True
+        elif tail in ROUTER_CALLS:
+            self.facts.defines_router = True
         elif name in ("sys.path.insert", "sys.path.append") and call.args:
             found = _path_expr(call.args[-1], self.path_vars)
             if found:

@@ -34,6 +34,7 @@ class ImportFact:
     pos: Pos
     is_from: bool = False
     branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
+    function: str | None = None  # for FUNCTION imports: the module-level function (`create_app`) they run in
 
 
 def exclusive(a: tuple, b: tuple) -> bool:
@@ -246,6 +247,8 @@ class FileFacts:
     has_main_block: bool = False
     creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
     calls_create_all: bool = False
+    runs_code: bool = False  # module-level calls or loops: a script, when nothing imports it
+    defines_router: bool = False  # APIRouter() / Blueprint(): routes a program mounts, not a program
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False

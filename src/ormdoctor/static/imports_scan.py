@@ -17,6 +17,10 @@ from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, FileFacts, I
 _MAIN_RE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.M)
 _APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(", "get_wsgi_application(",
               "get_asgi_application(")
+_ROUTER_CALLS = ("APIRouter(", "Blueprint(", "Namespace(")
+# A statement at column 0 that calls something: `main()`, `app.run()`, `asyncio.run(seed())`.
+_TOP_LEVEL_CALL = re.compile(r"^(?!(?:def|class|if|elif|else|try|except|finally|with|for|while|import|from|return|"
+                             r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(", re.M)
 _NAME = re.compile(r"[\w.]+")
 _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -35,17 +39,21 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
         stripped = statement.lstrip(" \t")
         indent = len(statement) - len(stripped)
         line = text.count("\n", 0, start) + 1 if start else 1
-        context = _context(text, start, indent, strings) if indent else MODULE
+        context, function = _context(text, start, indent, strings) if indent else (MODULE, None)
         position = Pos(line, indent + 1)
         if stripped.startswith("from"):
             found = _from_import(stripped, context, position)
-            if found:
-                facts.imports.append(found)
+            found = [found] if found else []
         else:
-            facts.imports.extend(_plain_imports(stripped[len("import"):], context, position))
+            found = _plain_imports(stripped[len("import"):], context, position)
+        for fact in found:
+            fact.function = function
+        facts.imports.extend(found)
     facts.has_main_block = "__main__" in text and bool(_MAIN_RE.search(text))
     facts.creates_app = any(call in text for call in _APP_CALLS) or "def create_app" in text
     facts.calls_create_all = ".create_all(" in text
+    facts.runs_code = _TOP_LEVEL_CALL.search(text) is not None
+    facts.defines_router = any(call in text for call in _ROUTER_CALLS)
     facts.line_count = text.count("\n") + 1
     return facts
 
@@ -99,9 +107,11 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     return index >= 0 and spans[index][0] < offset < spans[index][1]
 
 
-def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]]) -> str:
-    """Walk back line by line to the enclosing blocks of an indented import."""
+def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]]) -> tuple[str, str | None]:
+    """Walk back line by line to the enclosing blocks of an indented import: its context, and
+    the outermost function it runs in."""
     kinds = set()
+    function = None
     end = start - 1
     while end > 0 and indent > 0:
         begin = text.rfind("\n", 0, end) + 1
@@ -115,11 +125,12 @@ def _context(text: str, start: int, indent: int, strings: list[tuple[int, int]])
             indent = width
             if stripped.startswith(("def ", "async def ")):
                 kinds.add(FUNCTION)
+                function = stripped.split("def ", 1)[1].split("(", 1)[0].strip()
             elif stripped.startswith(("if ", "elif ")) and "TYPE_CHECKING" in stripped:
                 kinds.add(TYPE_CHECKING)
     if FUNCTION in kinds:
-        return FUNCTION
-    return TYPE_CHECKING if TYPE_CHECKING in kinds else MODULE
+        return FUNCTION, function
+    return (TYPE_CHECKING if TYPE_CHECKING in kinds else MODULE), None
 
 
 def _from_import(statement: str, context: str, position: Pos) -> ImportFact | None:

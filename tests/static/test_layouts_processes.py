@@ -1,0 +1,108 @@
+"""Processes as they run: application factories load what they import, scripts without a
+`__main__` guard are programs, a router module nothing mounts is not a program."""
+
+from __future__ import annotations
+
+from support.projects import findings_of
+
+MODELS = {
+    "app/models/__init__.py": "",
+    "app/models/user.py": """
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import relationship
+        from app.db import Base
+
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+            posts = relationship("Post", back_populates="author")
+    """,
+    "app/models/post.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import relationship
+        from app.db import Base
+
+        class Post(Base):
+            __tablename__ = "posts"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(ForeignKey("users.id"))
+            author = relationship("User", back_populates="posts")
+    """,
+    "app/factory.py": """
+        from flask import Flask
+
+        def create_app():
+            app = Flask(__name__)
+            from app.models import post, user  # noqa: F401  (registers every model)
+            return app
+    """,
+}
+
+
+def test_an_app_factory_loads_the_models_it_imports_in_the_program_that_calls_it(tmp_path):
+    files = {**MODELS, "wsgi.py": """
+        from app.factory import create_app
+        from app.models.user import User  # for the shell context
+
+        app = create_app()
+    """}
+    assert findings_of(tmp_path, files, "ORM304") == []
+
+
+def test_without_the_factory_the_missing_import_is_still_found(tmp_path):
+    files = {**MODELS, "wsgi.py": """
+        from flask import Flask
+        from app.models.user import User
+
+        app = Flask(__name__)
+    """}
+    [missing] = findings_of(tmp_path, files, "ORM304")
+    assert missing.subject == "User.posts" and "wsgi.py" in missing.message
+
+
+def test_a_script_without_a_main_guard_is_a_program(tmp_path):
+    files = {**MODELS, "scripts/report.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import relationship
+        from app.db import Base
+
+        class Report(Base):
+            __tablename__ = "reports"
+            id = Column(Integer, primary_key=True)
+            user_id = Column(ForeignKey("users.id"))
+            user = relationship("User")
+
+        print(Report.__table__)
+    """}
+    missing = findings_of(tmp_path, files, "ORM304")
+    assert sorted(f.subject for f in missing) == ["Report.user", "reports.user_id"]
+    assert all("which scripts/report.py never loads" in f.message for f in missing)
+
+
+def test_a_module_of_models_nothing_runs_is_not_a_program(tmp_path):
+    files = {**MODELS, "scripts/report.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import relationship
+        from app.db import Base
+
+        class Report(Base):
+            __tablename__ = "reports"
+            id = Column(Integer, primary_key=True)
+            user_id = Column(ForeignKey("users.id"))
+            user = relationship("User")
+    """}
+    assert findings_of(tmp_path, files, "ORM304") == []
+
+
+def test_a_router_module_nothing_mounts_is_not_a_program(tmp_path):
+    files = {**MODELS, "app/routes/items.py": """
+        from fastapi import APIRouter
+        from app.models.user import User
+
+        router = APIRouter()
+
+        @router.get("/users")
+        def users():
+            return User
+    """}
+    assert findings_of(tmp_path, files, "ORM304") == []
