@@ -106,3 +106,38 @@ def test_a_router_module_nothing_mounts_is_not_a_program(tmp_path):
             return User
     """}
     assert findings_of(tmp_path, files, "ORM304") == []
+
+
+def test_roots_command_says_what_was_inferred_and_why(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from support.projects import write_project
+
+    files = {**MODELS, "wsgi.py": "from app.factory import create_app\n\napp = create_app()\n",
+             "app/routes/items.py": "from fastapi import APIRouter\nfrom app.models.user import User\n\n"
+                                    "router = APIRouter()\n",
+             "backend/Dockerfile": "FROM python\nWORKDIR /code\nCOPY . .\n", "backend/main.py": "print(1)\n"}
+    root = write_project(tmp_path, files)
+
+    def cli(*args):
+        result = subprocess.run([sys.executable, "-m", "ormdoctor", *args, str(root), "--no-cache"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    settings = json.loads(cli("roots", "--format", "json"))
+    assert {"path": "backend", "reason": "WORKDIR /code in backend/Dockerfile", "source": "backend/Dockerfile:2"} \
+        in settings["roots"]
+    wsgi = next(p for p in settings["processes"] if p["label"] == "wsgi.py")
+    assert wsgi["entry_point"] and wsgi["program"]
+    assert wsgi["started_by_factory"] == ["app/models/post.py", "app/models/user.py"]
+    routes = next(p for p in settings["processes"] if p["label"] == "app/routes/items.py")
+    assert not routes["entry_point"] and "only defines routes" in routes["why"]
+    assert settings["coverage"] == {"looks_mapped": 2, "resolved": 2, "explained": 0, "unresolved": {}}
+    text = cli("check", "--show-settings")
+    assert "Import roots (" in text and "  backend  WORKDIR /code in backend/Dockerfile" in text
+    assert "wsgi.py: entry point; nothing imports it; it creates an application" not in text  # wsgi calls a factory
+    assert "wsgi.py: entry point; nothing imports it; it is named like an entry point" in text
+    assert "Coverage: 2 of 2 classes that look mapped resolved" in text
