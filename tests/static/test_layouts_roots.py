@@ -156,3 +156,36 @@ def test_crafted_sys_path_changes_never_crash(tmp_path, expr):
     result = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(write_project(tmp_path, files)),
                              "--no-cache"], capture_output=True, text=True, timeout=120)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+
+
+def test_modules_are_named_the_way_the_program_imports_them(tmp_path):
+    # No package is installed: the app imports `src.shop...` (run from the repository root), so
+    # the hint must too, even for the module nothing imports yet.
+    files = {
+        "src/shop/__init__.py": "", "src/shop/models/__init__.py": "",
+        "src/shop/db.py": BASE,
+        "src/shop/models/user.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import relationship
+            from src.shop.db import Base
+
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+                posts = relationship("Post")
+        """,
+        "src/shop/models/post.py": """
+            from sqlalchemy import Column, ForeignKey, Integer
+            from src.shop.db import Base
+
+            class Post(Base):
+                __tablename__ = "posts"
+                id = Column(Integer, primary_key=True)
+                user_id = Column(ForeignKey("users.id"))
+        """,
+        "main.py": "from fastapi import FastAPI\nfrom src.shop.models.user import User\n\napp = FastAPI()\n",
+    }
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    [missing] = [f for f in analysis.findings if f.code == "ORM304"]
+    assert "src.shop.models.post" in missing.hint and "`from shop." not in missing.hint
+    assert analysis.inventory.modules["src/shop/models/user.py"].name == "src.shop.models.user"

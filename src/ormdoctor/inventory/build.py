@@ -12,7 +12,7 @@ from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
 from ormdoctor.project.evidence import docker_roots, script_roots, subproject_roots
-from ormdoctor.project.modules import module_names, shadowed
+from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
 from ormdoctor.static.facts import FileFacts, is_alternative
@@ -36,6 +36,7 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     inventory = Inventory(str(root), modules, roots)
     inventory.graph = _graph(modules, index, resolver, config)
     inventory.roots = roots + list(index.implicit.values())
+    _name_modules_as_imported(modules, index)
     declarative = DeclarativeResolver(inventory, resolver)
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
@@ -44,6 +45,24 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
+
+
+def _name_modules_as_imported(modules: dict[str, Module], index: ModuleIndex) -> None:
+    """Each module under the name the project's imports use for it; a module nothing imports
+    by name, under the root those imports use most (`src.shop.x` when the code says `src.shop.y`)."""
+    used = used_names(modules, index.find)
+    votes: dict[str, int] = {}
+    for path, name in used.items():
+        root = next((r.path for n, r in modules[path].names if n == name), None)
+        if root is not None:
+            modules[path].used_name = name
+            votes[root] = votes.get(root, 0) + 1
+    if not votes:
+        return
+    favourite = max(sorted(votes), key=lambda r: votes[r])
+    for module in modules.values():
+        if module.used_name is None and len(module.names) > 1:
+            module.used_name = next((n for n, r in module.names if r.path == favourite), None)
 
 
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
