@@ -189,3 +189,44 @@ def test_modules_are_named_the_way_the_program_imports_them(tmp_path):
     [missing] = [f for f in analysis.findings if f.code == "ORM304"]
     assert "src.shop.models.post" in missing.hint and "`from shop." not in missing.hint
     assert analysis.inventory.modules["src/shop/models/user.py"].name == "src.shop.models.user"
+
+
+def test_each_service_imports_its_own_project_package(tmp_path):
+    # services/users and services/scores each run from their own folder and each have `project`
+    service = "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"
+    files = {}
+    for name, table in (("users", "users"), ("scores", "scores")):
+        files |= {
+            f"services/{name}/manage.py": "from project import create_app\n\napp = create_app()\n"
+                                          "if __name__ == '__main__':\n    app.run()\n",
+            f"services/{name}/project/__init__.py": service + "\ndef create_app():\n    from project.api import models\n",
+            f"services/{name}/project/api/__init__.py": "",
+            f"services/{name}/project/api/models.py": f"""
+                from project import db
+
+                class Thing(db.Model):
+                    __tablename__ = "{table}"
+                    id = db.Column(db.Integer, primary_key=True)
+            """,
+        }
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    assert analysis.summary()["coverage"]["resolved"] == 2
+    assert sorted(t.name for t in analysis.inventory.tables) == ["scores", "users"]
+    assert not [f for f in analysis.findings if f.severity.value == "error"]
+
+
+def test_a_base_from_a_factory_call_is_reported_as_such(tmp_path):
+    files = {"app/models.py": """
+        from sqlalchemy.orm import Mapped, mapped_column
+        from plugin_data import get_plugin_data
+
+        Model = get_plugin_data().Model
+
+        class User(Model):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+    """}
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    assert analysis.summary()["coverage"]["unresolved"] == {"base made by a call ormdoctor cannot follow": 1}
+    [warning] = [f for f in analysis.findings if f.code == "ORM003"]
+    assert "ormdoctor check --import" in warning.hint and "roots =" not in warning.hint

@@ -22,6 +22,8 @@ COMPUTED = "table name or schema computed"
 NO_TABLE = "no table name"
 NESTED = "defined inside a function"
 UNTRACED = "base not traceable"
+EXTERNAL = "base from another package"
+FACTORY = "base made by a call ormdoctor cannot follow"
 NO_ROOT = "module not under any import root"
 
 # Reasons the run reports on its own (ORM002 names the class and the expression).
@@ -91,6 +93,8 @@ def _compute(inventory: Inventory) -> Coverage:
                 result.resolved += 1
                 continue
             reason = reported.get(key) or _reason(cls, bool(module.names))
+            if reason == UNTRACED:
+                reason = _base_origin(inventory, path, cls)
             result.unseen.append(Unseen(path, cls.name, cls.pos.line, reason, tuple(cls.bases)))
     return result
 
@@ -100,6 +104,26 @@ def _reason(cls: ClassFact, named: bool) -> str:
         return NESTED
     if not named:
         return NO_ROOT
+    return UNTRACED
+
+
+def _base_origin(inventory: Inventory, path: str, cls: ClassFact) -> str:
+    """Why the bases lead nowhere: an installed package's base, a factory call's result, or a
+    name ormdoctor could not find at all (often a missing import root)."""
+    resolver = inventory.resolver
+    if resolver is None:
+        return UNTRACED
+    for base in cls.bases:
+        symbol = resolver.resolve(path, base)
+        if symbol is None:
+            continue
+        if symbol.kind == "external":
+            module = symbol.name.rpartition(".")[0]
+            if module and _folder_holding(inventory.modules, path, module) is not None:
+                return UNTRACED  # a project module after all, under a folder that is not a root
+            return EXTERNAL
+        if symbol.kind == "object" and symbol.attr is None:
+            return FACTORY
     return UNTRACED
 
 

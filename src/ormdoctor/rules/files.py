@@ -136,7 +136,7 @@ def models_not_seen(ctx):
     ## Fix safety
     No automatic fix.
     """
-    from ormdoctor.inventory.coverage import coverage, suggested_roots
+    from ormdoctor.inventory.coverage import EXTERNAL, FACTORY, coverage, suggested_roots
 
     seen = coverage(ctx.inventory)
     unexplained = seen.unexplained
@@ -146,6 +146,9 @@ def models_not_seen(ctx):
     roots = suggested_roots(ctx.inventory, unexplained)
     if roots:
         hint = f"add `roots = {_toml_list(roots[:3])}` to [tool.ormdoctor], or run `ormdoctor check --import`"
+    elif all(u.reason in (EXTERNAL, FACTORY) for u in unexplained):
+        hint = "their base comes from an installed package or a factory call: run `ormdoctor check --import` " \
+               "to analyse the real classes"
     else:
         hint = "run `ormdoctor roots` to see the import roots inferred; set `roots = [...]` in [tool.ormdoctor] " \
                "to the folders the application runs from, or run `ormdoctor check --import`"
