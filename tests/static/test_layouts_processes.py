@@ -141,3 +141,22 @@ def test_roots_command_says_what_was_inferred_and_why(tmp_path):
     assert "wsgi.py: entry point; nothing imports it; it creates an application" not in text  # wsgi calls a factory
     assert "wsgi.py: entry point; nothing imports it; it is named like an entry point" in text
     assert "Coverage: 2 of 2 classes that look mapped resolved" in text
+
+
+def test_a_private_attribute_of_a_class_that_is_no_model_is_not_a_misspelling(tmp_path):
+    files = {"app/store.py": """
+        from pydantic import BaseModel, PrivateAttr
+        from sqlmodel import SQLModel
+
+        class VectorStore(BaseModel):
+            _table_name: str = PrivateAttr()
+            _session: object = PrivateAttr()
+    """, "app/models.py": """
+        from sqlalchemy import Column, Integer
+        from app.db import Base
+
+        class Chunk(Base):
+            _table_name = "chunks"
+            id = Column(Integer, primary_key=True)
+    """}
+    assert [f.subject for f in findings_of(tmp_path, files, "ORM402")] == ["Chunk._table_name"]
