@@ -160,3 +160,33 @@ def test_a_private_attribute_of_a_class_that_is_no_model_is_not_a_misspelling(tm
             id = Column(Integer, primary_key=True)
     """}
     assert [f.subject for f in findings_of(tmp_path, files, "ORM402")] == ["Chunk._table_name"]
+
+
+def test_an_imported_module_with_a_main_block_is_also_a_program(tmp_path):
+    # examples/*/app.py run as `python app.py`, each imported by its own seed.py: four programs
+    # with their own Base never meet, so the same table in each is no collision
+    files = {}
+    for name in ("one", "two"):
+        files |= {
+            f"examples/{name}/__init__.py": "",
+            f"examples/{name}/pyproject.toml": f'[project]\nname = "{name}"\n',
+            f"examples/{name}/app.py": """
+                from sqlalchemy import Column, Integer
+                from sqlalchemy.orm import declarative_base
+                from starlette.applications import Starlette
+
+                Base = declarative_base()
+
+                class Article(Base):
+                    __tablename__ = "articles"
+                    id = Column(Integer, primary_key=True)
+
+                app = Starlette()
+
+                if __name__ == "__main__":
+                    import uvicorn
+                    uvicorn.run(app)
+            """,
+            f"examples/{name}/seed.py": "from app import Article\n\nROWS = [Article(id=1)]\n",
+        }
+    assert findings_of(tmp_path, files, "ORM102") == []

@@ -41,8 +41,9 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
             program = path in entries or program_reason(facts, path) is not None
             found.append(Process(path, [path], graph.closure(path), is_program=program,
                                  main=path if facts.has_main_block else None))
-        elif _defines_in_main_block(facts):
-            # Imported by others, but also run as a script: its `__main__` block defines models
+        elif facts.has_main_block and not modules[path].is_test:
+            # Imported by others (a seed script importing the app), but also run as a script
+            # (`python app.py`): a program of its own, whose `__main__` block may define models
             # that exist in that process only.
             found.append(Process(path, [path], graph.closure(path), is_program=True, main=path))
     sessions = []
@@ -142,10 +143,6 @@ def _test_roots(tests: list[str], config: Config) -> list[str] | None:
         return [str(p).strip("./") for p in configured if isinstance(p, str) and str(p).strip("./")] or None
     found = [name for name in ("tests", "test") if any(t.startswith(name + "/") for t in tests)]
     return found or None
-
-
-def _defines_in_main_block(facts: FileFacts) -> bool:
-    return any(c.main_only for c in facts.classes) or any(t.main_only for t in facts.tables)
 
 
 def _test_order(path: str) -> tuple:

@@ -47,8 +47,8 @@ def _subproject_folders(root: Path) -> list[tuple[str, str]]:
         for name in PROJECT_FILES:
             for marker in root.glob("/".join(["*"] * depth + [name])):
                 parts = marker.relative_to(root).parts[:-1]
-                if _skipped(parts):
-                    continue
+                if _skipped(parts) or (name == "setup.py" and (marker.parent / "__init__.py").exists()):
+                    continue  # app/core/setup.py inside a package is a module of it, not a project
                 folder = "/".join(parts)
                 if all(f != folder for f, _ in found):
                     found.append((folder, name))
