@@ -117,7 +117,7 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
         from ormdoctor.static.scan import file_digests
 
         digests = file_digests(root, paths, cache)
-        key = result_key(digests, choice, _config_state(root, config)) if digests is not None else None
+        key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key) if key else None
         if stored is not None:
             return Analysis(root, config, None, stored["findings"], started, set(stored["codes"]), stored["scope"])
@@ -134,14 +134,17 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
              "coverage": coverage(inventory).as_dict()}
     if cache is not None and reuse_result:
         digests = {m.path: m.facts.digest for m in inventory.modules.values()}
-        key = result_key(digests, choice, _config_state(root, config))
+        key = result_key(digests, choice, _config_state(root, config, paths))
         cache.save_result(key, {"findings": findings, "scope": scope, "codes": sorted(codes)})
     return Analysis(root, config, inventory, findings, started, codes, scope)
 
 
-def _config_state(root: Path, config: Config) -> tuple:
-    """Everything besides the .py files that changes the result: settings and ini files."""
-    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"]
+def _config_state(root: Path, config: Config, paths: list[str] = ()) -> tuple:
+    """Everything besides the .py files that changes the result: settings, ini files, and the
+    evidence of import roots (sub-project settings, Dockerfiles)."""
+    from ormdoctor.project.evidence import evidence_files
+
+    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"] + evidence_files(root, paths)
     stats = []
     for name in files + [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]:
         try:

@@ -230,3 +230,11 @@ def test_a_base_from_a_factory_call_is_reported_as_such(tmp_path):
     assert analysis.summary()["coverage"]["unresolved"] == {"base made by a call ormdoctor cannot follow": 1}
     [warning] = [f for f in analysis.findings if f.code == "ORM003"]
     assert "ormdoctor check --import" in warning.hint and "roots =" not in warning.hint
+
+
+def test_a_changed_dockerfile_invalidates_the_cached_result(tmp_path):
+    root = write_project(tmp_path, {**MONOREPO, "apps/backend/Dockerfile": "FROM python\nWORKDIR /srv\n"})
+    first = analyse([str(root)], reuse_result=True).summary()["coverage"]
+    (root / "apps/backend/Dockerfile").write_text("FROM python\nWORKDIR /srv\nCOPY src/ /srv/\n")
+    second = analyse([str(root)], reuse_result=True).summary()["coverage"]
+    assert (first["resolved"], second["resolved"]) == (0, 1)

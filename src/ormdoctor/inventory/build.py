@@ -11,7 +11,7 @@ from ormdoctor.inventory.processes import processes
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.project.evidence import docker_roots, script_roots, subproject_roots
+from ormdoctor.project.evidence import docker_roots, script_roots, source_folders, subproject_roots
 from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
@@ -72,7 +72,8 @@ def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
             roots += sys_path_roots(fact.path, fact.sys_path_adds, root)
     inis = [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
     roots += alembic_roots(root, inis)
-    roots += subproject_roots(root) + docker_roots(root)
+    folders = source_folders(f.path for f in facts)
+    roots += subproject_roots(root, folders) + docker_roots(root, folders)
     roots += script_roots(facts, {f.path for f in facts})
     seen, out = set(), []
     for item in roots:

@@ -15,6 +15,7 @@ things, read the way the tool in question reads it:
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 
@@ -25,11 +26,29 @@ PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini")
 MAX_DEPTH = 4  # apps/backend/src/pyproject.toml is as deep as layouts go
 
 
-def subproject_roots(root: Path) -> list[ImportRoot]:
+def source_folders(paths) -> list[str]:
+    """The folders (up to MAX_DEPTH deep) holding the project's Python files, and their parents:
+    where evidence can be, found without walking the tree again."""
+    found: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[:-1][:MAX_DEPTH]
+        for depth in range(1, len(parts) + 1):
+            found.add("/".join(parts[:depth]))
+    return sorted(f for f in found if not _skipped(f.split("/")))
+
+
+def evidence_files(root: Path, paths) -> list[str]:
+    """The files this module reads, relative to the root: a change to one changes the roots."""
+    folders = source_folders(paths)
+    found = [f"{folder}/{name}" for folder in folders for name in PROJECT_FILES if (root / folder / name).is_file()]
+    return found + [p.relative_to(root).as_posix() for p in _dockerfiles(root, folders)]
+
+
+def subproject_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
     """Sub-project folders (a pyproject.toml, setup.cfg, setup.py or pytest.ini below the root)
     and the roots their own settings declare, relative to the project root."""
     found: list[ImportRoot] = []
-    for folder, marker in _subproject_folders(root):
+    for folder, marker in _subproject_folders(root, folders):
         found.append(ImportRoot(folder, f"{marker} in {folder}/", (f"{folder}/{marker}", 1)))
         pyproject = _read_toml(root / folder / "pyproject.toml")
         for inner in declared_roots(root / folder, pyproject, []):
@@ -41,18 +60,17 @@ def subproject_roots(root: Path) -> list[ImportRoot]:
     return found
 
 
-def _subproject_folders(root: Path) -> list[tuple[str, str]]:
+def _subproject_folders(root: Path, folders: list[str]) -> list[tuple[str, str]]:
     found = []
-    for depth in range(1, MAX_DEPTH + 1):
+    for folder in folders:
         for name in PROJECT_FILES:
-            for marker in root.glob("/".join(["*"] * depth + [name])):
-                parts = marker.relative_to(root).parts[:-1]
-                if _skipped(parts) or (name == "setup.py" and (marker.parent / "__init__.py").exists()):
+            marker = root / folder / name
+            if marker.is_file():
+                if name == "setup.py" and (marker.parent / "__init__.py").exists():
                     continue  # app/core/setup.py inside a package is a module of it, not a project
-                folder = "/".join(parts)
-                if all(f != folder for f, _ in found):
-                    found.append((folder, name))
-    return sorted(found)
+                found.append((folder, name))
+                break
+    return found
 
 
 def _skipped(parts) -> bool:
@@ -73,10 +91,10 @@ def _read_toml(path: Path) -> dict:
 _INSTRUCTION = re.compile(r"^\s*(WORKDIR|COPY|ADD|ENV)\s+(.+?)\s*$", re.I | re.M)
 
 
-def docker_roots(root: Path) -> list[ImportRoot]:
+def docker_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
     """``WORKDIR``/``ENV PYTHONPATH`` folders of the image, mapped back through ``COPY``."""
     found = []
-    for dockerfile in _dockerfiles(root):
+    for dockerfile in _dockerfiles(root, folders):
         rel = dockerfile.relative_to(root).as_posix()
         context = PurePosixPath(rel).parent
         try:
@@ -90,14 +108,21 @@ def docker_roots(root: Path) -> list[ImportRoot]:
     return found
 
 
-def _dockerfiles(root: Path) -> list[Path]:
+def _dockerfiles(root: Path, folders: list[str]) -> list[Path]:
     found = []
-    for depth in range(0, MAX_DEPTH):
-        for pattern in ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile"):
-            for path in root.glob("/".join(["*"] * depth + [pattern])):
-                if path.is_file() and not _skipped(path.relative_to(root).parts[:-1]):
-                    found.append(path)
-    return sorted(set(found))
+    for folder in [""] + folders:
+        try:
+            names = os.listdir(root / folder)
+        except OSError:
+            continue
+        found += [root / folder / n for n in names if _is_dockerfile(n) and (root / folder / n).is_file()]
+    return sorted(found)
+
+
+def _is_dockerfile(name: str) -> bool:
+    lower = name.lower()
+    return lower == "dockerfile" or lower.startswith("dockerfile.") or lower.startswith("dockerfile-") \
+        or lower.endswith(".dockerfile")
 
 
 def _image_paths(text: str):
