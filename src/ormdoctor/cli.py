@@ -54,7 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--db", metavar="URL", help="also compare with this database, read-only "
                                                    "(or ORMDOCTOR_DATABASE_URL)")
     check.add_argument("--exact-types", action="store_true", help="with --db: compare exact types, not type families")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the project root, import roots, processes and coverage inferred, and why; then exit")
     _runtime_options(check)
+
+    roots = sub.add_parser("roots", help="the import roots, entry points and processes inferred, and why")
+    _common(roots)
+    roots.add_argument("--format", choices=("text", "json"), default="text")
 
     tables = sub.add_parser("tables", help="list every table, its schema, metadata and definitions")
     _common(tables)

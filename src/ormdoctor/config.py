@@ -45,7 +45,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    section = data.get("tool", {}).get("ormdoctor", {})
+    tool = data.get("tool", {})
+    section = tool.get("ormdoctor", {}) if isinstance(tool, dict) else {}
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [tool.ormdoctor] must be a table")
     return _from_section(section, data, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,10 +59,16 @@ class Analysis:
         self.findings = sort_findings(self.findings + [f for f in extra if f.code in self.codes])
 
 
+# What makes a folder a project root when ormdoctor runs without a path, as ruff finds its root.
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+
+
 def project_root(paths: list[str]) -> tuple[Path, list[str]]:
-    """The folder to analyse and, when files were named, an include list relative to it."""
+    """The folder to analyse and, when files were named, an include list relative to it.
+    Without a path: the nearest folder from here upward with a pyproject.toml, setup.cfg or
+    .git, so that `cd src && ormdoctor check` sees the configuration and the tests too."""
     if not paths:
-        paths = ["."]
+        return find_root_upward(Path.cwd()), []
     resolved = [Path(p) for p in paths]
     for path in resolved:
         if not path.exists():
@@ -78,6 +85,26 @@ def project_root(paths: list[str]) -> tuple[Path, list[str]]:
         except ValueError:
             raise UsageError(f"{path} is outside {root}; check one project at a time") from None
     return root, includes
+
+
+def find_root_upward(start: Path) -> Path:
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
+    """A project path as the user should see it: relative to the folder ormdoctor runs from
+    when the project and that folder are one inside the other (run from a subfolder, or a
+    subfolder checked), else absolute."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if root == cwd or not path:
+        return path
+    if not (root.is_relative_to(cwd) or cwd.is_relative_to(root)):
+        return (root / path).as_posix()
+    return os.path.relpath(root / path, cwd).replace(os.sep, "/")
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
@@ -129,7 +156,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         from ormdoctor.static.scan import file_digests
 
         digests = file_digests(root, paths, cache)
-        key = result_key(digests, choice, _config_state(root, config)) if digests is not None else None
+        key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key, StoredResult) if key else None
         if stored is not None:
             cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
@@ -140,18 +167,24 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     codes = selected_codes(config, select, ignore)
     inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache)
     findings = run_rules(inventory, config, codes)
+    from ormdoctor.inventory.coverage import coverage
+
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
-             "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables})}
+             "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables}),
+             "coverage": coverage(inventory).as_dict()}
     if cache is not None and reuse_result:
         digests = {m.path: m.facts.digest for m in inventory.modules.values()}
-        key = result_key(digests, choice, _config_state(root, config))
+        key = result_key(digests, choice, _config_state(root, config, paths))
         cache.save_result(key, StoredResult(findings, scope, sorted(codes)))
     return Analysis(root, config, inventory, findings, started, codes, scope)
 
 
-def _config_state(root: Path, config: Config) -> tuple:
-    """Everything besides the .py files that changes the result: settings and ini files."""
-    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"]
+def _config_state(root: Path, config: Config, paths: list[str] = ()) -> tuple:
+    """Everything besides the .py files that changes the result: settings, ini files, and the
+    evidence of import roots (sub-project settings, Dockerfiles)."""
+    from ormdoctor.project.evidence import evidence_files
+
+    files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"] + evidence_files(root, paths)
     digests = []
     for name in files + [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]:
         try:

@@ -67,7 +67,9 @@ def test_json_follows_the_spec_schema():
     document = json.loads(result.stdout)
     assert set(document) == {"version", "root", "summary", "diagnostics"}
     assert document["version"] == 1
-    assert set(document["summary"]) == {"files", "models", "tables", "errors", "warnings", "infos", "seconds"}
+    assert set(document["summary"]) == {"files", "models", "tables", "errors", "warnings", "infos", "seconds",
+                                        "coverage"}
+    assert document["summary"]["coverage"] == {"looks_mapped": 2, "resolved": 2, "explained": 0, "unresolved": {}}
     finding = document["diagnostics"][0]
     assert set(finding) == {"code", "rule", "severity", "subject", "message", "location", "related", "source",
                             "fix", "hint"}

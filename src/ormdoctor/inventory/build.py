@@ -6,14 +6,16 @@ from pathlib import Path
 
 from ormdoctor.config import Config
 from ormdoctor.inventory.declarative import DeclarativeResolver
-from ormdoctor.inventory.graph import Edge, ImportGraph, Process, bit_indices
+from ormdoctor.inventory.graph import Edge, ImportGraph
+from ormdoctor.inventory.processes import processes
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.project.modules import module_names
+from ormdoctor.project.evidence import docker_roots, script_roots, source_folders, subproject_roots
+from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
-from ormdoctor.static.facts import MODULE, FileFacts
+from ormdoctor.static.facts import MODULE, FileFacts, is_alternative
 from ormdoctor.static.scan import scan
 
 
@@ -27,12 +29,14 @@ def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: l
 
 def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> Inventory:
     roots = _import_roots(root, config, facts)
-    modules = {f.path: Module(f.path, f, module_names(f.path, roots)) for f in facts}
+    paths = {f.path for f in facts}
+    modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots)) for f in facts}
     index = ModuleIndex(modules)
     resolver = Resolver(index)
     inventory = Inventory(str(root), modules, roots)
     inventory.graph = _graph(modules, index, resolver, config)
     inventory.roots = roots + list(index.implicit.values())
+    _name_modules_as_imported(modules, index)
     declarative = DeclarativeResolver(inventory, resolver)
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
@@ -43,14 +47,34 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     return inventory
 
 
+def _name_modules_as_imported(modules: dict[str, Module], index: ModuleIndex) -> None:
+    """Each module under the name the project's imports use for it; a module nothing imports
+    by name, under the root those imports use most (`src.shop.x` when the code says `src.shop.y`)."""
+    used = used_names(modules, index.find)
+    votes: dict[str, int] = {}
+    for path, name in used.items():
+        root = next((r.path for n, r in modules[path].names if n == name), None)
+        if root is not None:
+            modules[path].used_name = name
+            votes[root] = votes.get(root, 0) + 1
+    if not votes:
+        return
+    favourite = max(sorted(votes), key=lambda r: votes[r])
+    for module in modules.values():
+        if module.used_name is None and len(module.names) > 1:
+            module.used_name = next((n for n, r in module.names if r.path == favourite), None)
+
+
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
     roots = declared_roots(root, config.pyproject, config.roots)
     for fact in facts:
-        name = fact.path.rsplit("/", 1)[-1]
-        if fact.sys_path_adds and name in ("conftest.py", "env.py", "__init__.py", "manage.py", "main.py"):
+        if fact.sys_path_adds:
             roots += sys_path_roots(fact.path, fact.sys_path_adds, root)
     inis = [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
     roots += alembic_roots(root, inis)
+    folders = source_folders(f.path for f in facts)
+    roots += subproject_roots(root, folders) + docker_roots(root, folders)
+    roots += script_roots(facts, {f.path for f in facts})
     seen, out = set(), []
     for item in roots:
         if item.path not in seen:
@@ -78,94 +102,15 @@ def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, c
                         edges.append(Edge(path, dep, fact.pos, fact.context, written))
     graph = ImportGraph(sorted(modules), edges)
     graph.named_targets = named
-    graph.processes = _processes(graph, modules, index, config)
+    graph.processes = processes(graph, modules, index, resolver, config)
     graph.forget_closures()  # the processes hold what they need; the rest is searched again if asked for
     return graph
-
-
-def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleIndex, config: Config) -> list[Process]:
-    processes: list[Process] = []
-    tests = [p for p, m in modules.items() if m.is_test]
-    test_set = set(tests)
-    entries = {index.find(e) or e for e in config.entry}
-    for path in graph.nodes:
-        if path in test_set:
-            continue
-        if path in entries or not graph.importers.get(path):
-            facts = modules[path].facts
-            program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
-                or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
-            processes.append(Process(path, [path], graph.closure(path), is_program=program,
-                                     main=path if facts.has_main_block else None))
-        elif _defines_in_main_block(modules[path].facts):
-            # Imported by others, but also run as a script: its `__main__` block defines models
-            # that exist in that process only.
-            processes.append(Process(path, [path], graph.closure(path), is_program=True, main=path))
-    sessions = []
-    for label, files in _pytest_sessions(tests, config):
-        bits = 0
-        for path in files:
-            bits |= graph.closure(path)
-        sessions.append(Process(label, sorted(files, key=_test_order), bits, True))
-    covered = 0  # a module only tests import runs in a pytest session, not on its own
-    for process in processes + sessions:
-        covered |= process.members
-    everything = (1 << len(graph.nodes)) - 1
-    for i in bit_indices(everything & ~covered):  # modules that only import each other in a cycle nothing else imports
-        path = graph.nodes[i]
-        if path not in test_set and not covered >> i & 1:
-            process = Process(path, [path], graph.closure(path), is_program=False)
-            processes.append(process)
-            covered |= process.members
-    return processes + sessions
-
-
-def _pytest_sessions(tests: list[str], config: Config) -> list[tuple[str, list[str]]]:
-    """The test files pytest runs together. With `testpaths` (or, without it, a top-level tests/
-    or test/ folder) the session is that tree plus the top-level conftest.py; a test file elsewhere
-    (docs_src/tutorial/.../test_main.py, examples/x/test_x.py) belongs to a session of its own
-    folder, the way such files are run: one `pytest <folder>` at a time."""
-    if not tests:
-        return []
-    roots = _test_roots(tests, config)
-    if roots is None:
-        return [("pytest session", tests)]
-    main, others = [], {}
-    for path in tests:
-        folder = path.rpartition("/")[0]
-        if not folder or any(path.startswith(root + "/") for root in roots):
-            main.append(path)
-        else:
-            others.setdefault(folder, []).append(path)
-    top = [p for p in main if "/" not in p]  # the root conftest.py applies to every session
-    sessions = [("pytest session", main)] if main else []
-    return sessions + [(f"pytest {folder}", files + top) for folder, files in sorted(others.items())]
-
-
-def _test_roots(tests: list[str], config: Config) -> list[str] | None:
-    options = config.pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    configured = options.get("testpaths") if isinstance(options, dict) else None
-    if isinstance(configured, str):
-        configured = configured.split()
-    if isinstance(configured, list) and configured:
-        return [str(p).strip("./") for p in configured if isinstance(p, str) and str(p).strip("./")] or None
-    found = [name for name in ("tests", "test") if any(t.startswith(name + "/") for t in tests)]
-    return found or None
-
-
-def _defines_in_main_block(facts: FileFacts) -> bool:
-    return any(c.main_only for c in facts.classes) or any(t.main_only for t in facts.tables)
-
-
-def _test_order(path: str) -> tuple:
-    # conftest.py files load before the test modules next to and below them.
-    return (path.count("/"), not path.endswith("conftest.py"), path)
 
 
 def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:
     for path in sorted(inventory.modules):
         for cls in inventory.modules[path].facts.classes:
-            if cls.nested:
+            if cls.nested or is_alternative(cls, inventory.modules[path].facts.classes):
                 continue
             model = declarative.classify(path, cls)
             if model is None:

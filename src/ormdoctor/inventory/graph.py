@@ -34,6 +34,9 @@ class Process:
     members: int = 0  # bitset
     is_program: bool = True
     main: str | None = None  # the file that runs as `__main__`: its `if __name__ == "__main__":` block runs
+    # Modules its application factories import once called (`create_app()` importing the models),
+    # in the order they load: after the entries' own imports (see inventory/processes.py).
+    started: list[str] = field(default_factory=list)
 
     def runs(self, graph: "ImportGraph", path: str, main_only: bool = False) -> bool:
         """Whether this process runs a definition of ``path``; one under the file's
@@ -133,13 +136,14 @@ class ImportGraph:
         """Depth-first, in source order: the order Python runs the modules' bodies. Walked
         once per process: every duplicate a process loads asks for the same order."""
         known = self._orders.get(id(process))
-        if known is not None and known[0] is process and known[1] == process.entries:
+        if known is not None and known[0] is process and known[1] == process.entries + process.started:
             return list(known[2])
         seen: set[str] = set()
         order: list[str] = []
-        for entry in process.entries:
-            self._visit(entry, seen, order)
-        self._orders[id(process)] = (process, list(process.entries), order)
+        for entry in process.entries + process.started:
+            if entry not in seen:
+                self._visit(entry, seen, order)
+        self._orders[id(process)] = (process, process.entries + process.started, order)
         return list(order)
 
     def _visit(self, start: str, seen: set[str], order: list[str]) -> None:

@@ -13,10 +13,14 @@ class Module:
     path: str
     facts: FileFacts
     names: list[tuple[str, ImportRoot]] = field(default_factory=list)
+    used_name: str | None = None  # the name the project's own imports use most (project/modules.py)
 
     @property
     def name(self) -> str:
-        """The name used in messages: the one under the most specific root."""
+        """The name the real program gives it: the one its importers use, else the one under
+        the most specific root."""
+        if self.used_name:
+            return self.used_name
         if not self.names:
             return self.path[:-3].replace("/", ".")
         return min(self.names, key=lambda n: (len(n[0]), n[0]))[0]

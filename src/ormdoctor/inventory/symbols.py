@@ -31,9 +31,12 @@ class ModuleIndex:
     def __init__(self, modules: dict[str, Module]):
         self.modules = modules
         self.by_name: dict[str, str] = {}
+        self.homonyms: dict[str, list[str]] = {}  # one name, several files: services/*/project
         for module in sorted(modules.values(), key=lambda m: m.path):
             for name, _root in module.names:
-                self.by_name.setdefault(name, module.path)
+                first = self.by_name.setdefault(name, module.path)
+                if first != module.path:
+                    self.homonyms.setdefault(name, [first]).append(module.path)
         self.implicit: dict[str, ImportRoot] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
 
@@ -41,6 +44,8 @@ class ModuleIndex:
         """The file a dotted module name denotes, seen from ``importer``'s folder when it is
         not under any declared root (the way ``cd backend && python main.py`` works)."""
         found = self.by_name.get(name)
+        if found and importer is not None and name in self.homonyms:
+            return _nearest(self.homonyms[name], importer)
         if found or importer is None or name.partition(".")[0] in _STDLIB:
             return found
         key = (name, importer.rpartition("/")[0])
@@ -54,7 +59,7 @@ class ModuleIndex:
         while True:
             base = folder + "/" if folder else ""
             if not self._is_package(folder):
-                for candidate in (base + relative + ".py", base + relative + "/__init__.py"):
+                for candidate in (base + relative + "/__init__.py", base + relative + ".py"):  # a package wins
                     if candidate in self.modules:
                         self._add_implicit(candidate, name, folder)
                         return candidate
@@ -84,6 +89,22 @@ class ModuleIndex:
             if candidate in self.modules and candidate != path:
                 inits.append(candidate)
         return inits
+
+
+def _nearest(paths: list[str], importer: str) -> str:
+    """Of several files with one module name (each service of a monorepo has its own
+    `project` package), the one in the importer's own tree: the longest shared folder prefix."""
+    folders = importer.split("/")[:-1]
+
+    def shared(path: str) -> int:
+        count = 0
+        for mine, theirs in zip(folders, path.split("/")[:-1]):
+            if mine != theirs:
+                break
+            count += 1
+        return count
+
+    return max(paths, key=lambda p: (shared(p), -len(p)))
 
 
 class Resolver:

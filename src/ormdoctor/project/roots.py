@@ -14,9 +14,17 @@ class ImportRoot:
     source: tuple[str, int] | None = None  # (file, line) that puts it on sys.path
 
 
+def section(document, *keys: str) -> dict:
+    """``document[k1][k2]...`` when every level is a table, else ``{}``: other tools' settings
+    may be malformed (``[tool.poetry] packages = 5``) and are then simply not evidence."""
+    for key in keys:
+        document = document.get(key) if isinstance(document, dict) else None
+    return document if isinstance(document, dict) else {}
+
+
 def declared_roots(root: Path, pyproject: dict, configured: list[str]) -> list[ImportRoot]:
     """Explicit settings first, so a root is explained by the setting that names it."""
-    pytest = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    pytest = section(pyproject, "tool", "pytest", "ini_options")
     found: list[ImportRoot] = []
     found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml", _line_of(root, "pythonpath"))
     found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml", _line_of(root, "package-dir"))
@@ -102,16 +110,18 @@ def _roots(values, reason: str, source: tuple[str, int] | None = None) -> list[I
 
 
 def _setuptools_dirs(pyproject: dict) -> list[str]:
-    package_dir = pyproject.get("tool", {}).get("setuptools", {}).get("package-dir", {})
-    found = [package_dir.get("")] if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str) else []
-    where = pyproject.get("tool", {}).get("setuptools", {}).get("packages", {})
-    if isinstance(where, dict):
-        found += [w for w in where.get("find", {}).get("where", []) if isinstance(w, str)]
-    return found
+    package_dir = section(pyproject, "tool", "setuptools", "package-dir")
+    found = [package_dir[""]] if isinstance(package_dir.get(""), str) else []
+    where = section(pyproject, "tool", "setuptools", "packages", "find").get("where", [])
+    if isinstance(where, str):
+        where = [where]
+    return found + [w for w in where if isinstance(w, str)] if isinstance(where, list) else found
 
 
 def _poetry_dirs(pyproject: dict) -> list[str]:
-    packages = pyproject.get("tool", {}).get("poetry", {}).get("packages", [])
+    packages = section(pyproject, "tool", "poetry").get("packages", [])
+    if not isinstance(packages, list):
+        return []
     return [p["from"] for p in packages if isinstance(p, dict) and isinstance(p.get("from"), str)]
 
 

@@ -55,7 +55,21 @@ def _summary_line(summary: dict, paint: Painter) -> str:
              f"{summary['infos']} info"]
     scope = (f"{summary['files']} files, {summary['models']} models, {summary['tables']} tables "
              f"in {summary['seconds']:.2f} s")
+    seen = _coverage_line(summary.get("coverage"))
+    if not summary["files"]:
+        return f"Nothing checked: no Python files found ({scope})."
+    if total == 0 and not summary["models"] and not summary["tables"]:
+        return f"No models found: {scope}.{seen}"
     if total == 0:
-        return f"All checks passed: {scope}."
-    return f"Found {total} finding{'s' * (total != 1)} ({', '.join(parts)}): {scope}."
+        return f"All checks passed: {scope}.{seen}"
+    return f"Found {total} finding{'s' * (total != 1)} ({', '.join(parts)}): {scope}.{seen}"
+
+
+def _coverage_line(coverage: dict | None) -> str:
+    """`Seen: 40 of 42 classes that look mapped (2 base not traceable).`"""
+    if not coverage or not coverage.get("looks_mapped"):
+        return ""
+    looks, resolved = coverage["looks_mapped"], coverage["resolved"]
+    reasons = ", ".join(f"{n} {reason}" for reason, n in coverage.get("unresolved", {}).items())
+    return f"\nSeen: {resolved} of {looks} classes that look mapped" + (f" ({reasons})." if reasons else ".")
 

@@ -109,9 +109,14 @@ def misspelled_declarative_attribute(ctx):
     ## Fix safety
     No automatic fix.
     """
+    from ormdoctor.inventory.coverage import looks_mapped
+
+    models = {(c.path, c.name) for c in ctx.inventory.classes}
     for module in ctx.inventory.modules.values():
         for cls in module.facts.classes:
-            for attr, pos in cls.attributes.items():
+            # A pydantic or plain class's private `_table_name` is its own business.
+            maybe_model = (module.path, cls.name) in models or looks_mapped(cls)
+            for attr, pos in cls.attributes.items() if maybe_model else ():
                 intended = _intended(attr)
                 if intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"

@@ -5,7 +5,8 @@ of models that nothing imports) is not an entry point: it is the thing that is m
 processes that count are the programs (apps, scripts, Alembic, the pytest session) and the
 other roots that define no models themselves (a `main.py` or a package `__init__` that
 imports the models), unless some function imports them (a blueprint package that
-`create_app()` imports runs inside the app's process).
+`create_app()` imports runs inside the app's process) or they only define routes (an
+`APIRouter` or blueprint module nothing mounts yet is not a program of its own).
 """
 
 from __future__ import annotations
@@ -112,8 +113,7 @@ def _compute(inventory) -> EntryPoints:
     # A module imported inside a function (Flask's `create_app()` importing its blueprints) runs
     # in its importer's process once that function is called: it is not an entry point.
     deferred = {e.target for e in graph.edges if e.context == FUNCTION}
-    chosen = [p for p in graph.processes
-              if p.is_program or not (len(p.entries) == 1 and (p.entries[0] in models or p.entries[0] in deferred))]
+    chosen = [p for p in graph.processes if p.is_program or not _waits_to_be_run(inventory, p, models, deferred)]
     chosen.sort(key=lambda p: (not p.is_program, p.label == "pytest session", p.label))
     alembic = {p.label for p in chosen if len(p.entries) == 1 and _is_alembic_env(inventory, p.entries[0])}
     dynamic = 0
@@ -121,6 +121,16 @@ def _compute(inventory) -> EntryPoints:
         if module.facts.imports_dynamically and path in graph.index:
             dynamic |= 1 << graph.index[path]
     return EntryPoints(graph, chosen, models, alembic, dynamic=dynamic)
+
+
+def _waits_to_be_run(inventory, process: Process, models: set[str], deferred: set[str]) -> bool:
+    """A root that is not a program but a part one is missing or loads later: a model module,
+    a module some function imports, routes (an APIRouter or blueprint) waiting to be mounted."""
+    if len(process.entries) != 1:
+        return False
+    entry = process.entries[0]
+    module = inventory.modules.get(entry)
+    return entry in models or entry in deferred or (module is not None and module.facts.defines_router)
 
 
 def _is_alembic_env(inventory, path: str) -> bool:

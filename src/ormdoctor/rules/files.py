@@ -5,6 +5,7 @@ from __future__ import annotations
 from ormdoctor.findings import Severity
 from ormdoctor.rules.context import loc
 from ormdoctor.rules.registry import rule
+from ormdoctor.static.facts import Pos
 
 _HINTS = {
     "syntax": "fix the syntax, or exclude the file in [tool.ormdoctor] if it targets a newer Python",
@@ -97,3 +98,73 @@ def _untraced_bases(ctx):
                     f"{cls.name} sets __tablename__ but its base {', '.join(cls.bases)} cannot be traced to a "
                     f"declarative base", loc(module.path, cls.pos),
                     hint="import the base from the project's models package, or run `ormdoctor check --import`")
+
+
+# Below this share of mapped-looking classes resolved, the run says loudly that it is half blind.
+LOW_COVERAGE = 0.8
+
+
+@rule("ORM003", "models-not-seen", Severity.WARNING)
+def models_not_seen(ctx):
+    """## What it does
+    Reports, once per run, that a large share of the classes that look mapped (a
+    `__tablename__`, a `__table__`, `table=True`, `Column`/`mapped_column` attributes) could not
+    be traced to a registry and a MetaData, with the reason for each and the setting that would
+    let ormdoctor see them: usually an import root (`roots = ["apps/backend/src"]`) when the
+    application imports its modules from a folder ormdoctor did not take for one.
+
+    ## Why is this bad?
+    Every check works on the classes it resolved. When most of the model layer is unseen, a
+    clean report means nothing: duplicates, broken references and missing imports among the
+    unseen classes go unreported.
+
+    ## Example
+    ```python
+    # apps/backend/src/models/user.py, run as `cd apps/backend/src && uvicorn main:app`
+    from models.base import Base   # resolves only with apps/backend/src on sys.path
+
+    class User(Base):
+        __tablename__ = "users"
+    ```
+
+    ## Use instead
+    Tell ormdoctor where the application runs from:
+    ```toml
+    [tool.ormdoctor]
+    roots = ["apps/backend/src"]
+    ```
+    or run `ormdoctor check --import` with the project's interpreter. `ormdoctor roots` shows
+    the import roots, entry points and processes ormdoctor inferred, and why.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    from ormdoctor.inventory.coverage import EXTERNAL, FACTORY, coverage, suggested_roots
+
+    seen = coverage(ctx.inventory)
+    unexplained = seen.unexplained
+    if not unexplained or (seen.looks_mapped - len(unexplained)) >= LOW_COVERAGE * seen.looks_mapped:
+        return
+    first = unexplained[0]
+    roots = suggested_roots(ctx.inventory, unexplained)
+    if roots:
+        hint = f"add `roots = {_toml_list(roots[:3])}` to [tool.ormdoctor], or run `ormdoctor check --import`"
+    elif all(u.reason in (EXTERNAL, FACTORY) for u in unexplained):
+        hint = "their base comes from an installed package or a factory call: run `ormdoctor check --import` " \
+               "to analyse the real classes"
+    else:
+        hint = "run `ormdoctor roots` to see the import roots inferred; set `roots = [...]` in [tool.ormdoctor] " \
+               "to the folders the application runs from, or run `ormdoctor check --import`"
+    reasons = ", ".join(f"{count} {reason}" for reason, count in seen.reasons().items() if reason)
+    details = [f"{u.path}:{u.line} {u.name} ({u.reason}; bases: {', '.join(u.bases) or 'none'})"
+               for u in unexplained[:5]]
+    if len(unexplained) > 5:
+        details.append(f"... and {len(unexplained) - 5} more")
+    yield ctx.finding(
+        "ORM003", "coverage",
+        f"only {seen.resolved} of {seen.looks_mapped} classes that look mapped were resolved ({reasons})",
+        loc(first.path, Pos(first.line, 1)), hint=hint, details=details)
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"

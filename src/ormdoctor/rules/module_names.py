@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ormdoctor.static.facts import Pos
+from ormdoctor.static.facts import Pos, exclusive
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,7 @@ class ImportSite:
     pos: Pos
     name: str  # the module name it loads the target under
     relative: bool = False  # reached through a relative import of a module that has this name
+    branch: tuple = ()  # the if/else, try/except arms of the import statement
 
 
 @dataclass
@@ -77,7 +78,7 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
             for name in _absolute_names(fact, index):
                 target = index.find(name, path)
                 if target and target != path:
-                    out.append((target, ImportSite(path, fact.pos, name)))
+                    out.append((target, ImportSite(path, fact.pos, name, branch=fact.branch)))
                     loaded_as.setdefault(target, set()).add(name)
     for _ in range(4):  # relative imports inherit their importer's names; a few rounds reach a fixpoint
         added = False
@@ -86,12 +87,26 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
                 for name in _relative_names(importer_name, path, fact, index):
                     target = index.find(name)
                     if target and target != path and name not in loaded_as.get(target, set()):
-                        out.append((target, ImportSite(path, fact.pos, name, relative=True)))
+                        out.append((target, ImportSite(path, fact.pos, name, relative=True, branch=fact.branch)))
                         loaded_as.setdefault(target, set()).add(name)
                         added = True
         if not added:
             break
-    return out
+    return _without_alternatives(out)
+
+
+def _without_alternatives(sites: list[tuple[str, ImportSite]]) -> list[tuple[str, ImportSite]]:
+    """``try: from app.models import X`` / ``except ImportError: from models import X`` loads
+    the module under one name or the other, never both: the fallback arm is not a second import."""
+    kept: list[tuple[str, ImportSite]] = []
+    by_importer: dict[tuple[str, str], list[ImportSite]] = {}
+    for target, site in sites:
+        earlier = by_importer.setdefault((target, site.path), [])
+        if site.branch and any(k.name != site.name and exclusive(k.branch, site.branch) for k in earlier):
+            continue
+        earlier.append(site)
+        kept.append((target, site))
+    return kept
 
 
 def _absolute_names(fact, index) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections import deque
+from contextlib import contextmanager
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.classes import read_class
@@ -24,6 +25,7 @@ OBJECT_CALLS = {
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
+ROUTER_CALLS = {"APIRouter", "Blueprint", "Namespace"}
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
@@ -33,6 +35,9 @@ class ModuleReader:
         # Inside `if __name__ == "__main__":` at module level: what is defined there exists only
         # in the process that runs this file as a script, never where it is imported.
         self.main_only = False
+        self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
+        self.function: str | None = None  # the module-level function being read
+        self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
 
     def read(self, tree: ast.Module, text: str | None = None) -> FileFacts:
         """``text``: the source, when known, lets the walk over every expression be skipped in
@@ -59,13 +64,16 @@ class ModuleReader:
     def _stmt(self, stmt, context: str, nested: bool) -> None:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
-                self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt)))
+                self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt),
+                                                 branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ImportFrom):
             names = [(a.name, a.asname) for a in stmt.names]
-            self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True))
+            self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True,
+                                                 branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ClassDef):
             self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
             self.facts.classes[-1].main_only = self.main_only
+            self.facts.classes[-1].branch = self.branch
             for inner in stmt.body:
                 if isinstance(inner, ast.ClassDef):
                     self.facts.classes.append(read_class(inner, True, self._table))
@@ -76,18 +84,39 @@ class ModuleReader:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name == "create_app" and context == MODULE:
                 self.facts.creates_app = True
-            self._body(stmt.body, FUNCTION, True)
+            outer = self.function
+            self.function = outer or stmt.name
+            try:
+                self._body(stmt.body, FUNCTION, True)
+            finally:
+                self.function = outer
         elif isinstance(stmt, ast.If):
             self._if(stmt, context, nested)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and context != FUNCTION:
             self._assign(stmt)
-        elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, ast.Call):
-            self._module_call(None, stmt.value)
+        elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, (ast.Call, ast.Await)):
+            self.facts.runs_code = self.facts.runs_code or not self.main_only
+            if isinstance(stmt.value, ast.Call):
+                self._module_call(None, stmt.value)
         if isinstance(stmt, _COMPOUND):
-            # try/with/for/while bodies run when the module loads, like the module body itself.
+            # try/with/for/while bodies run when the module loads, like the module body itself;
+            # a try's handlers run only when its body failed: they are its alternative.
+            is_try = hasattr(stmt, "handlers")
             for field in ("body", "orelse", "finalbody", "handlers"):
-                for child in getattr(stmt, field, None) or []:
-                    self._stmt(child, context, nested)
+                arm = {"body": "try", "handlers": "except"}.get(field) if is_try else None
+                with self._arm(stmt, arm):
+                    for child in getattr(stmt, field, None) or []:
+                        self._stmt(child, context, nested)
+
+    @contextmanager
+    def _arm(self, stmt, arm: str | None):
+        outer = self.branch
+        if arm is not None:
+            self.branch = outer + ((stmt.lineno, arm),)
+        try:
+            yield
+        finally:
+            self.branch = outer
 
     def _imports_only(self, body) -> None:
         """Imports inside a method run when it is called: recorded, never load-time edges."""
@@ -110,8 +139,10 @@ class ModuleReader:
                 self.main_only = outer
             self._body(stmt.orelse, context, nested)
             return
-        self._body(stmt.body, context, nested)
-        self._body(stmt.orelse, context, nested)
+        with self._arm(stmt, "if"):
+            self._body(stmt.body, context, nested)
+        with self._arm(stmt, "else"):
+            self._body(stmt.orelse, context, nested)
 
     def _assign(self, stmt) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -124,6 +155,9 @@ class ModuleReader:
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
+            folder = _file_relative(value, self.path_vars, 0)
+            if folder is not None:
+                self.path_vars[name] = folder
             if name == "target_metadata":
                 self.facts.alembic_env = _alembic_target(value, stmt)
             elif name == "__all__":
@@ -221,8 +255,10 @@ class ModuleReader:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
         elif tail in APP_CALLS:
             self.facts.creates_app = True
+        elif tail in ROUTER_CALLS:
+            self.facts.defines_router = True
         elif name in ("sys.path.insert", "sys.path.append") and call.args:
-            found = _path_expr(call.args[-1])
+            found = _path_expr(call.args[-1], self.path_vars)
             if found:
                 self.facts.sys_path_adds.append(found)
 
@@ -292,26 +328,79 @@ def _alembic_target(value, stmt) -> AlembicEnvFact:
     return AlembicEnvFact([dotted(value) or source_text(value) or "?"], pos(stmt), "single")
 
 
-def _path_expr(node) -> str | None:
-    """Evaluate sys.path entries: a literal, or __file__-relative recipes → "@file/../..".
-
-    Returns "@file" + "/.." per parent level for paths relative to the file's directory, a
-    literal string otherwise.
-    """
+def _path_expr(node, variables: dict[str, list[str]] | None = None) -> str | None:
+    """A sys.path entry: a literal string, or a folder relative to this file written with
+    ``__file__`` (``Path(__file__).resolve().parents[1] / "src"``, ``os.path.dirname(...)``,
+    a module-level variable holding one) → "@file/../src". Anything else: None (not evidence)."""
     text = string(node)
     if text is not None:
         return text
-    source = (source_text(node) or "").replace(" ", "")
-    if "__file__" not in source:
+    parts = _file_relative(node, variables or {}, 0)
+    if parts is None or "<file>" in parts:
         return None
-    if "Path(" in source:
-        if ".parents[" in source:
-            index = source.split(".parents[")[1].split("]")[0]
-            return "@file" + "/.." * int(index) if index.isdigit() else None
-        return "@file" + "/.." * max(source.count(".parent") - 1, 0)
-    ups = source.count("dirname(") - 1
-    ups += source.count("'..'") + source.count('".."')
-    return "@file" + "/.." * max(ups, 0)
+    return "/".join(["@file", *parts])
+
+
+_MAX_UPS = 64  # `parents[10**9]` is not a path anyone means: ignored, never expanded
+_SAME_PATH_CALLS = {"Path", "PurePath", "PosixPath", "str", "fspath", "abspath", "realpath", "normpath",
+                    "resolve", "absolute", "expanduser"}
+
+
+def _file_relative(node, variables: dict[str, list[str]], depth: int) -> list[str] | None:
+    """The path as parts relative to this file's folder; "<file>" stands for the file itself."""
+    if depth > 20:
+        return None
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return ["<file>"]
+        found = variables.get(node.id)
+        return list(found) if found is not None else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _file_relative(node.value, variables, depth + 1)
+        return _up(inner, 1)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
+        index = literal(node.slice)
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < _MAX_UPS:
+            return None
+        return _up(_file_relative(node.value.value, variables, depth + 1), index + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _join(_file_relative(node.left, variables, depth + 1), [node.right])
+    if isinstance(node, ast.Call):
+        tail = callee_tail(node)
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if tail in ("resolve", "absolute") and receiver is not None and not node.args:
+            return _file_relative(receiver, variables, depth + 1)
+        if tail == "dirname" and len(node.args) == 1:
+            return _up(_file_relative(node.args[0], variables, depth + 1), 1)
+        if tail == "join" and node.args:
+            return _join(_file_relative(node.args[0], variables, depth + 1), node.args[1:])
+        if tail in _SAME_PATH_CALLS and len(node.args) == 1:
+            return _file_relative(node.args[0], variables, depth + 1)
+    return None
+
+
+def _up(parts: list[str] | None, levels: int) -> list[str] | None:
+    if parts is None:
+        return None
+    for _ in range(levels):
+        if parts and parts[-1] != "..":
+            parts = parts[:-1]
+        else:
+            parts = parts + [".."]
+    return parts
+
+
+def _join(parts: list[str] | None, segments) -> list[str] | None:
+    for segment in segments:
+        text = string(segment)
+        if parts is None or text is None or text.startswith("/"):
+            return None
+        for piece in text.split("/"):
+            if piece == "..":
+                parts = _up(parts, 1)
+            elif piece not in ("", "."):
+                parts = parts + [piece]
+    return parts
 
 
 def read_module(tree: ast.Module, facts: FileFacts, text: str | None = None) -> FileFacts:

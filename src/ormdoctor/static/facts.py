@@ -33,6 +33,20 @@ class ImportFact:
     context: str
     pos: Pos
     is_from: bool = False
+    branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
+    function: str | None = None  # for FUNCTION imports: the module-level function (`create_app`) they run in
+
+
+def exclusive(a: tuple, b: tuple) -> bool:
+    """Whether two statements sit in arms of one `if`/`else` or `try`/`except ImportError` that
+    never both run: ``((12, "if"),)`` and ``((12, "else"),)``. A branch is the path of
+    ``(line of the statement, arm)`` pairs from the module body down."""
+    for (line_a, arm_a), (line_b, arm_b) in zip(a, b):
+        if line_a != line_b:
+            return False
+        if arm_a != arm_b:
+            return {arm_a, arm_b} in ({"if", "else"}, {"try", "except"})
+    return False
 
 
 @dataclass(slots=True)
@@ -149,6 +163,7 @@ class ClassFact:
     naming_convention: dict[str, str] | None = None
     nested: bool = False  # defined inside a function or another class
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
+    branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
 
 
 @dataclass(slots=True)
@@ -232,6 +247,8 @@ class FileFacts:
     has_main_block: bool = False
     creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
     calls_create_all: bool = False
+    runs_code: bool = False  # module-level calls or loops: a script, when nothing imports it
+    defines_router: bool = False  # APIRouter() / Blueprint(): routes a program mounts, not a program
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
@@ -240,3 +257,10 @@ class FileFacts:
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
     encoding: str = "utf-8"
     line_count: int = 0
+
+
+def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
+    """A class defined in the `else:`/`except ImportError:` arm of a statement whose other arm
+    defines the same name is that class's alternative: only one of them ever runs."""
+    return bool(cls.branch) and any(other is not cls and other.name == cls.name and other.pos < cls.pos
+               and exclusive(other.branch, cls.branch) for other in classes)

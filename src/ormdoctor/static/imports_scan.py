@@ -18,6 +18,10 @@ from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, FileFacts, I
 _MAIN_RE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.M)
 _APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(", "get_wsgi_application(",
               "get_asgi_application(")
+_ROUTER_CALLS = ("APIRouter(", "Blueprint(", "Namespace(")
+# A statement at column 0 that calls something: `main()`, `app.run()`, `asyncio.run(seed())`.
+_TOP_LEVEL_CALL = re.compile(r"^(?!(?:def|class|if|elif|else|try|except|finally|with|for|while|import|from|return|"
+                             r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(", re.M)
 _NAME = re.compile(r"[\w.]+")
 _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -37,17 +41,21 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
         stripped = statement.lstrip(" \t")
         indent = len(statement) - len(stripped)
         line = blocks.line_number(start)
-        context = blocks.context(start, indent) if indent else MODULE
+        context, function = blocks.context(start, indent) if indent else (MODULE, None)
         position = Pos(line, indent + 1)
         if stripped.startswith("from"):
             found = _from_import(stripped, context, position)
-            if found:
-                facts.imports.append(found)
+            found = [found] if found else []
         else:
-            facts.imports.extend(_plain_imports(stripped[len("import"):], context, position))
+            found = _plain_imports(stripped[len("import"):], context, position)
+        for fact in found:
+            fact.function = function
+        facts.imports.extend(found)
     facts.has_main_block = "__main__" in text and bool(_MAIN_RE.search(text))
     facts.creates_app = any(call in text for call in _APP_CALLS) or "def create_app" in text
     facts.calls_create_all = ".create_all(" in text
+    facts.runs_code = _TOP_LEVEL_CALL.search(text) is not None
+    facts.defines_router = any(call in text for call in _ROUTER_CALLS)
     facts.line_count = text.count("\n") + 1
     return facts
 
@@ -109,13 +117,14 @@ class _Blocks:
 
     Walking back from an import to each line with less indentation finds exactly the lines left
     on a stack that keeps, line after line, only the lines less indented than the next one (a
-    line pops every line at least as indented as itself). Each stack entry carries whether it or a
-    line below it opens a function or an ``if TYPE_CHECKING:``. Imports are asked for in order.
+    line pops every line at least as indented as itself). Each stack entry carries the outermost
+    function that it or a line below it opens, and whether one of them is an ``if TYPE_CHECKING:``.
+    Imports are asked for in order.
     """
 
     def __init__(self, text: str, strings: list[tuple[int, int]]):
         self.text, self.strings = text, strings
-        self.stack: list[tuple[int, bool, bool]] = []  # (indentation, in a def, under TYPE_CHECKING)
+        self.stack: list[tuple[int, str | None, bool]] = []  # (indentation, outermost def, under TYPE_CHECKING)
         self.offset = 0  # the next line to read
         self.counted, self.lines = 0, 1  # line numbers: newlines counted up to `counted`
 
@@ -124,15 +133,16 @@ class _Blocks:
         self.counted = start
         return self.lines
 
-    def context(self, start: int, indent: int) -> str:
+    def context(self, start: int, indent: int) -> tuple[str, str | None]:
+        """The import's context, and the outermost function it runs in."""
         self._read_until(start)
         stack = self.stack
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        function, type_checking = (stack[-1][1], stack[-1][2]) if stack else (False, False)
+        function, type_checking = (stack[-1][1], stack[-1][2]) if stack else (None, False)
         if function:
-            return FUNCTION
-        return TYPE_CHECKING if type_checking else MODULE
+            return FUNCTION, function
+        return (TYPE_CHECKING if type_checking else MODULE), None
 
     def _read_until(self, start: int) -> None:
         text, stack = self.text, self.stack
@@ -148,10 +158,12 @@ class _Blocks:
             width = len(line) - len(stripped)
             while stack and stack[-1][0] >= width:
                 stack.pop()
-            function = stripped.startswith(("def ", "async def "))
+            below = stack[-1] if stack else (0, None, False)
+            function = below[1]
+            if function is None and stripped.startswith(("def ", "async def ")):
+                function = stripped.split("def ", 1)[1].split("(", 1)[0].strip()
             type_checking = stripped.startswith(("if ", "elif ")) and "TYPE_CHECKING" in stripped
-            below = stack[-1] if stack else (0, False, False)
-            stack.append((width, function or below[1], type_checking or below[2]))
+            stack.append((width, function, type_checking or below[2]))
 
 
 def _from_import(statement: str, context: str, position: Pos) -> ImportFact | None:

@@ -15,7 +15,7 @@ from ormdoctor.static import codec
 from ormdoctor.static.cache import FactsCache, content_digest
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
-from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
+from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
 from ormdoctor.static.source import decode, ignore_comments
 from ormdoctor.static.source import read_source as read_regular_file
@@ -199,6 +199,13 @@ def _light(rel: str, data: bytes, digest: str) -> FileFacts:
     if error:
         return FileFacts(path=rel, digest=digest, parsed=False, error=error)
     facts = scan_imports(rel, digest, text)
+    if any(i.context == MODULE and i.pos.column > 1 for i in facts.imports):
+        # An import under a module-level try/if: which arm it sits in (a fallback, an
+        # alternative) takes the parser. Rare enough to cost nothing; a file that does not
+        # parse keeps the scanner's answer, as every file without ORM code does.
+        full = extract_file(rel, data, digest)
+        if full.error is None:
+            return full
     facts.imports_dynamically = any(word in text for word in _DYNAMIC_WORDS) and _DYNAMIC_IMPORT.search(text) is not None
     facts.encoding = encoding
     facts.noqa = ignore_comments(text)

@@ -1,0 +1,156 @@
+"""How much of the model layer the analysis saw: classes that look mapped versus classes
+resolved to a registry and a MetaData, and why each of the others was not.
+
+A class with a base *looks mapped* when its body says so, whatever the base is: a ``__tablename__``, a
+``__table__``, ``table=True``, or ``Column``/``mapped_column`` attributes. It is *resolved* when
+the inventory traced it to a registry and MetaData. The rest each get one reason; the reasons
+the run reports as findings (a computed table name, a class defined inside a function) count
+as *explained*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ormdoctor.inventory.model import Inventory
+from ormdoctor.static.facts import ClassFact, is_alternative
+
+# Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
+_MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
+
+COMPUTED = "table name or schema computed"
+NO_TABLE = "no table name"
+NESTED = "defined inside a function"
+UNTRACED = "base not traceable"
+EXTERNAL = "base from another package"
+FACTORY = "base made by a call ormdoctor cannot follow"
+NO_ROOT = "module not under any import root"
+
+# Reasons the run reports on its own (ORM002 names the class and the expression).
+EXPLAINED = frozenset({COMPUTED, NO_TABLE, NESTED})
+
+
+@dataclass(frozen=True)
+class Unseen:
+    path: str
+    name: str
+    line: int
+    reason: str
+    bases: tuple[str, ...]
+
+
+@dataclass
+class Coverage:
+    looks_mapped: int = 0
+    resolved: int = 0
+    unseen: list[Unseen] = field(default_factory=list)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for u in self.unseen if u.reason in EXPLAINED)
+
+    def reasons(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.unseen:
+            counts[item.reason] = counts.get(item.reason, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def as_dict(self) -> dict:
+        return {"looks_mapped": self.looks_mapped, "resolved": self.resolved, "explained": self.explained,
+                "unresolved": self.reasons()}
+
+    @property
+    def unexplained(self) -> list[Unseen]:
+        return [u for u in self.unseen if u.reason not in EXPLAINED]
+
+
+def looks_mapped(cls: ClassFact) -> bool:
+    if not [b for b in cls.bases if b != "object"]:
+        return False  # a class without bases is a mixin: mapped only through its subclasses
+    if cls.tablename is not None or cls.table_assign or cls.keywords.get("table") == "True":
+        return True
+    return any(c.style in _MAPPED_STYLES for c in cls.columns)
+
+
+def coverage(inventory: Inventory) -> Coverage:
+    return inventory.derived("coverage", lambda: _compute(inventory))
+
+
+def _compute(inventory: Inventory) -> Coverage:
+    models = {(c.path, c.name, c.pos.line): c for c in inventory.classes}
+    reported = {(u.path, u.subject, u.pos.line): NO_TABLE if "maps no table" in u.reason else COMPUTED
+                for u in inventory.unresolved}
+    result = Coverage()
+    for path in sorted(inventory.modules):
+        module = inventory.modules[path]
+        for cls in module.facts.classes:
+            if not looks_mapped(cls) or is_alternative(cls, module.facts.classes):
+                continue
+            result.looks_mapped += 1
+            key = (path, cls.name, cls.pos.line)
+            model = models.get(key)
+            if model is not None and model.kind != "unknown" and model.metadata_id:
+                result.resolved += 1
+                continue
+            reason = reported.get(key) or _reason(cls, bool(module.names))
+            if reason == UNTRACED:
+                reason = _base_origin(inventory, path, cls)
+            result.unseen.append(Unseen(path, cls.name, cls.pos.line, reason, tuple(cls.bases)))
+    return result
+
+
+def _reason(cls: ClassFact, named: bool) -> str:
+    if cls.nested:
+        return NESTED
+    if not named:
+        return NO_ROOT
+    return UNTRACED
+
+
+def _base_origin(inventory: Inventory, path: str, cls: ClassFact) -> str:
+    """Why the bases lead nowhere: an installed package's base, a factory call's result, or a
+    name ormdoctor could not find at all (often a missing import root)."""
+    resolver = inventory.resolver
+    if resolver is None:
+        return UNTRACED
+    for base in cls.bases:
+        symbol = resolver.resolve(path, base)
+        if symbol is None:
+            continue
+        if symbol.kind == "external":
+            module = symbol.name.rpartition(".")[0]
+            if module and _folder_holding(inventory.modules, path, module) is not None:
+                return UNTRACED  # a project module after all, under a folder that is not a root
+            return EXTERNAL
+        if symbol.kind == "object" and symbol.attr is None:
+            return FACTORY
+    return UNTRACED
+
+
+def suggested_roots(inventory: Inventory, unseen: list[Unseen]) -> list[str]:
+    """Folders that would make the unseen classes' own absolute imports resolve, most useful
+    first: the evidence a `roots = [...]` setting should follow."""
+    votes: dict[str, int] = {}
+    for path in sorted({u.path for u in unseen}):
+        module = inventory.modules.get(path)
+        if module is None:
+            continue
+        for fact in module.facts.imports:
+            if fact.level == 0 and fact.module:
+                folder = _folder_holding(inventory.modules, path, fact.module)
+                if folder is not None:
+                    votes[folder] = votes.get(folder, 0) + 1
+    known = {r.path for r in inventory.roots}
+    ranked = sorted(votes, key=lambda f: (-votes[f], f))
+    return [f for f in ranked if f and f not in known]
+
+
+def _folder_holding(modules: dict, importer: str, dotted: str) -> str | None:
+    """The nearest folder above ``importer`` under which ``dotted`` is a project file."""
+    relative = dotted.replace(".", "/")
+    folder = importer.rpartition("/")[0]
+    while folder:
+        if f"{folder}/{relative}.py" in modules or f"{folder}/{relative}/__init__.py" in modules:
+            return folder
+        folder = folder.rpartition("/")[0]
+    return None

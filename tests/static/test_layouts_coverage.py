@@ -1,0 +1,108 @@
+"""Coverage is loud: every run says how much of the model layer it saw, and why not the rest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from support.projects import write_project
+
+from ormdoctor.pipeline import analyse
+
+# apps/backend/src is what the app runs from, but it holds an __init__.py, so no folder walk
+# takes it for an import root: `from models.base import Base` resolves only with a setting.
+MONOREPO = {
+    "apps/backend/src/__init__.py": "",
+    "apps/backend/src/models/__init__.py": "",
+    "apps/backend/src/models/base.py": """
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase):
+            pass
+    """,
+    "apps/backend/src/models/user.py": """
+        from sqlalchemy import Column, Integer
+        from models.base import Base
+
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+    """,
+    "apps/backend/src/models/post.py": """
+        from sqlalchemy import Column, Integer
+        from models.base import Base
+
+        class Post(Base):
+            __tablename__ = "posts"
+            id = Column(Integer, primary_key=True)
+    """,
+}
+
+
+def run_json(root, *args):
+    result = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(root), "--no-cache", "--format", "json",
+                             *args], capture_output=True, text=True, timeout=120)
+    return json.loads(result.stdout)
+
+
+def test_unseen_models_are_counted_with_their_reason_and_the_root_to_add(tmp_path):
+    document = run_json(write_project(tmp_path, MONOREPO))
+    assert document["summary"]["coverage"] == {"looks_mapped": 2, "resolved": 0, "explained": 0,
+                                               "unresolved": {"base not traceable": 2}}
+    [warning] = [d for d in document["diagnostics"] if d["code"] == "ORM003"]
+    assert warning["severity"] == "warning"
+    assert warning["message"] == "only 0 of 2 classes that look mapped were resolved (2 base not traceable)"
+    assert 'roots = ["apps/backend/src"]' in warning["hint"]
+
+
+def test_the_root_setting_makes_the_warning_go(tmp_path):
+    files = {**MONOREPO, "pyproject.toml": '[tool.ormdoctor]\nroots = ["apps/backend/src"]\n'}
+    document = run_json(write_project(tmp_path, files))
+    assert document["summary"]["coverage"] == {"looks_mapped": 2, "resolved": 2, "explained": 0, "unresolved": {}}
+    assert not [d for d in document["diagnostics"] if d["code"] == "ORM003"]
+
+
+def test_mixins_and_computed_names_are_not_unseen(tmp_path):
+    files = {
+        "app/models.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declared_attr
+            from app.db import Base
+
+            class IdMixin:
+                id = Column(Integer, primary_key=True)
+
+            class Thing(IdMixin, Base):
+                __tablename__ = "things"
+
+            class Dyn(Base):
+                __tablename__ = make_name("dyn")
+                id = Column(Integer, primary_key=True)
+
+            def factory():
+                class Local(Base):
+                    __tablename__ = "local"
+                    id = Column(Integer, primary_key=True)
+                return Local
+        """,
+    }
+    coverage = analyse([str(write_project(tmp_path, files))], use_cache=False).summary()["coverage"]
+    assert coverage == {"looks_mapped": 3, "resolved": 1, "explained": 2,
+                        "unresolved": {"defined inside a function": 1, "table name or schema computed": 1}}
+
+
+def test_never_all_checks_passed_when_nothing_was_seen(tmp_path):
+    def text(path):
+        return subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(path), "--no-cache"],
+                              capture_output=True, text=True, timeout=120).stdout
+
+    (tmp_path / "empty").mkdir()
+    assert text(tmp_path / "empty").startswith("Nothing checked: no Python files found")
+    (tmp_path / "notes.txt").write_text("hello")
+    assert text(tmp_path / "notes.txt").startswith("Nothing checked")
+    write_project(tmp_path / "plain", {"app/main.py": "print('hi')\n"})
+    assert text(tmp_path / "plain").startswith("No models found")
+    unseen = text(write_project(tmp_path / "mono", MONOREPO))
+    assert "All checks passed" not in unseen and "ORM003 [warning]" in unseen
+    assert "Seen: 0 of 2 classes that look mapped (2 base not traceable)." in unseen
