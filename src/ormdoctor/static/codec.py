@@ -68,6 +68,8 @@ def decoder(kind: object) -> Callable[[object], Any]:
     """A function turning the JSON form of a ``kind`` value back into that value."""
     if kind in _PLAIN:
         return _identity
+    if kind is tuple:  # a bare `tuple` field: JSON gives lists back, at every depth
+        return _deep_tuple
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind
     if dataclasses.is_dataclass(kind):
@@ -91,6 +93,10 @@ def decoder(kind: object) -> Callable[[object], Any]:
             return dict if value_of is _identity else lambda value: {k: value_of(v) for k, v in value.items()}
         return lambda value: {key(k): value_of(v) for k, v in value.items()}
     raise CodecError(f"cannot store values of type {kind!r}")
+
+
+def _deep_tuple(value):
+    return tuple(_deep_tuple(x) for x in value) if isinstance(value, list) else value
 
 
 def _union_decoder(args: tuple) -> Callable:
