@@ -49,9 +49,6 @@ class ImportGraph:
     out: dict[str, list[Edge]] = field(default_factory=dict)
     importers: dict[str, list[Edge]] = field(default_factory=dict)
     component: list[int] = field(default_factory=list)  # strongly connected component of each node
-    # (importer, line, column) of a load-time import statement → the modules it names (not the
-    # packages it passes through), recorded while the edges are built.
-    named_targets: dict[tuple[str, int, int], set[str]] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
 
     def __post_init__(self):
