@@ -86,3 +86,48 @@ def test_an_alembic_ini_two_folders_deep_is_part_of_the_key(tmp_path):
     before = _config_state(tmp_path, Config())
     ini.write_text("[alembic]\nscript_location = migrations\nprepend_sys_path = .\n")
     assert _config_state(tmp_path, Config()) != before
+
+
+def analyse_twice_after(tmp_path, monkeypatch, change):
+    """Analyse, apply ``change`` to the project, analyse again: (second analysis, files read)."""
+    from ormdoctor.pipeline import analyse
+    from ormdoctor.static import scan
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    project = copy(tmp_path)
+    first = analyse([str(project)], reuse_result=True)
+    change(project)
+    extracted = []
+    real = scan._work
+
+    def counting(job):
+        outcome = real(job)
+        if outcome[3] is not None:
+            extracted.append(outcome[0])
+        return outcome
+
+    monkeypatch.setattr(scan, "_work", counting)
+    second = analyse([str(project)], reuse_result=True)
+    assert [f.code for f in first.findings] == ["ORM105"]
+    return second, extracted
+
+
+def test_a_touched_file_answers_from_the_result_cache(tmp_path, monkeypatch):
+    import os
+
+    second, extracted = analyse_twice_after(tmp_path, monkeypatch,
+                                            lambda project: os.utime(project / "app" / "auth" / "models.py"))
+    assert second.inventory is None  # the stored result, no inventory built
+    assert [f.code for f in second.findings] == ["ORM105"]
+    assert extracted == []
+
+
+def test_an_edited_file_is_the_only_one_extracted_again(tmp_path, monkeypatch):
+    def edit(project):
+        auth = project / "app" / "auth" / "models.py"
+        auth.write_text(auth.read_text().replace('__tablename__ = "users"', '__tablename__ = "auth_users"'))
+
+    second, extracted = analyse_twice_after(tmp_path, monkeypatch, edit)
+    assert second.inventory is not None
+    assert [f.code for f in second.findings] == ["ORM106"]
+    assert extracted == ["app/auth/models.py"]

@@ -15,7 +15,7 @@ from ormdoctor.project.evidence import docker_roots, script_roots, source_folder
 from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
-from ormdoctor.static.facts import MODULE, FileFacts, is_alternative
+from ormdoctor.static.facts import FileFacts, is_alternative
 from ormdoctor.static.scan import scan
 
 
@@ -86,13 +86,10 @@ def _import_roots(root: Path, config: Config, facts: list[FileFacts]):
 def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, config: Config) -> ImportGraph:
     edges: list[Edge] = []
     loads: dict[str, list[str]] = {}  # target → the packages importing it runs, then itself
-    named: dict[tuple[str, int, int], set[str]] = {}
     for path, module in modules.items():
         for fact in module.facts.imports:
             written = "." * fact.level + fact.module
             targets = {t for t, _ in resolver.import_targets(path, fact) if t}
-            if fact.context == MODULE:
-                named.setdefault((path, fact.pos.line, fact.pos.column), set()).update(targets)
             for target in sorted(targets):
                 chain = loads.get(target)
                 if chain is None:
@@ -101,7 +98,6 @@ def _graph(modules: dict[str, Module], index: ModuleIndex, resolver: Resolver, c
                     if dep != path:
                         edges.append(Edge(path, dep, fact.pos, fact.context, written))
     graph = ImportGraph(sorted(modules), edges)
-    graph.named_targets = named
     graph.processes = processes(graph, modules, index, resolver, config)
     graph.forget_closures()  # the processes hold what they need; the rest is searched again if asked for
     return graph

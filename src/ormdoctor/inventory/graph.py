@@ -11,6 +11,7 @@ not grow with the number of modules times their closures.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from ormdoctor.static.facts import MODULE, Pos
@@ -52,9 +53,6 @@ class ImportGraph:
     out: dict[str, list[Edge]] = field(default_factory=dict)
     importers: dict[str, list[Edge]] = field(default_factory=dict)
     component: list[int] = field(default_factory=list)  # strongly connected component of each node
-    # (importer, line, column) of a load-time import statement → the modules it names (not the
-    # packages it passes through), recorded while the edges are built.
-    named_targets: dict[tuple[str, int, int], set[str]] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
 
     def __post_init__(self):
@@ -92,7 +90,7 @@ class ImportGraph:
         found = self._reach.get(component)
         if found is None:
             found = self._reach[component] = self._search(component)
-        return found
+        return found if isinstance(found, int) else bits_of(found, len(self.nodes))
 
     def forget_closures(self) -> None:
         """Drop the closures computed so far (one bitset over every module per root: the
@@ -191,9 +189,12 @@ def _load_adjacency(nodes: list[str], index: dict[str, int], out: dict[str, list
     return [[index[e.target] for e in out.get(n, ()) if e.context == MODULE and e.target in index] for n in nodes]
 
 
-def _root_closures(components: list[list[int]], comp_of: list[int], adjacency: list[list[int]]) -> dict[int, int]:
-    """The closure of every component nothing else imports (where processes start). Each other
-    component's bitset lives only until the last component importing it has used it."""
+def _root_closures(components: list[list[int]], comp_of: list[int],
+                   adjacency: list[list[int]]) -> dict[int, int | array]:
+    """The closure of every component nothing else imports (where processes start), as a
+    bitset, or as an array of positions when that is smaller (a test or a script importing a few
+    modules of a large tree). Each other component's bitset lives only until the last
+    component importing it has used it."""
     children: list[set[int]] = []
     importers = [0] * len(components)
     for c, members in enumerate(components):
@@ -212,6 +213,8 @@ def _root_closures(components: list[list[int]], comp_of: list[int], adjacency: l
             if not waiting[child]:
                 del live[child]
         live[c] = bits
+        if not importers[c] and bits.bit_count() * 32 < bits.bit_length():
+            live[c] = array("I", bit_indices(bits))  # a root loading few modules: their positions
     return {c: bits for c, bits in live.items() if not importers[c]}
 
 

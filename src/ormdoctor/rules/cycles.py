@@ -34,8 +34,6 @@ def cycle_edges(inventory) -> dict[str, dict[str, Edge]]:
 
 def _direct_targets(inventory) -> dict[tuple[str, int, int], set[str]]:
     """The modules each load-time import statement names (not the packages it passes through)."""
-    if inventory.graph.named_targets:
-        return inventory.graph.named_targets  # recorded when the graph was built
     found = {}
     resolver = inventory.resolver
     for path, module in inventory.modules.items():

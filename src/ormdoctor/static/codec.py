@@ -19,7 +19,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Callable
 
-_PLAIN = (str, int, float, bool, type(None), object, Any)
+_PLAIN = (int, float, bool, type(None), object, Any)
 
 
 class CodecError(ValueError):
@@ -63,9 +63,16 @@ def _identity(value):
     return value
 
 
+def _intern(value: str) -> str:
+    """Names repeat across a tree (modules, types, columns): one object for each."""
+    return sys.intern(value)
+
+
 @lru_cache(maxsize=None)
 def decoder(kind: object) -> Callable[[object], Any]:
     """A function turning the JSON form of a ``kind`` value back into that value."""
+    if kind is str:
+        return _intern
     if kind in _PLAIN:
         return _identity
     if kind is tuple:  # a bare `tuple` field: JSON gives lists back, at every depth
@@ -128,7 +135,8 @@ def _dataclass_decoder(cls: type) -> Callable:
     if any(not f.init for f in fields):
         raise CodecError(f"{cls.__name__} has fields outside __init__")
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-    namespace: dict[str, object] = {"cls": cls, "CodecError": CodecError, "list": list, "len": len, "map": map}
+    namespace: dict[str, object] = {"cls": cls, "CodecError": CodecError, "list": list, "len": len, "map": map,
+                                 "intern": sys.intern}
     arguments = []
     for i, f in enumerate(fields):
         arguments.append(_argument(decoder(hints[f.name]), hints[f.name], f"v[{i}]", f"d{i}", namespace))
@@ -143,9 +151,13 @@ def _dataclass_decoder(cls: type) -> Callable:
 def _argument(decode: Callable, kind: object, item: str, name: str, namespace: dict) -> str:
     """The expression decoding ``item``: the value itself when it is plain, else a call (most
     lists are empty and most optional values absent: those cost no call at all)."""
+    if kind is str:
+        return f"intern({item})"
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, getattr(types, "UnionType", typing.Union)) and set(args) == {str, type(None)}:
+        return f"(None if {item} is None else intern({item}))"
     if decode is _identity:
         return item
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is list and args:
         namespace[name] = decoder(args[0])
         return f"(list(map({name}, {item})) if {item} else [])"
