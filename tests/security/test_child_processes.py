@@ -232,3 +232,27 @@ def test_the_real_result_still_arrives_when_the_project_prints_a_fake_one(tmp_pa
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[0].startswith(f"python {sys.version.split()[0]}, SQLAlchemy ")
     assert "9.9.9" not in proc.stdout
+
+
+def test_the_sweep_never_reaches_beyond_the_run():
+    """The guard for the sweep itself: a marked process in OUR session is the run's, but nothing
+    else of our session is, nor this process or its ancestors, even when they carry the marker."""
+    from ormdoctor.runtime import reaper
+
+    marker = reaper.new_marker()
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    bystander = subprocess.Popen(sleeper)
+    marked = subprocess.Popen(sleeper, env={**os.environ, reaper.MARKER_VAR: marker})
+    try:
+        assert reaper.members(marked.pid, marker) == {marked.pid}
+        inherited = subprocess.Popen(sleeper, env={**os.environ, reaper.MARKER_VAR: marker}, start_new_session=True)
+        try:
+            assert reaper.members(inherited.pid, marker) == {marked.pid, inherited.pid}
+        finally:
+            inherited.kill()
+            inherited.wait()
+    finally:
+        for proc in (bystander, marked):
+            proc.kill()
+            proc.wait()
+    assert running(os.getpid())

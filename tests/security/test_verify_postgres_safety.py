@@ -125,7 +125,8 @@ def test_a_default_holding_commit_cannot_commit_the_ddl(tmp_path, postgres_url):
     # The injected text fails its own table; the quoted default is a plain, escaped literal.
     lines = proc.stdout.splitlines()
     assert lines[-3:-1] == ["  app.db:Base.metadata: 2 of 3 tables created",
-                            "    table injected: NotSupportedError: EXECUTE of transaction commands is not implemented"]
+                            "    table injected: NotSupportedError: its DDL holds COMMIT or ROLLBACK (raw SQL such as "
+                            "a text() default); refused, nothing was committed"]
     assert lines[-1].startswith("2 of 3 tables on 1 metadata created on postgresql in ")
     assert proc.returncode == 1
 

@@ -72,7 +72,8 @@ def run_probe(analysis, url: str, args) -> dict | None:
 
     timeout = float(getattr(args, "timeout", 60) or 60)
     try:
-        python = checked_interpreter(find_interpreter(analysis.root, getattr(args, "python", None)))
+        python = find_interpreter(analysis.root, getattr(args, "python", None))
+        python = checked_interpreter(python, str(analysis.root))
         data, problem = _run(python, probe_request(analysis, url), str(analysis.root), timeout), None
     except (RuntimeUnavailable, _ProbeFailed) as exc:
         data, problem = None, str(exc)

@@ -61,7 +61,7 @@ def run_isolated(command: list[str], cwd: str, timeout: float, request: dict | N
     env = {**os.environ, **RUNTIME_ENV, reaper.MARKER_VAR: marker}
     env.pop(DATABASE_URL_VAR, None)  # project code gets no database URL; a probe gets it in its request
     with _sigterm_raises():
-        result_read, result_write = os.pipe()
+        result_read, result_write = map(_above_stdio, os.pipe())
         try:
             proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, start_new_session=True, pass_fds=(result_write,))
@@ -83,6 +83,18 @@ def run_isolated(command: list[str], cwd: str, timeout: float, request: dict | N
     if not finished:
         raise Timeout
     return Finished(proc.returncode, streams.text("stdout"), streams.text("stderr"), streams.result(key))
+
+
+def _above_stdio(fd: int) -> int:
+    """`fd`, or a copy numbered 3 or more: with ormdoctor's own stdin closed a pipe could get fd 0,
+    which the child's stdin would then replace."""
+    if fd > 2:
+        return fd
+    import fcntl
+
+    copy = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    os.close(fd)
+    return copy
 
 
 def _feed(proc: subprocess.Popen, data: bytes) -> None:

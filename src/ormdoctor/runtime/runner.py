@@ -44,7 +44,7 @@ def find_interpreter(project_root: str | Path, explicit: str | None = None) -> s
 def run_tracer(request: dict, python: str, timeout: float = 60) -> RuntimeReport:
     """Import the request's modules in ``python`` and report what happened.
     Raises RuntimeUnavailable when the interpreter or the tracer cannot do it."""
-    python = checked_interpreter(python)
+    python = checked_interpreter(python, request["project_root"])
     started = time.perf_counter()
     finished = _run([python, str(TRACER)], request["project_root"], timeout, request)
     data = _read_result(finished, python)
@@ -53,8 +53,9 @@ def run_tracer(request: dict, python: str, timeout: float = 60) -> RuntimeReport
     return replace(report, seconds=round(time.perf_counter() - started, 3))
 
 
-def checked_interpreter(python: str) -> str:
-    """`python` made absolute, once it answered a version query as Python 3.8 or newer.
+def checked_interpreter(python: str, cwd: str) -> str:
+    """`python` made absolute, once it answered a version query as Python 3.8 or newer, asked in
+    `cwd` (the project root: a pyenv shim picks the version from the folder it runs in).
 
     Asking costs one interpreter start; it turns a shell script, python2, a directory or a
     missing file into one clear line instead of a tracer that fails to parse."""
@@ -64,7 +65,7 @@ def checked_interpreter(python: str) -> str:
     if Path(python).is_dir() or not os.access(python, os.X_OK):
         raise RuntimeUnavailable(f"not an executable Python interpreter: {python}")
     try:
-        answer = run_isolated([python, "-S", "-c", _VERSION_QUERY], str(Path.cwd()), _VERSION_TIMEOUT)
+        answer = run_isolated([python, "-S", "-c", _VERSION_QUERY], cwd, _VERSION_TIMEOUT)
     except OSError as exc:
         raise RuntimeUnavailable(f"cannot start {python}: {exc.strerror or exc}") from None
     except Timeout:

@@ -200,4 +200,11 @@ class Steps:
 def _first_line(exc):
     """The database's own message (``index ix_x already exists``), without SQLAlchemy's SQL echo."""
     text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return _TRANSACTION_END_REFUSED if line == _PG_TRANSACTION_END else line
+
+
+# What PostgreSQL says when a DDL statement run inside a DO block holds COMMIT or ROLLBACK.
+_PG_TRANSACTION_END = "EXECUTE of transaction commands is not implemented"
+_TRANSACTION_END_REFUSED = ("its DDL holds COMMIT or ROLLBACK (raw SQL such as a text() default); "
+                            "refused, nothing was committed")
