@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from drifthelpers import PROJECTS, database_sql, run_cli, run_sql, sqlite_db
+from drifthelpers import PROJECTS, ROOT, database_sql, run_cli, run_sql, sqlite_db
 
 from ormdoctor.database.url import mask_url
 
@@ -122,8 +122,9 @@ def test_check_db_on_sqlite_file(tmp_path):
     url = sqlite_db(tmp_path, database_sql(project, "sqlite"))
     proc = run_cli("check", str(project), "--db", url, "--no-cache", "--select", "ORM6")
     assert proc.returncode == 0  # warnings only
+    shown = project.relative_to(ROOT).as_posix()  # paths are shown from the folder ormdoctor runs in
     assert proc.stdout.splitlines()[0] == (
-        "app/models.py:13:13: ORM606 [warning] column 'customers.email' is nullable by default in Customer "
+        f"{shown}/app/models.py:13:13: ORM606 [warning] column 'customers.email' is nullable by default in Customer "
         "but NOT NULL in the database")
 
 

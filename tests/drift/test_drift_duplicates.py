@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from drifthelpers import PROJECTS, database_sql, drift, run_cli, run_sql
+from drifthelpers import PROJECTS, ROOT, database_sql, drift, run_cli, run_sql
 
 pytestmark = pytest.mark.postgres
 
@@ -48,9 +48,10 @@ def test_check_import_db_on_the_command_line(postgres_url):
     proc = run_cli("check", str(project), "--import", "--db", postgres_url, "--no-cache", "--select", "ORM6",
                    "--python", sys.executable)
     assert proc.returncode == 0, proc.stderr
+    shown = project.relative_to(ROOT).as_posix()  # paths are shown from the folder ormdoctor runs in
     assert [line for line in proc.stdout.splitlines() if "ORM605" in line] == [
-        "app/models.py:19:32: ORM605 [warning] column 'orders.customer_id' is INTEGER (integer) in Order but "
+        f"{shown}/app/models.py:19:32: ORM605 [warning] column 'orders.customer_id' is INTEGER (integer) in Order but "
         "UUID (uuid) in the database",
-        "app/models.py:20:13: ORM605 [warning] column 'orders.total' is NUMERIC(10, 2) (numeric) in Order but "
+        f"{shown}/app/models.py:20:13: ORM605 [warning] column 'orders.total' is NUMERIC(10, 2) (numeric) in Order but "
         "TEXT (string) in the database",
     ]

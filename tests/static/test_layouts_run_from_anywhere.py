@@ -40,3 +40,10 @@ def test_without_any_marker_the_current_folder_is_the_project(tmp_path):
                                         "class Base(DeclarativeBase):\n    pass\n")
     result = run(tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("No models found: 1 files")
+
+
+def test_one_cache_per_project_wherever_it_runs_from(tmp_path):
+    project = shutil.copytree(FIXTURE, tmp_path / "shop")
+    for folder in (project / "src" / "shop", project / "tests", project):
+        subprocess.run([sys.executable, "-m", "ormdoctor", "check"], cwd=folder, capture_output=True, timeout=120)
+    assert sorted(p.parent.relative_to(project).as_posix() for p in project.rglob(".ormdoctor_cache")) == ["."]

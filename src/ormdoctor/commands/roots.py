@@ -86,8 +86,10 @@ def render(settings: dict) -> str:
         kind = "entry point" if process["entry_point"] else "not an entry point"
         lines.append(f"  {process['label']}: {kind}; {process['why']}")
         lines.append(f"      loads {process['modules']} modules, {process['model_modules']} with models")
-        if process["started_by_factory"]:
-            lines.append(f"      its application factory imports {', '.join(process['started_by_factory'])}")
+        started = process["started_by_factory"]
+        if started:
+            more = f" and {len(started) - 4} more" if len(started) > 4 else ""
+            lines.append(f"      its application factory imports {', '.join(started[:4])}{more}")
     coverage = settings["coverage"]
     lines += ["", f"Coverage: {coverage['resolved']} of {coverage['looks_mapped']} classes that look mapped resolved"
                   + (f" ({', '.join(f'{n} {r}' for r, n in coverage['unresolved'].items())})"
