@@ -107,8 +107,11 @@ def duplicate_table(ctx):
                                f"loads both ({process_phrase(meet)})"))
         same_class = second.origin == "class" and second.owner == first.owner
         fix = Fix(Applicability.UNSAFE, f"replace with `{_import_hint(ctx, first)}`") if same_class else None
-        hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
-                f"`ormdoctor compare {first.key}` shows how they differ")
+        if first.path == second.path:  # importing from the file itself would fix nothing
+            hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
+        else:
+            hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
+                    f"`ormdoctor compare {first.key}` shows how they differ")
         yield ctx.finding("ORM101", first.key, message, table_loc(second), rel, hint, severity=severity, fix=fix)
 
 
