@@ -83,8 +83,9 @@ def _processes(graph: ImportGraph, modules: dict[str, Module], index: ModuleInde
             continue
         if path in entries or not graph.importers.get(path):
             facts = modules[path].facts
-            program = path in entries or facts.has_main_block or facts.creates_app or facts.calls_create_all \
-                or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py"))
+            program = path in entries or not facts.type_checks and (
+                facts.has_main_block or facts.creates_app or facts.calls_create_all
+                or facts.alembic_env is not None or path.endswith(("/env.py", "/__main__.py", "manage.py")))
             processes.append(Process(path, [path], graph.closure(path), is_program=program,
                                      main=path if facts.has_main_block else None))
         elif _defines_in_main_block(modules[path].facts):

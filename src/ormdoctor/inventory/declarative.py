@@ -8,6 +8,7 @@ a table; a subclass of a mapped class without its own table is single-table inhe
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,12 @@ from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
 DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 LIBRARY_PACKAGES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
+# Packages whose classes, used as bases, add no mapped attribute and no table: anything else a
+# model inherits from outside the project (coaster's BaseMixin, neutron_lib's HasId) may.
+PLAIN_PACKAGES = LIBRARY_PACKAGES | {
+    "typing", "typing_extensions", "abc", "enum", "builtins", "dataclasses", "collections", "object",
+    "pydantic", "Generic", "Protocol", "str", "int", "dict", "Exception"}
+_OPAQUE_BASE_NAME = re.compile(r"base|model", re.IGNORECASE)
 
 
 @dataclass
@@ -50,6 +57,7 @@ class DeclarativeResolver:
         self.models: dict[tuple[str, str], ModelClass | None] = {}
         self._lineage: dict[tuple[str, str], Lineage | None] = {}
         self._active: set[tuple[str, str]] = set()
+        self._open: dict[tuple, bool] = {}
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
     def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
@@ -222,7 +230,52 @@ class DeclarativeResolver:
                 inherited = found.mapped_parent
                 found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=inherited)
             return found
+        return self._opaque(path, cls)
+
+    # Bases the tool cannot read ------------------------------------------------------------------
+    def _opaque(self, path: str, cls: ClassFact) -> Lineage | None:
+        """A class that declares its table (``__tablename__``/``__table__``) on a base from code the
+        tool cannot read (``model_base.BASEV2`` of an installed library, ``Model = create_model(db)``)
+        is mapped all the same: on a registry known only by the base's import path, shared by every
+        class on that base, so duplicates and indexes are still compared across them."""
+        if cls.abstract or (cls.tablename is None and cls.table_assign is None):
+            return None
+        unknown = [name for name in (self._unknown_base(path, base) for base in cls.bases) if name]
+        if not unknown:
+            return None
+        named = [n for n in unknown if _OPAQUE_BASE_NAME.search(n.rsplit(".", 1)[-1]) and "mixin" not in n.lower()]
+        base = (named or unknown)[0]
+        metadata_id, registry_id = f"opaque:{base}.metadata", f"opaque:{base}.registry"
+        label = base.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, f"{label}.metadata", "", _NOWHERE,
+                                                           "opaque", opaque=True)
+            self.inv.registries[registry_id] = Registry(registry_id, label, metadata_id, "", _NOWHERE)
+        return Lineage(registry_id, metadata_id, "sqlalchemy")
+
+    def _unknown_base(self, path: str, base: str) -> str | None:
+        """The import path of a base whose definition the tool cannot read, else None."""
+        written = base.split("[", 1)[0]
+        symbol = self.resolver.resolve(path, written)
+        if symbol is None:
+            local = written.split(".", 1)[0]
+            plain = local in PLAIN_PACKAGES or hasattr(builtins, local) or local in self.resolver.local_names(path)
+            return None if plain else f"{path}:{written}"
+        if symbol.kind == "external":
+            return None if symbol.name.split(".", 1)[0] in PLAIN_PACKAGES else symbol.name
+        if symbol.kind == "object" and symbol.module and symbol.attr is None:
+            obj = self._object(symbol.module, symbol.name)
+            if obj is not None and obj.kind == "call":
+                return f"{symbol.module}:{symbol.name}"
         return None
+
+    def open_ancestry(self, path: str, cls: ClassFact) -> bool:
+        """Whether the class inherits from code the tool cannot read (a third-party mixin): its
+        columns and attributes are then not all known."""
+        key = ("open", path, cls.name)
+        if key not in self._open:
+            self._open[key] = any(self._unknown_base(p, base) for p, c in self.ancestry(path, cls) for base in c.bases)
+        return self._open[key]
 
     def _root(self, path: str, cls: ClassFact) -> Lineage:
         owner = cls.metadata_value
@@ -267,6 +320,8 @@ class DeclarativeResolver:
 
     def _base_cls(self, symbol: Symbol) -> Symbol | None:
         obj = self._object(symbol.module, symbol.name)
+        if obj is not None and obj.kind == "alias" and obj.ref:
+            return self.resolver.resolve(symbol.module, obj.ref)  # `Model = BaseModel`
         ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
         return self.resolver.resolve(symbol.module, ref) if ref else None
 
@@ -336,8 +391,7 @@ class DeclarativeResolver:
         cls, parent = model.fact, model.parent
         own = cls.tablename
         if own and own.kind == "expr":
-            constants = self.inv.modules[model.path].facts.constants
-            value = evaluate(own.value, constants)
+            value = self.evaluate_name(model.path, own.value, cls.name)
             if not isinstance(value, str):
                 self._unresolved(model, f"__tablename__ = {own.value} cannot be evaluated statically")
                 return
@@ -348,7 +402,7 @@ class DeclarativeResolver:
                 return
             self._set_table(model, own.value)
             return
-        for _, ancestor in ancestry[1:]:
+        for ancestor_path, ancestor in ancestry[1:]:
             named = ancestor.tablename
             if named is None:
                 continue
@@ -361,6 +415,16 @@ class DeclarativeResolver:
                 if named.returns_none_when_inherited and parent is not None:
                     break
                 self._set_table(model, apply_pattern(named.value, cls.name))
+                return
+            if named.kind == "declared_attr" and named.expr:
+                if named.returns_none_when_inherited and parent is not None:
+                    break
+                value = self.evaluate_name(ancestor_path, named.expr, cls.name)
+                if value is not None:
+                    self._set_table(model, value)
+                    return
+                self._unresolved(model, f"__tablename__ of {cls.name} comes from {ancestor.name} "
+                                        f"(`{named.expr}`) and cannot be evaluated exactly")
                 return
             self._unresolved(model, f"__tablename__ of {cls.name} comes from {ancestor.name} and cannot be "
                                     f"evaluated statically")
@@ -376,6 +440,25 @@ class DeclarativeResolver:
             if not any(a in cls.attributes for a in ("__table_name__", "__tablename", "__table__name__")) \
                     and (cls.columns or cls.relationships):
                 self._unresolved(model, f"{cls.name} maps no table: no __tablename__ or __table__ found")
+
+    def evaluate_name(self, path: str, expression: str, class_name: str) -> str | None:
+        """A table-name expression written in module ``path``, for class ``class_name``, with the
+        project's own helpers (`resolve_table_name(cls.__name__)`) interpreted; None if inexact."""
+        return evaluate(expression, self.inv.modules[path].facts.constants, class_name,
+                        lambda name: self._function(path, name))
+
+    def _function(self, path: str, name: str) -> str | None:
+        """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""
+        facts = self.inv.modules[path].facts
+        if name in facts.functions:
+            return facts.functions[name]
+        for fact in facts.imports:
+            if fact.is_from and any((alias or imported) == name for imported, alias in fact.names):
+                original = next(imported for imported, alias in fact.names if (alias or imported) == name)
+                for target, bound in self.resolver.import_targets(path, fact):
+                    if target and bound == original:
+                        return self.inv.modules[target].facts.functions.get(original)
+        return None
 
     def _set_table(self, model: ModelClass, name: str | None) -> None:
         model.table_name = name

@@ -59,7 +59,10 @@ def reserved_attribute(ctx):
         if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
             continue
         reserved = RESERVED | (FLASK_RESERVED if model.flavor == "flask" else set())
-        members = [(c.attr, c.pos, c.name) for c in model.fact.columns] + [(r.attr, r.pos, None) for r in model.fact.relationships]
+        # Set on the mapped class after its statement, an attribute goes through the mapper
+        # (`Instance.metadata = relationship(...)` works): only the class body is checked.
+        members = [(c.attr, c.pos, c.name) for c in model.fact.columns if not c.after_body]
+        members += [(r.attr, r.pos, None) for r in model.fact.relationships if not r.after_body]
         for attr, pos, column_name in members:
             if attr in reserved:
                 yield _reserved(ctx, model, attr, pos, column_name, dead=is_dead(ctx.graph, model.path))

@@ -8,6 +8,7 @@ from collections import defaultdict
 from ormdoctor.findings import Applicability, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
+from ormdoctor.rules.databases import SEPARATE, UNKNOWN, shared_database, unknown_note
 from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
@@ -128,7 +129,10 @@ def table_collision_across_metadata(ctx):
     (`no such column` / `UndefinedColumn` at the first query). Not reported when the MetaData
     target different databases (Flask-SQLAlchemy bind keys, a separate engine), nor for a
     base or MetaData that a test module declares for itself: that is test data, whose tables
-    its tests create and drop (or only compile) on their own.
+    its tests create and drop (or only compile) on their own. When the project configures several
+    databases (two engine URLs, oslo.db contexts per config group, `Session(binds=...)`) and
+    nothing ties both MetaData to one of them (an Alembic env.py migrating both, one engine URL),
+    the collision is unproven and reported as a warning.
 
     ## Example
     ```python
@@ -162,8 +166,14 @@ def table_collision_across_metadata(ctx):
         message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
         rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
         hint = "use one declarative base per database; create_all keeps whichever version exists first"
-        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint,
-                          severity=Severity.WARNING if meet.status == "dead" else None)
+        severity = Severity.WARNING if meet.status == "dead" else None
+        shared = shared_database(ctx, metadata_ids)
+        if shared == SEPARATE:
+            continue
+        if shared == UNKNOWN:
+            message += unknown_note(ctx)
+            severity = Severity.WARNING
+        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity)
 
 
 @rule("ORM103", "table-in-several-schemas", Severity.WARNING)

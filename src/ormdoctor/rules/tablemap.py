@@ -54,7 +54,12 @@ class TableMap:
         key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
         if key not in self._columns:
             self._columns[key] = self._column_names(defs)
-        return column in self._columns[key]
+        return column in self._columns[key] or self._open(defs)
+
+    def _open(self, defs: list[TableDef]) -> bool:
+        """A class with a third-party mixin (coaster's BaseMixin adds `id`) has columns we cannot see."""
+        declarative = self.inventory.declarative
+        return any(d.model is not None and declarative.open_ancestry(d.model.path, d.model.fact) for d in defs)
 
     def _column_names(self, defs: list[TableDef]) -> set[str]:
         key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
@@ -74,6 +79,7 @@ def table_map(inventory) -> TableMap:
 def _compute(inventory) -> TableMap:
     by_key = inventory.tables_by_key()
     opaque = {c.metadata_id for c in inventory.classes if c.kind == "unknown" and c.metadata_id}
+    opaque |= {m.id for m in inventory.metadatas.values() if m.opaque}
     found = TableMap(inventory, by_key, _reflected(inventory), opaque)
     for model in inventory.classes:
         if model.kind == "sti" and model.table_name and model.metadata_id:

@@ -102,6 +102,20 @@ def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
             fact.columns.append(column)
 
 
+def assigned_after_body(classes: list[ClassFact], owner: str, name: str, value, stmt) -> None:
+    """``Instance.metadata = relationship(...)`` or ``User.email = Column(...)`` at module level,
+    after the class statement: declarative adds the attribute to the mapped class (it is how
+    two classes that refer to each other are often finished)."""
+    cls = next((c for c in reversed(classes) if c.name == owner and not c.nested and c.pos.line < stmt.lineno), None)
+    if cls is None or not isinstance(value, ast.Call) or callee_tail(value) not in col.COLUMN_CALLS | col.RELATIONSHIP_CALLS:
+        return
+    before = len(cls.columns), len(cls.relationships)
+    cls.attributes.setdefault(name, pos(stmt))
+    _member(cls, name, None, value, stmt)
+    for member in cls.columns[before[0]:] + cls.relationships[before[1]:]:
+        member.after_body = True
+
+
 def _name_ref(node) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
@@ -145,8 +159,15 @@ def _declared_tablename(func: ast.FunctionDef) -> TablenameFact:
     returned = _returned(func)
     fact.value = _name_pattern(returned) if returned is not None else None
     if fact.value is None:
-        fact.kind = "unknown"
+        # Not a known recipe: kept for the inventory, which evaluates it exactly (the project's
+        # snake-case helper) or reports the name as unknown. Never guessed.
+        fact.expr = source_text(returned) if returned is not None and _single_return(func) else None
+        fact.kind = "declared_attr" if fact.expr else "unknown"
     return fact
+
+
+def _single_return(func: ast.FunctionDef) -> bool:
+    return sum(isinstance(n, ast.Return) and n.value is not None and not _is_none(n.value) for n in ast.walk(func)) == 1
 
 
 def _name_pattern(node) -> str | None:
@@ -160,8 +181,6 @@ def _name_pattern(node) -> str | None:
         return simple[text]
     if isinstance(node, ast.JoinedStr):
         return _fstring_pattern(node)
-    if name in text and any(word in text.lower() for word in ("snake", "underscore", "re.sub", "camel")):
-        return "{snake}s" if text.endswith("+'s'") or text.endswith('+"s"') else "{snake}"
     return None
 
 

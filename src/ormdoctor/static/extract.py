@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 
 from ormdoctor.static import columns as col
-from ormdoctor.static.classes import read_class
+from ormdoctor.static.classes import assigned_after_body, read_class
 from ormdoctor.static.constraints import constraint
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
-                                    is_type_checking_test, keyword, literal, pos, source_text, string, truthy_kw)
+                                    is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
+                                    string, truthy_kw)
 from ormdoctor.static.facts import (FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts, ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
 
@@ -23,6 +24,7 @@ OBJECT_CALLS = {
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
+DATABASE_CONFIG_CALLS = {"transaction_context", "LegacyEngineFacade"}  # oslo.db: one per config group
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
@@ -70,6 +72,8 @@ class ModuleReader:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name == "create_app" and context == MODULE:
                 self.facts.creates_app = True
+            if context == MODULE and is_simple_function(stmt):
+                self.facts.functions[stmt.name] = source_text(stmt) or ""
             self._body(stmt.body, FUNCTION, True)
         elif isinstance(stmt, ast.If):
             self._if(stmt, context, nested)
@@ -115,6 +119,8 @@ class ModuleReader:
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "naming_convention":
                 self._convention_assignment(target, value, stmt)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and not self.main_only:
+                assigned_after_body(self.facts.classes, target.value.id, target.attr, value, stmt)
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
@@ -130,7 +136,8 @@ class ModuleReader:
                 self.facts.constants[name] = literal(value)
             elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
                 self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
-            elif isinstance(value, ast.Attribute) and value.attr in ("metadata", "Model", "registry"):
+            elif isinstance(value, (ast.Name, ast.Attribute)) and dotted(value):
+                # `Base = base`, `database = db`, `BASE = model_base.BASEV2`, `meta = db.metadata`
                 self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value),
                                                      main_only=self.main_only))
 
@@ -164,6 +171,10 @@ class ModuleReader:
             # A project's own subclass of Flask-SQLAlchemy's extension (redash's RedashSQLAlchemy,
             # indico's IndicoSQLAlchemy): `db.Model` works the same way.
             self._object(var, "SQLAlchemy", call)
+        elif var:
+            # Anything else (`Model = create_model(db)`): a name the inventory knows is bound here,
+            # to a value it cannot read.
+            self.facts.objects.append(ObjectFact(var, "call", pos(call), callee(call) or "?", main_only=self.main_only))
 
     def _object(self, var: str, tail: str, call: ast.Call) -> None:
         args = {kw.arg: source_text(kw.value) or "" for kw in call.keywords if kw.arg}
@@ -208,11 +219,15 @@ class ModuleReader:
         tail = name.rsplit(".", 1)[-1]
         if tail == "create_all":
             self.facts.calls_create_all = True
+        elif tail in ("reveal_type", "assert_type"):
+            self.facts.type_checks = True
         elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
                                                or call.args and string(call.args[0]) is None):
             self.facts.imports_dynamically = True
         elif tail in ("create_engine", "create_async_engine") and call.args:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
+        elif tail in DATABASE_CONFIG_CALLS or keyword(call, "binds") is not None:
+            self.facts.database_configs.append(f"{name or tail}@{call.lineno}")
         elif tail in APP_CALLS:
             self.facts.creates_app = True
         elif name in ("sys.path.insert", "sys.path.append") and call.args:

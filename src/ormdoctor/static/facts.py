@@ -61,6 +61,7 @@ class ColumnFact:
     use_existing_column: bool = False
     autoincrement: bool | None = None
     comment: str | None = None
+    after_body: bool = False  # `Cls.col = Column(...)` after the class statement
 
 
 @dataclass
@@ -79,6 +80,7 @@ class RelationshipFact:
     passive_deletes: bool = False
     viewonly: bool = False
     foreign_keys: str | None = None
+    after_body: bool = False  # `Cls.rel = relationship(...)` after the class statement
 
 
 @dataclass
@@ -122,6 +124,7 @@ class TablenameFact:
     value: str | None = None  # literal name, or a pattern: "{lower}", "{lower}s", "{name}", "{snake}"
     pos: Pos | None = None
     returns_none_when_inherited: bool = False
+    expr: str | None = None  # a declared_attr's returned expression when no pattern fits: evaluated later
 
 
 @dataclass
@@ -232,11 +235,19 @@ class FileFacts:
     has_main_block: bool = False
     creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
     calls_create_all: bool = False
+    # reveal_type() / assert_type(): a type checker's input (SQLAlchemy's test/typing/plain_files),
+    # which mypy reads and no program runs.
+    type_checks: bool = False
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
     engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
+    # Other ways a program configures a database connection, as written: oslo.db's
+    # `enginefacade.transaction_context()` (one per config group), `Session(binds={...})`.
+    database_configs: list[str] = field(default_factory=list)
     noqa: dict[int, list[str]] = field(default_factory=dict)  # line → codes ("*" = all)
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
+    # Small module-level functions (source) the inventory may interpret: table-name helpers.
+    functions: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     line_count: int = 0
