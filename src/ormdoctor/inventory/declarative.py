@@ -165,6 +165,14 @@ class DeclarativeResolver:
             return lineage
         return None
 
+    def expr_lineage(self, path: str, expr: str) -> Lineage | None:
+        """The lineage of a MetaData expression: `metadata`, `Base.metadata`, `db.metadata`,
+        `db.Model.metadata` (the MetaData of db.Model's registry)."""
+        found = self.symbol_lineage(path, self.resolver.resolve(path, expr))
+        if found is None and expr.endswith(".metadata"):
+            found = self.symbol_lineage(path, self.resolver.resolve(path, expr[: -len(".metadata")]))
+        return found
+
     def _external(self, name: str, attr: str | None) -> Lineage | None:
         if name.endswith((".metadata", ".registry")):
             name = name.rsplit(".", 1)[0]  # SQLModel.metadata: the lineage of SQLModel itself

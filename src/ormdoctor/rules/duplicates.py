@@ -186,7 +186,11 @@ def table_in_several_schemas(ctx):
     These are parallel versions of one entity. Each class reads and writes its own table, the
     data drifts apart, and it is rarely clear which one production uses. `ormdoctor compare
     customers --db URL` shows which one the database holds. Subclasses that inherit the name
-    from one abstract base and each choose a schema are not reported: that is deliberate.
+    from one abstract base and each choose a schema are not reported: that is deliberate. Nor
+    are unrelated classes sharing a short name in per-module schemas (`attachments.files`,
+    `event_abstracts.files`): only definitions that look like versions of one entity (one
+    class name, mostly the same columns of their own, or one left in the default schema while
+    another moved to a named one) are.
 
     ## Example
     ```python
@@ -215,12 +219,26 @@ def table_in_several_schemas(ctx):
         if len({_inherited_name(ctx, d) for d in defs}) == 1 and _inherited_name(ctx, defs[0]):
             continue  # one abstract base names them all, each subclass picks its schema: by design
         firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
+        if not any(_versions_of_one_entity(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:]):
+            continue  # attachments.files and event_abstracts.files: a short name in per-module schemas
         listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
         message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
         rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
         yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+
+
+def _versions_of_one_entity(a: TableDef, b: TableDef) -> bool:
+    """One class name, mostly the same columns of their own (a shared mixin's columns are no
+    evidence), or the legacy-schema split: one in the default schema, one moved to a named one
+    (`customers` and `core.customers`, seed 002)."""
+    if a.owner == b.owner or (a.schema is None) != (b.schema is None):
+        return True
+    shared = {id(c) for c in a.columns} & {id(c) for c in b.columns}
+    names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in shared}
+    names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in shared}
+    return len(names_a) >= 2 and len(names_b) >= 2 and len(names_a & names_b) / len(names_a | names_b) >= 0.6
 
 
 def _inherited_name(ctx, table: TableDef):

@@ -90,13 +90,13 @@ def _compute(inventory) -> TableMap:
 
 
 def _reflected(inventory) -> set[tuple]:
-    declarative, resolver = inventory.declarative, inventory.resolver
+    declarative = inventory.declarative
     found = set()
     for path, module in inventory.modules.items():
         for table in module.facts.tables:
             if not table.is_lookup or table.name is None or table.metadata_ref is None:
                 continue
-            lineage = declarative.symbol_lineage(path, resolver.resolve(path, table.metadata_ref))
+            lineage = declarative.expr_lineage(path, table.metadata_ref)
             if lineage is not None:
                 info = inventory.metadatas.get(lineage.metadata_id)
                 found.add((lineage.metadata_id, table.schema or (info.schema if info else None), table.name))

@@ -6,7 +6,7 @@ import ast
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.classes import assigned_after_body, read_class
-from ormdoctor.static.constraints import constraint
+from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
                                     is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
                                     string, truthy_kw)
@@ -196,6 +196,11 @@ class ModuleReader:
         args = list(call.args)
         name = string(args[0]) if args else string(keyword(call, "name"))
         metadata_ref = source_text(args[1]) if len(args) > 1 else source_text(keyword(call, "metadata"))
+        owner = (callee(call) or "").rpartition(".")[0]
+        if owner and len(args) > 1 and callee_tail(args[1]) in col.COLUMN_CALLS | set(CONSTRAINT_KINDS):
+            # Flask-SQLAlchemy's `db.Table("tags", db.Column(...))`: no MetaData argument, db.metadata.
+            metadata_ref = f"{owner}.metadata"
+            args.insert(1, None)
         table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
                           schema=string(keyword(call, "schema")),
                           extend_existing=truthy_kw(call, "extend_existing"),
