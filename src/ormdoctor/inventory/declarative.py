@@ -54,9 +54,9 @@ class DeclarativeResolver:
     def __init__(self, inventory: Inventory, resolver: Resolver):
         self.inv = inventory
         self.resolver = resolver
-        self.models: dict[tuple[str, str], ModelClass | None] = {}
-        self._lineage: dict[tuple[str, str], Lineage | None] = {}
-        self._active: set[tuple[str, str]] = set()
+        self.models: dict[tuple[str, str, int], ModelClass | None] = {}
+        self._lineage: dict[tuple[str, str, int], Lineage | None] = {}
+        self._active: set[tuple[str, str, int]] = set()
         self._open: dict[tuple, bool] = {}
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
@@ -193,14 +193,16 @@ class DeclarativeResolver:
         return None
 
     def _class(self, path: str, name: str) -> ClassFact | None:
+        """The class a module-level name denotes: the last class statement of that name binds it."""
+        found = None
         for cls in self.inv.modules[path].facts.classes:
             if cls.name == name and not cls.nested:
-                return cls
-        return None
+                found = cls
+        return found
 
     # Classes ---------------------------------------------------------------------------------
     def lineage(self, path: str, cls: ClassFact) -> Lineage | None:
-        key = (path, cls.name)
+        key = _class_key(path, cls)
         if key in self._lineage:
             return self._lineage[key]
         if key in self._active:
@@ -336,15 +338,12 @@ class DeclarativeResolver:
     def model_for(self, symbol: Symbol) -> ModelClass | None:
         if symbol.module is None:
             return None
-        key = (symbol.module, symbol.name)
-        if key not in self.models:
-            cls = self._class(symbol.module, symbol.name)
-            self.models[key] = self.classify(symbol.module, cls) if cls else None
-        return self.models[key]
+        cls = self._class(symbol.module, symbol.name)
+        return self.classify(symbol.module, cls) if cls else None
 
     # Classification --------------------------------------------------------------------------
     def classify(self, path: str, cls: ClassFact) -> ModelClass | None:
-        key = (path, cls.name)
+        key = _class_key(path, cls)
         if key in self.models:
             return self.models[key]
         self.models[key] = None  # guards against inheritance cycles
@@ -514,6 +513,11 @@ class DeclarativeResolver:
     def table_args_owner(self, model: ModelClass):
         """(path, ClassFact) of the class that supplies the model's ``__table_args__``, or None."""
         return self._table_args_owner(self.ancestry(model.path, model.fact), model)
+
+
+def _class_key(path: str, cls: ClassFact) -> tuple[str, str, int]:
+    """Two class statements with one name in one module are two classes (both get mapped)."""
+    return (path, cls.name, cls.pos.line)
 
 
 def _own_column_facts(cls: ClassFact):
