@@ -158,7 +158,7 @@ def table_collision_across_metadata(ctx):
         if len(metadata_ids) < 2:
             continue
         meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
-        if meet.status == "separate":
+        if meet.status == "separate" or _never_run(meet, defs):
             continue
         firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
         ordered = sorted(firsts, key=lambda d: (meet.order.index(d.path), d.pos.line))
@@ -221,12 +221,28 @@ def table_in_several_schemas(ctx):
         firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
         if not any(_versions_of_one_entity(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:]):
             continue  # attachments.files and event_abstracts.files: a short name in per-module schemas
+        if _apart(ctx, firsts):
+            continue
         listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
         message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
         rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
         yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+
+
+def _never_run(meet, defs: list[TableDef]) -> bool:
+    """Every definition sits in a module no program runs, each with its own MetaData (standalone
+    examples, type-checker fixtures): they would only collide in a program that does not exist."""
+    return meet.status == "dead" and set(meet.dead) == {d.path for d in defs}
+
+
+def _apart(ctx, defs: list[TableDef]) -> bool:
+    """Definitions that never meet: run by separate programs only, all in modules nothing runs, or
+    all on MetaData a test module declares for itself (test data)."""
+    meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
+    databases = {getattr(ctx.inventory.metadatas.get(d.metadata_id), "database", None) or "" for d in defs}
+    return meet.status == "separate" or _never_run(meet, defs) or all(db.startswith("test-local:") for db in databases)
 
 
 def _versions_of_one_entity(a: TableDef, b: TableDef) -> bool:
@@ -654,6 +670,8 @@ def table_names_differ_in_case(ctx):
         if len(keys) < 2:
             continue
         firsts = [min((d for d in defs if d.key == k), key=lambda d: (d.path, d.pos.line)) for k in keys]
+        if _apart(ctx, firsts):
+            continue
         firsts.sort(key=lambda d: (d.name != d.name.lower(), d.schema is not None, d.path, d.pos.line))
         listing = ", ".join(f"'{d.key}' ({definition_label(d)})" for d in firsts)
         message = f"{listing} are different tables for SQLAlchemy but one table for the database"
