@@ -61,10 +61,13 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
         else:
             fact.table_assign = dotted(value) or source_text(value)
     elif name in ("metadata", "registry") and isinstance(value, ast.Call) and callee_tail(value) in ("MetaData", "registry"):
+        # `registry = registry(metadata=MetaData(naming_convention=...))`: the MetaData is inside.
+        inner = keyword(value, "metadata")
+        metadata = inner if isinstance(inner, ast.Call) and callee_tail(inner) == "MetaData" else value
         fact.metadata_value = ObjectFact(name=name, kind=callee_tail(value).lower(), pos=pos(value),
-                                         call=dotted(value.func) or "", schema=string(keyword(value, "schema")),
-                                         naming_convention=convention_dict(keyword(value, "naming_convention")),
-                                         naming_convention_ref=_name_ref(keyword(value, "naming_convention")))
+                                         call=dotted(value.func) or "", schema=string(keyword(metadata, "schema")),
+                                         naming_convention=convention_dict(keyword(metadata, "naming_convention")),
+                                         naming_convention_ref=_name_ref(keyword(metadata, "naming_convention")))
     elif name == "type_annotation_map":
         return
     else:

@@ -119,6 +119,10 @@ class ModuleReader:
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "naming_convention":
                 self._convention_assignment(target, value, stmt)
+            elif isinstance(target, ast.Attribute) and target.attr == "metadata" and callee_tail(value) == "MetaData" \
+                    and keyword(value, "naming_convention") is not None:
+                # `Base.metadata = MetaData(naming_convention=...)` after the class statement
+                self._convention_assignment(target, keyword(value, "naming_convention"), stmt)
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and not self.main_only:
                 assigned_after_body(self.facts.classes, target.value.id, target.attr, value, stmt)
             if not isinstance(target, ast.Name):
