@@ -365,7 +365,7 @@ class DeclarativeResolver:
             model.kind = "base"
         elif cls.abstract:
             model.kind = "abstract"
-        elif model.flavor == "sqlmodel" and cls.keywords.get("table") != "True":
+        elif model.flavor == "sqlmodel" and not self._sqlmodel_table(cls, ancestry):
             model.kind = "mixin"
         elif cls.table_assign:
             model.kind = "imperative"
@@ -385,6 +385,20 @@ class DeclarativeResolver:
             model.schema = args.schema
         elif metadata is not None:
             model.schema = metadata.schema
+
+    def _sqlmodel_table(self, cls: ClassFact, ancestry) -> bool:
+        """`class Hero(HeroBase, table=True)`, or a subclass of a base whose metaclass passes
+        table=True on (a library's TableModel); `table=False` says otherwise."""
+        if "table" in cls.keywords:
+            return cls.keywords["table"] == "True"
+        for path, ancestor in ancestry[1:]:
+            meta = ancestor.keywords.get("metaclass")
+            symbol = self.resolver.resolve(path, meta) if meta else None
+            if symbol is not None and symbol.kind == "class" and symbol.module:
+                found = self._class(symbol.module, symbol.name)
+                if found is not None and found.makes_tables:
+                    return True
+        return False
 
     def _is_mapped_ancestor(self, cls: ClassFact, model: ModelClass) -> bool:
         parent = model.parent

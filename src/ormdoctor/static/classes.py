@@ -129,6 +129,8 @@ def _is_mapped(annotation) -> bool:
 
 def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
     decorators = {dotted(d) or "" for d in func.decorator_list}
+    if func.name == "__new__":
+        fact.makes_tables = _passes_table_true(func)
     if not decorators & DECLARED_ATTR and not any(d.endswith("declared_attr") for d in decorators):
         fact.attributes.setdefault(func.name, pos(func))
         return
@@ -141,6 +143,22 @@ def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
         if args is not None:
             args.form = "declared_attr"
             fact.table_args = args
+
+
+def _passes_table_true(func: ast.FunctionDef) -> bool:
+    """`super().__new__(mcs, name, bases, ns, table=True)`, `kwargs["table"] = True`,
+    `kwargs.setdefault("table", True)`."""
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call):
+            if any(kw.arg == "table" and literal(kw.value) is True for kw in node.keywords):
+                return True
+            if callee_tail(node) == "setdefault" and len(node.args) == 2 and string(node.args[0]) == "table" \
+                    and literal(node.args[1]) is True:
+                return True
+        if isinstance(node, ast.Assign) and literal(node.value) is True and any(
+                isinstance(t, ast.Subscript) and string(t.slice) == "table" for t in node.targets):
+            return True
+    return False
 
 
 def _returned(func: ast.FunctionDef):

@@ -151,6 +151,9 @@ class ClassFact:
     metadata_value: "ObjectFact | None" = None
     naming_convention: dict[str, str] | None = None
     nested: bool = False  # defined inside a function or another class
+    # A metaclass whose `__new__` passes table=True on (a library's SQLModel base class uses it):
+    # the classes it makes are tables.
+    makes_tables: bool = False
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
 
 
