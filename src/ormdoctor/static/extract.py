@@ -253,6 +253,8 @@ def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnv
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for call in configures:
         for kw in call.keywords:
+            if kw.arg == "include_schemas" and literal(kw.value) is True:
+                env.include_schemas = True
             if kw.arg not in INCLUDE_HOOKS:
                 continue
             body = functions.get(kw.value.id) if isinstance(kw.value, ast.Name) else kw.value

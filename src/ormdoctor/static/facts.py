@@ -211,6 +211,7 @@ class AlembicEnvFact:
     # autogenerate compares, and the string literals in them (table names they single out).
     include_hooks: list[str] = field(default_factory=list)
     include_literals: list[str] = field(default_factory=list)
+    include_schemas: bool = False  # `context.configure(include_schemas=True)`
 
 
 @dataclass
