@@ -220,14 +220,16 @@ def alembic_schemas_not_included(ctx):
     context.configure(connection=connection, target_metadata=target_metadata, include_schemas=True)
     ```
     With `include_schemas=True`, add an `include_name` hook when the database has schemas
-    the models do not own.
+    the models do not own. An env.py that passes its own `include_object` / `include_name`
+    hook is not reported: the hook decides what is compared, and such projects usually set the
+    connection's `search_path` to the schema (Alembic then treats it as the default one).
 
     ## Fix safety
     No automatic fix.
     """
     for env in alembic_envs(ctx.inventory):
-        if env.fact.include_schemas:
-            continue
+        if env.fact.include_schemas or env.fact.include_hooks:
+            continue  # a hook decides what is compared (and usually comes with a search_path)
         schemas: dict[str, list] = {}
         for table in ctx.inventory.tables:
             if table.metadata_id in env.metadata_ids and table.schema and table.schema != "public" \
