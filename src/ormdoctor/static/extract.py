@@ -233,6 +233,9 @@ class ModuleReader:
         elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
                                                or call.args and string(call.args[0]) is None):
             self.facts.imports_dynamically = True
+        elif tail in ("scan", "include") and name.rpartition(".")[0].rsplit(".", 1)[-1] in ("config", "configurator"):
+            # Pyramid's `config.include(".accounts")` / `config.scan()` import packages by name.
+            self.facts.imports_dynamically = True
         elif tail in ("create_engine", "create_async_engine") and call.args:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
         elif tail in DATABASE_CONFIG_CALLS or keyword(call, "binds") is not None:
