@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from ormdoctor.findings import Severity
 from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
 from ormdoctor.rules.context import loc, related
@@ -65,10 +67,15 @@ def alembic_metadata_incomplete(ctx):
 
 
 def _named_by_include_hook(env: AlembicEnv, table) -> bool:
-    """env.py's include_object / include_name names the table: it decides what autogenerate does
-    with it (ckan skips plugin tables unless the plugin is loaded)."""
+    """env.py's include_object / include_name names the table, or compares only tables with a
+    prefix this one lacks: the hook decides what autogenerate does with it (ckan's plugin env.py
+    files compare only their plugin's tables)."""
     literals = env.fact.include_literals
-    return table.name in literals or table.key in literals
+    if table.name in literals or table.key in literals:
+        return True
+    folder = PurePosixPath(env.path).parent.name
+    prefixes = [folder if p == "@folder" else p for p in env.fact.include_prefixes]
+    return bool(prefixes) and not any(table.name.startswith(p) for p in prefixes)
 
 
 def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list]):

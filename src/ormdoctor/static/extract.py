@@ -267,6 +267,27 @@ def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnv
             for node in ast.walk(body) if body is not None else ():
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in env.include_literals:
                     env.include_literals.append(node.value)
+            prefix = _returned_prefix(tree, body)
+            if prefix is not None and prefix not in env.include_prefixes:
+                env.include_prefixes.append(prefix)
+
+
+def _returned_prefix(tree: ast.Module, hook) -> str | None:
+    """`return object_name.startswith("plugin_")` (or a module constant, or env.py's own folder
+    name) as the hook's one table test: only tables with that prefix are compared."""
+    returns = [n for n in ast.walk(hook) if isinstance(n, ast.Return)] if hook is not None else []
+    tests = [r.value for r in returns if isinstance(r.value, ast.Call) and callee_tail(r.value) == "startswith"]
+    if len(tests) != 1 or len(tests[0].args) != 1:
+        return None
+    arg = tests[0].args[0]
+    if string(arg) is not None:
+        return string(arg)
+    assigned = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    value = assigned.get(arg.id) if isinstance(arg, ast.Name) else None
+    if string(value) is not None:
+        return string(value)
+    text = (source_text(value) or "").replace(" ", "")
+    return "@folder" if text == "os.path.basename(os.path.dirname(__file__))" else None
 
 
 def _name_ref(node) -> str | None:

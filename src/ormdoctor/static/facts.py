@@ -212,6 +212,10 @@ class AlembicEnvFact:
     include_hooks: list[str] = field(default_factory=list)
     include_literals: list[str] = field(default_factory=list)
     include_schemas: bool = False  # `context.configure(include_schemas=True)`
+    # `return name.startswith(prefix)` in a hook: only tables with one of these prefixes are
+    # compared. "@folder" is env.py's folder name (CKAN's plugin template:
+    # `os.path.basename(os.path.dirname(__file__))`).
+    include_prefixes: list[str] = field(default_factory=list)
 
 
 @dataclass
