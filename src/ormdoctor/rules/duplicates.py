@@ -120,7 +120,7 @@ def duplicate_table(ctx):
 def table_collision_across_metadata(ctx):
     """## What it does
     Finds the same schema + table defined on two or more MetaData objects (two declarative
-    bases) that target the same database.
+    bases) that target the same database, in modules one process loads together.
 
     ## Why is this bad?
     SQLAlchemy raises nothing: each MetaData thinks it owns the table. `create_all` on the
@@ -158,7 +158,9 @@ def table_collision_across_metadata(ctx):
         if len(metadata_ids) < 2:
             continue
         meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
-        if meet.status == "separate" or _never_run(meet, defs):
+        if not meet.together:
+            # Two MetaData only collide when one process creates both: a copy in a module no
+            # program runs (an example, a type-checker input) crashes nothing, even if imported.
             continue
         firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
         ordered = sorted(firsts, key=lambda d: (meet.order.index(d.path), d.pos.line))
@@ -166,7 +168,7 @@ def table_collision_across_metadata(ctx):
         message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
         rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
         hint = "use one declarative base per database; create_all keeps whichever version exists first"
-        severity = Severity.WARNING if meet.status == "dead" else None
+        severity = None
         shared = shared_database(ctx, metadata_ids)
         if shared == SEPARATE:
             continue
@@ -249,7 +251,11 @@ def _versions_of_one_entity(a: TableDef, b: TableDef) -> bool:
     """One class name, one class name extending the other with mostly the same columns of their
     own (a shared mixin's columns are no evidence), as ORM108 judges, or the legacy-schema split:
     one in the default schema, one moved to a named one (`customers` and `core.customers`)."""
-    if a.owner == b.owner or (a.schema is None) != (b.schema is None):
+    if (a.schema is None) != (b.schema is None):
+        return True
+    if a.origin != "class" or b.origin != "class":
+        return False  # a Table() variable is named after its table: no evidence either way
+    if a.owner == b.owner:
         return True
     if not (a.owner.endswith(b.owner) or b.owner.endswith(a.owner) or a.owner.startswith(b.owner)
             or b.owner.startswith(a.owner)):
