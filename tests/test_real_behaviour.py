@@ -70,10 +70,15 @@ DEFAULT_SEVERITY = {
     "ORM501": "warning",
     "ORM502": "info",
     "ORM503": "error",
+    "ORM504": "error",
+    "ORM505": "warning",
 }
 # The only documented departures from the default: a duplicate table in a module nothing imports
 # (ORM101 warning) and a duplicated class name that a string reference makes ambiguous (ORM104 error).
-OTHER_SEVERITY = {("ORM101", "warning"), ("ORM104", "error")}
+# Dead code (ORM101, ORM401) and collisions between MetaData no evidence puts in one database
+# (ORM102, ORM201) are warnings; a string reference makes ORM104 an error.
+OTHER_SEVERITY = {("ORM101", "warning"), ("ORM401", "warning"), ("ORM102", "warning"), ("ORM201", "warning"),
+                  ("ORM503", "warning"), ("ORM104", "error")}
 MARK = "@@ormdoctor-probe@@"
 
 PROBE = r'''

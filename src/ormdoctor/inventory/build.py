@@ -168,7 +168,7 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
         for table in inventory.modules[path].facts.tables:
             if table.name is None or table.metadata_ref is None:
                 continue
-            lineage = declarative.symbol_lineage(path, resolver.resolve(path, table.metadata_ref))
+            lineage = declarative.expr_lineage(path, table.metadata_ref)
             if lineage is None:
                 continue
             metadata = inventory.metadatas.get(lineage.metadata_id)

@@ -8,6 +8,7 @@ a table; a subclass of a mapped class without its own table is single-table inhe
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,12 @@ from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
 DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 LIBRARY_PACKAGES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
+# Packages whose classes, used as bases, add no mapped attribute and no table: anything else a
+# model inherits from outside the project (coaster's BaseMixin, neutron_lib's HasId) may.
+PLAIN_PACKAGES = LIBRARY_PACKAGES | {
+    "typing", "typing_extensions", "abc", "enum", "builtins", "dataclasses", "collections", "object",
+    "pydantic", "Generic", "Protocol", "str", "int", "dict", "Exception"}
+_OPAQUE_BASE_NAME = re.compile(r"base|model", re.IGNORECASE)
 
 
 @dataclass
@@ -47,9 +54,10 @@ class DeclarativeResolver:
     def __init__(self, inventory: Inventory, resolver: Resolver):
         self.inv = inventory
         self.resolver = resolver
-        self.models: dict[tuple[str, str], ModelClass | None] = {}
-        self._lineage: dict[tuple[str, str], Lineage | None] = {}
-        self._active: set[tuple[str, str]] = set()
+        self.models: dict[tuple[str, str, int], ModelClass | None] = {}
+        self._lineage: dict[tuple[str, str, int], Lineage | None] = {}
+        self._active: set[tuple[str, str, int]] = set()
+        self._open: dict[tuple, bool] = {}
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
     def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
@@ -157,6 +165,14 @@ class DeclarativeResolver:
             return lineage
         return None
 
+    def expr_lineage(self, path: str, expr: str) -> Lineage | None:
+        """The lineage of a MetaData expression: `metadata`, `Base.metadata`, `db.metadata`,
+        `db.Model.metadata` (the MetaData of db.Model's registry)."""
+        found = self.symbol_lineage(path, self.resolver.resolve(path, expr))
+        if found is None and expr.endswith(".metadata"):
+            found = self.symbol_lineage(path, self.resolver.resolve(path, expr[: -len(".metadata")]))
+        return found
+
     def _external(self, name: str, attr: str | None) -> Lineage | None:
         if name.endswith((".metadata", ".registry")):
             name = name.rsplit(".", 1)[0]  # SQLModel.metadata: the lineage of SQLModel itself
@@ -177,14 +193,16 @@ class DeclarativeResolver:
         return None
 
     def _class(self, path: str, name: str) -> ClassFact | None:
+        """The class a module-level name denotes: the last class statement of that name binds it."""
+        found = None
         for cls in self.inv.modules[path].facts.classes:
             if cls.name == name and not cls.nested:
-                return cls
-        return None
+                found = cls
+        return found
 
     # Classes ---------------------------------------------------------------------------------
     def lineage(self, path: str, cls: ClassFact) -> Lineage | None:
-        key = (path, cls.name)
+        key = _class_key(path, cls)
         if key in self._lineage:
             return self._lineage[key]
         if key in self._active:
@@ -222,7 +240,52 @@ class DeclarativeResolver:
                 inherited = found.mapped_parent
                 found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=inherited)
             return found
+        return self._opaque(path, cls)
+
+    # Bases the tool cannot read ------------------------------------------------------------------
+    def _opaque(self, path: str, cls: ClassFact) -> Lineage | None:
+        """A class that declares its table (``__tablename__``/``__table__``) on a base from code the
+        tool cannot read (``model_base.BASEV2`` of an installed library, ``Model = create_model(db)``)
+        is mapped all the same: on a registry known only by the base's import path, shared by every
+        class on that base, so duplicates and indexes are still compared across them."""
+        if cls.abstract or (cls.tablename is None and cls.table_assign is None):
+            return None
+        unknown = [name for name in (self._unknown_base(path, base) for base in cls.bases) if name]
+        if not unknown:
+            return None
+        named = [n for n in unknown if _OPAQUE_BASE_NAME.search(n.rsplit(".", 1)[-1]) and "mixin" not in n.lower()]
+        base = (named or unknown)[0]
+        metadata_id, registry_id = f"opaque:{base}.metadata", f"opaque:{base}.registry"
+        label = base.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, f"{label}.metadata", "", _NOWHERE,
+                                                           "opaque", opaque=True)
+            self.inv.registries[registry_id] = Registry(registry_id, label, metadata_id, "", _NOWHERE)
+        return Lineage(registry_id, metadata_id, "sqlalchemy")
+
+    def _unknown_base(self, path: str, base: str) -> str | None:
+        """The import path of a base whose definition the tool cannot read, else None."""
+        written = base.split("[", 1)[0]
+        symbol = self.resolver.resolve(path, written)
+        if symbol is None:
+            local = written.split(".", 1)[0]
+            plain = local in PLAIN_PACKAGES or hasattr(builtins, local) or local in self.resolver.local_names(path)
+            return None if plain else f"{path}:{written}"
+        if symbol.kind == "external":
+            return None if symbol.name.split(".", 1)[0] in PLAIN_PACKAGES else symbol.name
+        if symbol.kind == "object" and symbol.module and symbol.attr is None:
+            obj = self._object(symbol.module, symbol.name)
+            if obj is not None and obj.kind == "call":
+                return f"{symbol.module}:{symbol.name}"
         return None
+
+    def open_ancestry(self, path: str, cls: ClassFact) -> bool:
+        """Whether the class inherits from code the tool cannot read (a third-party mixin): its
+        columns and attributes are then not all known."""
+        key = ("open", path, cls.name)
+        if key not in self._open:
+            self._open[key] = any(self._unknown_base(p, base) for p, c in self.ancestry(path, cls) for base in c.bases)
+        return self._open[key]
 
     def _root(self, path: str, cls: ClassFact) -> Lineage:
         owner = cls.metadata_value
@@ -267,21 +330,20 @@ class DeclarativeResolver:
 
     def _base_cls(self, symbol: Symbol) -> Symbol | None:
         obj = self._object(symbol.module, symbol.name)
+        if obj is not None and obj.kind == "alias" and obj.ref:
+            return self.resolver.resolve(symbol.module, obj.ref)  # `Model = BaseModel`
         ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
         return self.resolver.resolve(symbol.module, ref) if ref else None
 
     def model_for(self, symbol: Symbol) -> ModelClass | None:
         if symbol.module is None:
             return None
-        key = (symbol.module, symbol.name)
-        if key not in self.models:
-            cls = self._class(symbol.module, symbol.name)
-            self.models[key] = self.classify(symbol.module, cls) if cls else None
-        return self.models[key]
+        cls = self._class(symbol.module, symbol.name)
+        return self.classify(symbol.module, cls) if cls else None
 
     # Classification --------------------------------------------------------------------------
     def classify(self, path: str, cls: ClassFact) -> ModelClass | None:
-        key = (path, cls.name)
+        key = _class_key(path, cls)
         if key in self.models:
             return self.models[key]
         self.models[key] = None  # guards against inheritance cycles
@@ -303,7 +365,7 @@ class DeclarativeResolver:
             model.kind = "base"
         elif cls.abstract:
             model.kind = "abstract"
-        elif model.flavor == "sqlmodel" and cls.keywords.get("table") != "True":
+        elif model.flavor == "sqlmodel" and not self._sqlmodel_table(cls, ancestry):
             model.kind = "mixin"
         elif cls.table_assign:
             model.kind = "imperative"
@@ -324,6 +386,20 @@ class DeclarativeResolver:
         elif metadata is not None:
             model.schema = metadata.schema
 
+    def _sqlmodel_table(self, cls: ClassFact, ancestry) -> bool:
+        """`class Hero(HeroBase, table=True)`, or a subclass of a base whose metaclass passes
+        table=True on (a library's TableModel); `table=False` says otherwise."""
+        if "table" in cls.keywords:
+            return cls.keywords["table"] == "True"
+        for path, ancestor in ancestry[1:]:
+            meta = ancestor.keywords.get("metaclass")
+            symbol = self.resolver.resolve(path, meta) if meta else None
+            if symbol is not None and symbol.kind == "class" and symbol.module:
+                found = self._class(symbol.module, symbol.name)
+                if found is not None and found.makes_tables:
+                    return True
+        return False
+
     def _is_mapped_ancestor(self, cls: ClassFact, model: ModelClass) -> bool:
         parent = model.parent
         while parent is not None:
@@ -336,8 +412,7 @@ class DeclarativeResolver:
         cls, parent = model.fact, model.parent
         own = cls.tablename
         if own and own.kind == "expr":
-            constants = self.inv.modules[model.path].facts.constants
-            value = evaluate(own.value, constants)
+            value = self.evaluate_name(model.path, own.value, cls.name)
             if not isinstance(value, str):
                 self._unresolved(model, f"__tablename__ = {own.value} cannot be evaluated statically")
                 return
@@ -348,7 +423,7 @@ class DeclarativeResolver:
                 return
             self._set_table(model, own.value)
             return
-        for _, ancestor in ancestry[1:]:
+        for ancestor_path, ancestor in ancestry[1:]:
             named = ancestor.tablename
             if named is None:
                 continue
@@ -361,6 +436,16 @@ class DeclarativeResolver:
                 if named.returns_none_when_inherited and parent is not None:
                     break
                 self._set_table(model, apply_pattern(named.value, cls.name))
+                return
+            if named.kind == "declared_attr" and named.expr:
+                if named.returns_none_when_inherited and parent is not None:
+                    break
+                value = self.evaluate_name(ancestor_path, named.expr, cls.name)
+                if value is not None:
+                    self._set_table(model, value)
+                    return
+                self._unresolved(model, f"__tablename__ of {cls.name} comes from {ancestor.name} "
+                                        f"(`{named.expr}`) and cannot be evaluated exactly")
                 return
             self._unresolved(model, f"__tablename__ of {cls.name} comes from {ancestor.name} and cannot be "
                                     f"evaluated statically")
@@ -376,6 +461,25 @@ class DeclarativeResolver:
             if not any(a in cls.attributes for a in ("__table_name__", "__tablename", "__table__name__")) \
                     and (cls.columns or cls.relationships):
                 self._unresolved(model, f"{cls.name} maps no table: no __tablename__ or __table__ found")
+
+    def evaluate_name(self, path: str, expression: str, class_name: str) -> str | None:
+        """A table-name expression written in module ``path``, for class ``class_name``, with the
+        project's own helpers (`resolve_table_name(cls.__name__)`) interpreted; None if inexact."""
+        return evaluate(expression, self.inv.modules[path].facts.constants, class_name,
+                        lambda name: self._function(path, name))
+
+    def _function(self, path: str, name: str) -> str | None:
+        """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""
+        facts = self.inv.modules[path].facts
+        if name in facts.functions:
+            return facts.functions[name]
+        for fact in facts.imports:
+            if fact.is_from and any((alias or imported) == name for imported, alias in fact.names):
+                original = next(imported for imported, alias in fact.names if (alias or imported) == name)
+                for target, bound in self.resolver.import_targets(path, fact):
+                    if target and bound == original:
+                        return self.inv.modules[target].facts.functions.get(original)
+        return None
 
     def _set_table(self, model: ModelClass, name: str | None) -> None:
         model.table_name = name
@@ -423,6 +527,11 @@ class DeclarativeResolver:
     def table_args_owner(self, model: ModelClass):
         """(path, ClassFact) of the class that supplies the model's ``__table_args__``, or None."""
         return self._table_args_owner(self.ancestry(model.path, model.fact), model)
+
+
+def _class_key(path: str, cls: ClassFact) -> tuple[str, str, int]:
+    """Two class statements with one name in one module are two classes (both get mapped)."""
+    return (path, cls.name, cls.pos.line)
 
 
 def _own_column_facts(cls: ClassFact):

@@ -43,6 +43,9 @@ class MetaDataInfo:
     bind_key: str | None = None
     # Metadata that target separate databases never collide (Flask binds); None = the default database.
     database: str | None = None
+    # The base comes from code the tool cannot read (a third-party package, a factory call): its
+    # other tables and classes are unknown, so nothing is "missing" from it.
+    opaque: bool = False
 
 
 @dataclass(eq=False)

@@ -69,6 +69,8 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
 
 def program_reason(facts: FileFacts, path: str) -> str | None:
     """Why a module nothing imports runs as a program, or None when it does not."""
+    if facts.type_checks:
+        return None  # reveal_type()/assert_type(): a type checker reads it, no program runs it
     if facts.has_main_block:
         return "has an `if __name__ == \"__main__\":` block"
     if facts.creates_app:

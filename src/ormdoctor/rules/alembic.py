@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from ormdoctor.findings import Severity
 from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
 from ormdoctor.rules.context import loc, related
@@ -65,10 +67,15 @@ def alembic_metadata_incomplete(ctx):
 
 
 def _named_by_include_hook(env: AlembicEnv, table) -> bool:
-    """env.py's include_object / include_name names the table: it decides what autogenerate does
-    with it (ckan skips plugin tables unless the plugin is loaded)."""
+    """env.py's include_object / include_name names the table, or compares only tables with a
+    prefix this one lacks: the hook decides what autogenerate does with it (ckan's plugin env.py
+    files compare only their plugin's tables)."""
     literals = env.fact.include_literals
-    return table.name in literals or table.key in literals
+    if table.name in literals or table.key in literals:
+        return True
+    folder = PurePosixPath(env.path).parent.name
+    prefixes = [folder if p == "@folder" else p for p in env.fact.include_prefixes]
+    return bool(prefixes) and not any(table.name.startswith(p) for p in prefixes)
 
 
 def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list]):
@@ -84,11 +91,32 @@ def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: d
     if fix.move is None:
         rel += [r for r in [fix_related(fix, module.name, env.path)] if r]
     severity = None
+    duplicates = _defined_where_loaded(ctx, env, path)
+    if duplicates:
+        # Importing it would define these tables a second time on the MetaData: Alembic would
+        # crash on "already defined" instead of dropping anything. The copy is the problem.
+        message += (f"; it also redefines {', '.join(repr(t) for t in duplicates)}, which env.py already loads, "
+                    f"so importing it would crash")
+        rel = [r for r in rel if r.message.startswith("'")]
+        return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel,
+                           f"remove the copies from {path} (ORM101) before making env.py load it",
+                           severity=Severity.WARNING)
     if env.fact.include_hooks:
         # A filter we cannot evaluate may exclude these tables from the comparison.
         message += f", unless its {' / '.join(env.fact.include_hooks)} filter leaves them out"
         severity = Severity.WARNING
     return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text, severity=severity)
+
+
+def _defined_where_loaded(ctx, env: AlembicEnv, path: str) -> list[str]:
+    """Tables ``path`` defines on env.py's MetaData that env.py already loads from elsewhere."""
+    graph = ctx.graph
+    found = []
+    for key, defs in ctx.inventory.tables_by_key().items():
+        if key[0] in env.metadata_ids and any(d.path == path for d in defs) \
+                and any(d.path != path and graph.contains(env.loaded, d.path) for d in defs):
+            found.append(defs[0].key)
+    return sorted(found)
 
 
 def _consequence(ctx, env: AlembicEnv, tables: list, referencing: dict[int, list]) -> str:
@@ -112,3 +140,116 @@ def _referencing(ctx) -> dict[int, list]:
 
 def _context(context: str) -> str:
     return "under TYPE_CHECKING" if context == "type_checking" else "inside a function"
+
+
+@rule("ORM504", "alembic-metadata-empty", Severity.ERROR)
+def alembic_metadata_empty(ctx):
+    """## What it does
+    Finds an Alembic `env.py` whose `target_metadata` holds none of the project's tables while
+    the models map tables on another MetaData (another declarative base, `db.metadata` of
+    another `SQLAlchemy()` object).
+
+    ## Why is this bad?
+    Autogenerate compares the database with an empty MetaData: the next
+    `alembic revision --autogenerate` writes `op.drop_table(...)` for every table, and
+    `alembic upgrade head` deletes them with their data. It happens when a second base is
+    added (`Base = declarative_base()` in a new module) and env.py keeps importing the old one.
+
+    ## Example
+    ```python
+    # app/db.py
+    class Base(DeclarativeBase): ...        # every model uses this one
+    # alembic/env.py
+    from sqlalchemy import MetaData
+    target_metadata = MetaData()            # ORM504
+    ```
+
+    ## Use instead
+    ```python
+    from app.db import Base
+    import app.models  # noqa: F401
+    target_metadata = Base.metadata
+    ```
+
+    ## Fix safety
+    No automatic fix: which MetaData env.py should target is the project's decision.
+    """
+    owners: dict[str, list] = {}
+    for table in ctx.inventory.tables:
+        if not ctx.inventory.modules[table.path].is_test:
+            owners.setdefault(table.metadata_id, []).append(table)
+    for env in alembic_envs(ctx.inventory):
+        if any(m in owners for m in env.metadata_ids) or not owners:
+            continue
+        elsewhere = sorted(owners, key=lambda m: -len(owners[m]))
+        labels = ", ".join(f"{_placed(ctx, m)} ({len(owners[m])} tables)" for m in elsewhere[:3])
+        targets = " and ".join(_placed(ctx, m) for m in env.metadata_ids)
+        message = (f"target_metadata {targets} holds none of the models' tables, which are on {labels}: "
+                   f"`alembic revision --autogenerate` writes op.drop_table() for every table")
+        first = owners[elsewhere[0]][0]
+        rel = [related(first.path, first.pos, f"'{first.key}' is on {ctx.metadata_label(first.metadata_id)}")]
+        yield ctx.finding("ORM504", " and ".join(ctx.metadata_label(m) for m in env.metadata_ids), message,
+                          loc(env.path, env.fact.pos), rel, f"point target_metadata at {_placed(ctx, elsewhere[0])}")
+
+
+def _placed(ctx, metadata_id: str) -> str:
+    """`Base.metadata (app/db.py)`: two bases are often both called Base."""
+    info = ctx.inventory.metadatas.get(metadata_id)
+    return f"{ctx.metadata_label(metadata_id)} ({info.path})" if info is not None and info.path else \
+        ctx.metadata_label(metadata_id)
+
+
+@rule("ORM505", "alembic-schemas-not-included", Severity.WARNING)
+def alembic_schemas_not_included(ctx):
+    """## What it does
+    Finds an Alembic `env.py` whose `target_metadata` has tables in a named schema
+    (`__table_args__ = {"schema": "billing"}`) while `context.configure()` does not pass
+    `include_schemas=True`.
+
+    ## Why is this bad?
+    Without `include_schemas=True` autogenerate reflects only the database's default schema,
+    but compares every table of the MetaData: the tables in other schemas are never found in
+    the database, so each `alembic revision --autogenerate` proposes `op.create_table()` for
+    them again, and applying it fails with "relation already exists".
+
+    ## Example
+    ```python
+    class Invoice(Base):
+        __tablename__ = "invoices"
+        __table_args__ = {"schema": "billing"}
+
+    # alembic/env.py
+    context.configure(connection=connection, target_metadata=target_metadata)   # ORM505
+    ```
+
+    ## Use instead
+    ```python
+    context.configure(connection=connection, target_metadata=target_metadata, include_schemas=True)
+    ```
+    With `include_schemas=True`, add an `include_name` hook when the database has schemas
+    the models do not own. An env.py that passes its own `include_object` / `include_name`
+    hook is not reported: the hook decides what is compared, and such projects usually set the
+    connection's `search_path` to the schema (Alembic then treats it as the default one).
+
+    ## Fix safety
+    No automatic fix.
+    """
+    for env in alembic_envs(ctx.inventory):
+        if env.fact.include_schemas or env.fact.include_hooks:
+            continue  # a hook decides what is compared (and usually comes with a search_path)
+        schemas: dict[str, list] = {}
+        for table in ctx.inventory.tables:
+            if table.metadata_id in env.metadata_ids and table.schema and table.schema != "public" \
+                    and not ctx.inventory.modules[table.path].is_test:
+                schemas.setdefault(table.schema, []).append(table)
+        if not schemas:
+            continue
+        names = sorted(schemas)
+        shown = ", ".join(f"{s} ({len(schemas[s])} tables)" for s in names[:4]) + (", ..." if len(names) > 4 else "")
+        first = schemas[names[0]][0]
+        message = (f"{env.path} does not pass include_schemas=True, but its target_metadata has tables in "
+                   f"schema {shown}: autogenerate proposes op.create_table('{first.key}') on every run")
+        yield ctx.finding("ORM505", env.path, message, loc(env.path, env.fact.pos),
+                          [related(first.path, first.pos, f"'{first.key}' is in schema {first.schema}")],
+                          "pass include_schemas=True to context.configure() (and filter foreign schemas "
+                          "with include_name)")

@@ -23,6 +23,7 @@ class Members:
     relationships: dict[str, Resolved] = field(default_factory=dict)
     backrefs: dict[str, Resolved] = field(default_factory=dict)
     declared: object = None  # () -> ({attribute: (path, pos)} of the columns, attribute names)
+    open: bool = False  # inherits from code the tool cannot read: more attributes may exist
     _declared: tuple | None = None
 
     @property
@@ -58,7 +59,8 @@ class MemberIndex:
         return self._members[id(model)]
 
     def _collect(self, model) -> Members:
-        found = Members(declared=lambda: self._declared(model))
+        found = Members(declared=lambda: self._declared(model),
+                        open=self.inventory.declarative.open_ancestry(model.path, model.fact))
         for current in chain(model):
             for name, item in self.own.get(id(current), {}).items():
                 found.relationships.setdefault(name, item)
@@ -124,8 +126,8 @@ def _back_populates(item: Resolved, target, members: Members):
         return (f"back_populates='{name}', but {target.name}.{name} is a column, not a relationship: mapper "
                 f"configuration fails", path, pos, f"{target.name}.{name} is a column",
                 f"name the relationship on {target.name} that points back to {source.name}")
-    if name in members.attributes:
-        return None  # a declared_attr or other dynamic attribute: cannot judge statically
+    if name in members.attributes or members.open:
+        return None  # a declared_attr, a dynamic or a third-party mixin's attribute: cannot judge statically
     known = sorted(set(members.relationships) | set(members.backrefs))
     back = [n for n in known if _points_to(members, n, source)]
     hint = f"did you mean back_populates='{back[0]}'?" if back else \

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from ormdoctor.findings import Applicability, Fix, Severity
 from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.loading import is_dead
 from ormdoctor.rules.registry import rule
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
@@ -58,13 +59,16 @@ def reserved_attribute(ctx):
         if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
             continue
         reserved = RESERVED | (FLASK_RESERVED if model.flavor == "flask" else set())
-        members = [(c.attr, c.pos, c.name) for c in model.fact.columns] + [(r.attr, r.pos, None) for r in model.fact.relationships]
+        # Set on the mapped class after its statement, an attribute goes through the mapper
+        # (`Instance.metadata = relationship(...)` works): only the class body is checked.
+        members = [(c.attr, c.pos, c.name) for c in model.fact.columns if not c.after_body]
+        members += [(r.attr, r.pos, None) for r in model.fact.relationships if not r.after_body]
         for attr, pos, column_name in members:
             if attr in reserved:
-                yield _reserved(ctx, model, attr, pos, column_name)
+                yield _reserved(ctx, model, attr, pos, column_name, dead=is_dead(ctx.graph, model.path))
 
 
-def _reserved(ctx, model, attr, pos, column_name):
+def _reserved(ctx, model, attr, pos, column_name, dead: bool):
     if attr == "metadata":
         effect = ("InvalidRequestError at class definition on SQLAlchemy 1.4/2.0; 2.1 only warns and "
                   f"{model.name}.metadata stops being the MetaData")
@@ -74,8 +78,11 @@ def _reserved(ctx, model, attr, pos, column_name):
         effect = f"it shadows Flask-SQLAlchemy's {model.name}.{attr}, so {model.name}.query breaks at run time"
     new = f"{model.name.lower()}_{attr}" if len(model.name) < 12 else f"{attr}_value"
     keep = f'Column("{column_name or attr}", ...)'
-    return ctx.finding("ORM401", f"{model.name}.{attr}", f"attribute '{attr}' of {model.name} is reserved: {effect}",
-                       loc(model.path, pos), hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
+    message = f"attribute '{attr}' of {model.name} is reserved: {effect}"
+    if dead:
+        message += f"; {model.path} is imported by no program, so it does not fail yet"
+    return ctx.finding("ORM401", f"{model.name}.{attr}", message, loc(model.path, pos),
+                       severity=Severity.WARNING if dead else None, hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
                        fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}'"))
 
 
@@ -130,7 +137,9 @@ def misspelled_declarative_attribute(ctx):
 
 
 def _intended(attr: str) -> str | None:
-    if attr in DECLARATIVE_NAMES or not attr.startswith("_"):
+    """A dunder attempt only: `__tablename`, `_tablename_`, `__table_name__`. A single leading
+    underscore (`_table`, `_mapper_args`) is the usual private attribute of any class."""
+    if attr in DECLARATIVE_NAMES or not (attr.startswith("__") or attr.startswith("_") and attr.endswith("_")):
         return None
     return _NORMALISED.get(attr.strip("_").replace("_", "").lower())
 

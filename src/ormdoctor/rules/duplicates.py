@@ -8,6 +8,7 @@ from collections import defaultdict
 from ormdoctor.findings import Applicability, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
+from ormdoctor.rules.databases import SEPARATE, UNKNOWN, shared_database, unknown_note
 from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
@@ -107,8 +108,11 @@ def duplicate_table(ctx):
                                f"loads both ({process_phrase(meet)})"))
         same_class = second.origin == "class" and second.owner == first.owner
         fix = Fix(Applicability.UNSAFE, f"replace with `{_import_hint(ctx, first)}`") if same_class else None
-        hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
-                f"`ormdoctor compare {first.key}` shows how they differ")
+        if first.path == second.path:  # importing from the file itself would fix nothing
+            hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
+        else:
+            hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
+                    f"`ormdoctor compare {first.key}` shows how they differ")
         yield ctx.finding("ORM101", first.key, message, table_loc(second), rel, hint, severity=severity, fix=fix)
 
 
@@ -116,7 +120,7 @@ def duplicate_table(ctx):
 def table_collision_across_metadata(ctx):
     """## What it does
     Finds the same schema + table defined on two or more MetaData objects (two declarative
-    bases) that target the same database.
+    bases) that target the same database, in modules one process loads together.
 
     ## Why is this bad?
     SQLAlchemy raises nothing: each MetaData thinks it owns the table. `create_all` on the
@@ -125,7 +129,10 @@ def table_collision_across_metadata(ctx):
     (`no such column` / `UndefinedColumn` at the first query). Not reported when the MetaData
     target different databases (Flask-SQLAlchemy bind keys, a separate engine), nor for a
     base or MetaData that a test module declares for itself: that is test data, whose tables
-    its tests create and drop (or only compile) on their own.
+    its tests create and drop (or only compile) on their own. When the project configures several
+    databases (two engine URLs, oslo.db contexts per config group, `Session(binds=...)`) and
+    nothing ties both MetaData to one of them (an Alembic env.py migrating both, one engine URL),
+    the collision is unproven and reported as a warning.
 
     ## Example
     ```python
@@ -151,7 +158,9 @@ def table_collision_across_metadata(ctx):
         if len(metadata_ids) < 2:
             continue
         meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
-        if meet.status == "separate":
+        if not meet.together:
+            # Two MetaData only collide when one process creates both: a copy in a module no
+            # program runs (an example, a type-checker input) crashes nothing, even if imported.
             continue
         firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
         ordered = sorted(firsts, key=lambda d: (meet.order.index(d.path), d.pos.line))
@@ -159,8 +168,14 @@ def table_collision_across_metadata(ctx):
         message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
         rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
         hint = "use one declarative base per database; create_all keeps whichever version exists first"
-        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint,
-                          severity=Severity.WARNING if meet.status == "dead" else None)
+        severity = None
+        shared = shared_database(ctx, metadata_ids)
+        if shared == SEPARATE:
+            continue
+        if shared == UNKNOWN:
+            message += unknown_note(ctx)
+            severity = Severity.WARNING
+        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity)
 
 
 @rule("ORM103", "table-in-several-schemas", Severity.WARNING)
@@ -173,7 +188,11 @@ def table_in_several_schemas(ctx):
     These are parallel versions of one entity. Each class reads and writes its own table, the
     data drifts apart, and it is rarely clear which one production uses. `ormdoctor compare
     customers --db URL` shows which one the database holds. Subclasses that inherit the name
-    from one abstract base and each choose a schema are not reported: that is deliberate.
+    from one abstract base and each choose a schema are not reported: that is deliberate. Nor
+    are unrelated classes sharing a short name in per-module schemas (`attachments.files`,
+    `event_abstracts.files`): only definitions that look like versions of one entity (one
+    class name, or one extending the other with mostly the same columns of their own, or one
+    left in the default schema while another moved to a named one) are.
 
     ## Example
     ```python
@@ -202,12 +221,49 @@ def table_in_several_schemas(ctx):
         if len({_inherited_name(ctx, d) for d in defs}) == 1 and _inherited_name(ctx, defs[0]):
             continue  # one abstract base names them all, each subclass picks its schema: by design
         firsts = [min((d for d in defs if (d.schema or "") == s), key=lambda d: (d.path, d.pos.line)) for s in schemas]
+        if not any(_versions_of_one_entity(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:]):
+            continue  # attachments.files and event_abstracts.files: a short name in per-module schemas
+        if _apart(ctx, firsts):
+            continue
         listing = ", ".join(f"{d.key} ({definition_label(d)})" for d in firsts)
         message = f"table name '{name}' is mapped in {len(firsts)} schemas: {listing}"
         rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
         yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+
+
+def _never_run(meet, defs: list[TableDef]) -> bool:
+    """Every definition sits in a module no program runs, each with its own MetaData (standalone
+    examples, type-checker fixtures): they would only collide in a program that does not exist."""
+    return meet.status == "dead" and set(meet.dead) == {d.path for d in defs}
+
+
+def _apart(ctx, defs: list[TableDef]) -> bool:
+    """Definitions that never meet: run by separate programs only, all in modules nothing runs, or
+    all on MetaData a test module declares for itself (test data)."""
+    meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
+    databases = {getattr(ctx.inventory.metadatas.get(d.metadata_id), "database", None) or "" for d in defs}
+    return meet.status == "separate" or _never_run(meet, defs) or all(db.startswith("test-local:") for db in databases)
+
+
+def _versions_of_one_entity(a: TableDef, b: TableDef) -> bool:
+    """One class name, one class name extending the other with mostly the same columns of their
+    own (a shared mixin's columns are no evidence), as ORM108 judges, or the legacy-schema split:
+    one in the default schema, one moved to a named one (`customers` and `core.customers`)."""
+    if (a.schema is None) != (b.schema is None):
+        return True
+    if a.origin != "class" or b.origin != "class":
+        return False  # a Table() variable is named after its table: no evidence either way
+    if a.owner == b.owner:
+        return True
+    if not (a.owner.endswith(b.owner) or b.owner.endswith(a.owner) or a.owner.startswith(b.owner)
+            or b.owner.startswith(a.owner)):
+        return False  # CategoryRole and EventRole: the same shape, two entities
+    shared = {id(c) for c in a.columns} & {id(c) for c in b.columns}
+    names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in shared}
+    names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in shared}
+    return len(names_a) >= 2 and len(names_b) >= 2 and len(names_a & names_b) / len(names_a | names_b) >= 0.6
 
 
 def _inherited_name(ctx, table: TableDef):
@@ -623,6 +679,8 @@ def table_names_differ_in_case(ctx):
         if len(keys) < 2:
             continue
         firsts = [min((d for d in defs if d.key == k), key=lambda d: (d.path, d.pos.line)) for k in keys]
+        if _apart(ctx, firsts):
+            continue
         firsts.sort(key=lambda d: (d.name != d.name.lower(), d.schema is not None, d.path, d.pos.line))
         listing = ", ".join(f"'{d.key}' ({definition_label(d)})" for d in firsts)
         message = f"{listing} are different tables for SQLAlchemy but one table for the database"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
@@ -27,8 +27,28 @@ def resolved_foreign_keys(inventory) -> list[ResolvedFk]:
     return inventory.derived("foreign_key_targets", compute)
 
 
+def once_per_site(findings):
+    """A column written once in a mixin or abstract base is on every subclass's table: one
+    finding at the line where it is written, naming the tables that get it."""
+    groups: dict[tuple, list] = {}
+    for finding in findings:
+        where = finding.location
+        groups.setdefault((finding.code, where.path, where.line, where.column), []).append(finding)
+    for group in groups.values():
+        first = group[0]
+        if len(group) > 1:
+            tables = ", ".join(f.subject.rsplit(".", 1)[0] for f in group)
+            first = replace(first, message=f"{first.message} (written once at {first.location.path}:"
+                                           f"{first.location.line}, on {len(group)} tables: {tables})")
+        yield first
+
+
 # ORM303 ----------------------------------------------------------------------------------------
 def missing_fk_targets(ctx):
+    yield from once_per_site(_missing_fk_targets(ctx))
+
+
+def _missing_fk_targets(ctx):
     for item in resolved_foreign_keys(ctx.inventory):
         if item.target.status == "missing-table":
             yield _missing_table(ctx, item.ref, item.target)
@@ -102,6 +122,10 @@ def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):
 
 # ORM305 ----------------------------------------------------------------------------------------
 def fk_type_mismatches(ctx):
+    yield from once_per_site(_fk_type_mismatches(ctx))
+
+
+def _fk_type_mismatches(ctx):
     for item in resolved_foreign_keys(ctx.inventory):
         if item.target.status != "found" or item.ref.column_fact is None:
             continue

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ormdoctor.findings import Applicability, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.databases import SAME, SEPARATE, UNKNOWN, shared_database, unknown_note
 from ormdoctor.rules.loading import meeting
 from ormdoctor.rules.naming import final_name
 from ormdoctor.rules.registry import rule
@@ -125,19 +126,34 @@ def duplicate_index_name(ctx):
         if len(found) < 2:
             continue
         found = sorted(found, key=lambda f: (f.table.path, f.pos.line))
-        if len({(f.table.key, f.columns, f.unique) for f in found}) < 2:
+        if len({(f.table.key, f.columns, f.unique) for f in found}) < 2 and not _repeated_on_one_table(found):
             continue  # the same index declared twice on one table is ORM202's redundancy
         if meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found]).status == "separate":
             continue
-        if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line) for f in found}) < 2:
+        if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line, f.pos.column) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
         second = found[1]
         places = ", ".join(f"{f.table.key} ({f.what}, {f.table.path}:{f.pos.line})" for f in found)
         message = f"index name '{name}' is used {len(found)} times: {places}"
         rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
         rel += _convention_sources(ctx, found)
+        severity = None
+        metadata_ids = {f.table.metadata_id for f in found}
+        shared = shared_database(ctx, metadata_ids) if len(metadata_ids) == len(found) else SAME
+        if shared == SEPARATE:
+            continue
+        if shared == UNKNOWN:
+            message += unknown_note(ctx)
+            severity = Severity.WARNING
         yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
-                          "give each index a name that includes its table, e.g. ix_<table>_<column>")
+                          "give each index a name that includes its table, e.g. ix_<table>_<column>", severity=severity)
+
+
+def _repeated_on_one_table(found: list[NamedIndex]) -> bool:
+    """Two index definitions that get one name on one table: create_all emits CREATE INDEX twice
+    and the second fails ("index ... already exists"), whatever their columns."""
+    sites = {(f.table.key, f.pos.line, f.pos.column) for f in found if f.what.startswith(("Index(", "index=True"))}
+    return len(sites) >= 2 and len({key for key, _, _ in sites}) == 1
 
 
 def _convention_sources(ctx, found: list[NamedIndex]):

@@ -32,6 +32,8 @@ def meeting(graph, paths: list) -> Meeting:
     sites = sorted({(p, False) if isinstance(p, str) else (p[0], bool(p[1])) for p in paths})
     unique = sorted({p for p, _ in sites})
     if len(sites) == 1 or (len(unique) == 1 and not any(main for _, main in sites)):
+        if len(unique) == 1 and len(paths) > 1 and is_dead(graph, unique[0]):
+            return Meeting("dead", None, unique, unique)
         return Meeting("together", None, unique, [])
     best, best_count = None, 1
     for process in graph.processes:
@@ -45,6 +47,14 @@ def meeting(graph, paths: list) -> Meeting:
     dead = [p for p, main in sites if not main
             and not any(graph.contains(pr.members, p) for pr in graph.processes if pr.is_program)]
     return Meeting("dead" if dead else "separate", None, unique, sorted(set(dead)))
+
+
+def is_dead(graph, path: str) -> bool:
+    """The project has programs (or a test session) and none of them runs ``path``: a mypy-only
+    typing fixture, an example nothing imports, a module left behind. What is wrong in it crashes
+    nothing yet. A project with no program at all (a library) has no dead modules."""
+    programs = [process for process in graph.processes if process.is_program]
+    return bool(programs) and not any(graph.contains(process.members, path) for process in programs)
 
 
 def process_phrase(meet: Meeting) -> str:

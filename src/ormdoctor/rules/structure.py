@@ -6,6 +6,7 @@ from ormdoctor.findings import Severity
 from ormdoctor.inventory.declarative import SQLMODEL_METADATA
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.cycles import import_cycles
+from ormdoctor.rules.databases import SAME, shared_database
 from ormdoctor.rules.entry_points import entry_label, table_modules
 from ormdoctor.rules.registry import rule
 
@@ -123,7 +124,7 @@ def several_declarative_bases(ctx):
         groups.setdefault(ctx.inventory.metadatas[metadata_id].database, []).append(metadata_id)
     for database, metadata_ids in sorted(groups.items(), key=lambda kv: str(kv[0])):
         together, process = _loaded_together(ctx, metadata_ids, owned)
-        if len(together) >= 2:
+        if len(together) >= 2 and shared_database(ctx, together) == SAME:
             yield _bases_finding(ctx, sorted(together, key=lambda m: _where(ctx, m, owned)), owned, process)
 
 

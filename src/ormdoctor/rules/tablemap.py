@@ -54,7 +54,12 @@ class TableMap:
         key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
         if key not in self._columns:
             self._columns[key] = self._column_names(defs)
-        return column in self._columns[key]
+        return column in self._columns[key] or self._open(defs)
+
+    def _open(self, defs: list[TableDef]) -> bool:
+        """A class with a third-party mixin (coaster's BaseMixin adds `id`) has columns we cannot see."""
+        declarative = self.inventory.declarative
+        return any(d.model is not None and declarative.open_ancestry(d.model.path, d.model.fact) for d in defs)
 
     def _column_names(self, defs: list[TableDef]) -> set[str]:
         key = (defs[0].metadata_id, defs[0].schema, defs[0].name)
@@ -74,6 +79,7 @@ def table_map(inventory) -> TableMap:
 def _compute(inventory) -> TableMap:
     by_key = inventory.tables_by_key()
     opaque = {c.metadata_id for c in inventory.classes if c.kind == "unknown" and c.metadata_id}
+    opaque |= {m.id for m in inventory.metadatas.values() if m.opaque}
     found = TableMap(inventory, by_key, _reflected(inventory), opaque)
     for model in inventory.classes:
         if model.kind == "sti" and model.table_name and model.metadata_id:
@@ -84,13 +90,13 @@ def _compute(inventory) -> TableMap:
 
 
 def _reflected(inventory) -> set[tuple]:
-    declarative, resolver = inventory.declarative, inventory.resolver
+    declarative = inventory.declarative
     found = set()
     for path, module in inventory.modules.items():
         for table in module.facts.tables:
             if not table.is_lookup or table.name is None or table.metadata_ref is None:
                 continue
-            lineage = declarative.symbol_lineage(path, resolver.resolve(path, table.metadata_ref))
+            lineage = declarative.expr_lineage(path, table.metadata_ref)
             if lineage is not None:
                 info = inventory.metadatas.get(lineage.metadata_id)
                 found.add((lineage.metadata_id, table.schema or (info.schema if info else None), table.name))

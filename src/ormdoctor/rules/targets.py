@@ -55,6 +55,9 @@ class ClassIndex:
         self.opaque = {c.name for m in inventory.modules.values() for c in m.facts.classes if c.nested}
         self.opaque |= {i.class_name.rsplit(".", 1)[-1] for m in inventory.modules.values()
                         for i in m.facts.imperative_maps}
+        # Registries of bases the tool cannot read: their other classes are unknown.
+        self.opaque_registries = {r.id for r in inventory.registries.values()
+                                  if getattr(inventory.metadatas.get(r.metadata_id), "opaque", False)}
         for model in inventory.classes:
             if model.registry_id is None:
                 continue
@@ -64,7 +67,7 @@ class ClassIndex:
     def lookup(self, registry_id: str, written: str) -> Target:
         *prefix, name = written.split(".")
         found = [m for m in self.mapped.get((registry_id, name), []) if self._module_matches(m, prefix)]
-        if not found and name in self.opaque:
+        if not found and (name in self.opaque or registry_id in self.opaque_registries):
             return Target("unknown", written)
         unmapped = [m for m in self.unmapped.get((registry_id, name), []) if self._module_matches(m, prefix)]
         return Target("registry", written, found, unmapped)

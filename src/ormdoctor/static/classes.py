@@ -61,10 +61,13 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
         else:
             fact.table_assign = dotted(value) or source_text(value)
     elif name in ("metadata", "registry") and isinstance(value, ast.Call) and callee_tail(value) in ("MetaData", "registry"):
+        # `registry = registry(metadata=MetaData(naming_convention=...))`: the MetaData is inside.
+        inner = keyword(value, "metadata")
+        metadata = inner if isinstance(inner, ast.Call) and callee_tail(inner) == "MetaData" else value
         fact.metadata_value = ObjectFact(name=name, kind=callee_tail(value).lower(), pos=pos(value),
-                                         call=dotted(value.func) or "", schema=string(keyword(value, "schema")),
-                                         naming_convention=convention_dict(keyword(value, "naming_convention")),
-                                         naming_convention_ref=_name_ref(keyword(value, "naming_convention")))
+                                         call=dotted(value.func) or "", schema=string(keyword(metadata, "schema")),
+                                         naming_convention=convention_dict(keyword(metadata, "naming_convention")),
+                                         naming_convention_ref=_name_ref(keyword(metadata, "naming_convention")))
     elif name == "type_annotation_map":
         return
     else:
@@ -102,6 +105,20 @@ def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
             fact.columns.append(column)
 
 
+def assigned_after_body(classes: list[ClassFact], owner: str, name: str, value, stmt) -> None:
+    """``Instance.metadata = relationship(...)`` or ``User.email = Column(...)`` at module level,
+    after the class statement: declarative adds the attribute to the mapped class (it is how
+    two classes that refer to each other are often finished)."""
+    cls = next((c for c in reversed(classes) if c.name == owner and not c.nested and c.pos.line < stmt.lineno), None)
+    if cls is None or not isinstance(value, ast.Call) or callee_tail(value) not in col.COLUMN_CALLS | col.RELATIONSHIP_CALLS:
+        return
+    before = len(cls.columns), len(cls.relationships)
+    cls.attributes.setdefault(name, pos(stmt))
+    _member(cls, name, None, value, stmt)
+    for member in cls.columns[before[0]:] + cls.relationships[before[1]:]:
+        member.after_body = True
+
+
 def _name_ref(node) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
@@ -112,6 +129,8 @@ def _is_mapped(annotation) -> bool:
 
 def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
     decorators = {dotted(d) or "" for d in func.decorator_list}
+    if func.name == "__new__":
+        fact.makes_tables = _passes_table_true(func)
     if not decorators & DECLARED_ATTR and not any(d.endswith("declared_attr") for d in decorators):
         fact.attributes.setdefault(func.name, pos(func))
         return
@@ -124,6 +143,22 @@ def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
         if args is not None:
             args.form = "declared_attr"
             fact.table_args = args
+
+
+def _passes_table_true(func: ast.FunctionDef) -> bool:
+    """`super().__new__(mcs, name, bases, ns, table=True)`, `kwargs["table"] = True`,
+    `kwargs.setdefault("table", True)`."""
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call):
+            if any(kw.arg == "table" and literal(kw.value) is True for kw in node.keywords):
+                return True
+            if callee_tail(node) == "setdefault" and len(node.args) == 2 and string(node.args[0]) == "table" \
+                    and literal(node.args[1]) is True:
+                return True
+        if isinstance(node, ast.Assign) and literal(node.value) is True and any(
+                isinstance(t, ast.Subscript) and string(t.slice) == "table" for t in node.targets):
+            return True
+    return False
 
 
 def _returned(func: ast.FunctionDef):
@@ -145,8 +180,15 @@ def _declared_tablename(func: ast.FunctionDef) -> TablenameFact:
     returned = _returned(func)
     fact.value = _name_pattern(returned) if returned is not None else None
     if fact.value is None:
-        fact.kind = "unknown"
+        # Not a known recipe: kept for the inventory, which evaluates it exactly (the project's
+        # snake-case helper) or reports the name as unknown. Never guessed.
+        fact.expr = source_text(returned) if returned is not None and _single_return(func) else None
+        fact.kind = "declared_attr" if fact.expr else "unknown"
     return fact
+
+
+def _single_return(func: ast.FunctionDef) -> bool:
+    return sum(isinstance(n, ast.Return) and n.value is not None and not _is_none(n.value) for n in ast.walk(func)) == 1
 
 
 def _name_pattern(node) -> str | None:
@@ -160,8 +202,6 @@ def _name_pattern(node) -> str | None:
         return simple[text]
     if isinstance(node, ast.JoinedStr):
         return _fstring_pattern(node)
-    if name in text and any(word in text.lower() for word in ("snake", "underscore", "re.sub", "camel")):
-        return "{snake}s" if text.endswith("+'s'") or text.endswith('+"s"') else "{snake}"
     return None
 
 

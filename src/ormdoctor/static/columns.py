@@ -14,9 +14,10 @@ NOT_A_TYPE = {"ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint
               "DefaultClause", "UniqueConstraint"}
 WRAPPERS = {"Optional", "Union", "List", "list", "Set", "set", "Sequence", "Collection",
             "DynamicMapped", "WriteOnlyMapped", "Mapped", "Relationship", "Annotated", "ClassVar", "Iterable",
-            "Tuple", "tuple", "FrozenSet", "frozenset", "dict", "Dict"}
+            "Tuple", "tuple", "FrozenSet", "frozenset", "dict", "Dict", "OrderingList", "InstrumentedList",
+            "AppenderQuery", "DynamicMapped"}
 COLLECTIONS = {"List", "list", "Set", "set", "Sequence", "Collection", "Iterable", "FrozenSet",
-               "frozenset", "DynamicMapped", "WriteOnlyMapped"}
+               "frozenset", "DynamicMapped", "WriteOnlyMapped", "OrderingList", "InstrumentedList", "AppenderQuery"}
 # Annotation types that make a column (not a relationship) in Mapped[...] / SQLModel fields.
 SCALAR_ANNOTATIONS = {
     "int", "str", "float", "bool", "bytes", "Decimal", "datetime", "date", "time", "timedelta",

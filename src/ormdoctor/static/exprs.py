@@ -103,3 +103,13 @@ def str_dict(node: ast.AST | None) -> dict[str, str] | None:
     if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return value
     return None
+
+
+def is_simple_function(func: ast.FunctionDef) -> bool:
+    """A helper small and plain enough for the inventory to interpret (a snake-case table-name
+    recipe): a docstring, `x = expr` lines, and a final `return`."""
+    body = func.body
+    return len(body) <= 8 and isinstance(body[-1], ast.Return) and all(
+        isinstance(s, ast.Return) or isinstance(s, ast.Assign) and len(s.targets) == 1
+        and isinstance(s.targets[0], ast.Name) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+        for s in body)

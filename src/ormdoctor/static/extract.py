@@ -7,10 +7,11 @@ from collections import deque
 from contextlib import contextmanager
 
 from ormdoctor.static import columns as col
-from ormdoctor.static.classes import read_class
-from ormdoctor.static.constraints import constraint
+from ormdoctor.static.classes import assigned_after_body, read_class
+from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
-                                    is_type_checking_test, keyword, literal, pos, source_text, string, truthy_kw)
+                                    is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
+                                    string, truthy_kw)
 from ormdoctor.static.facts import (FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts, ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
 
@@ -26,6 +27,7 @@ _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "Asy
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
 ROUTER_CALLS = {"APIRouter", "Blueprint", "Namespace"}
+DATABASE_CONFIG_CALLS = {"transaction_context", "LegacyEngineFacade"}  # oslo.db: one per config group
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
 
 
@@ -86,6 +88,8 @@ class ModuleReader:
                 self.facts.creates_app = True
             outer = self.function
             self.function = outer or stmt.name
+            if context == MODULE and is_simple_function(stmt):
+                self.facts.functions[stmt.name] = source_text(stmt) or ""
             try:
                 self._body(stmt.body, FUNCTION, True)
             finally:
@@ -152,6 +156,12 @@ class ModuleReader:
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "naming_convention":
                 self._convention_assignment(target, value, stmt)
+            elif isinstance(target, ast.Attribute) and target.attr == "metadata" and callee_tail(value) == "MetaData" \
+                    and keyword(value, "naming_convention") is not None:
+                # `Base.metadata = MetaData(naming_convention=...)` after the class statement
+                self._convention_assignment(target, keyword(value, "naming_convention"), stmt)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and not self.main_only:
+                assigned_after_body(self.facts.classes, target.value.id, target.attr, value, stmt)
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
@@ -170,7 +180,8 @@ class ModuleReader:
                 self.facts.constants[name] = literal(value)
             elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
                 self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
-            elif isinstance(value, ast.Attribute) and value.attr in ("metadata", "Model", "registry"):
+            elif isinstance(value, (ast.Name, ast.Attribute)) and dotted(value):
+                # `Base = base`, `database = db`, `BASE = model_base.BASEV2`, `meta = db.metadata`
                 self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value),
                                                      main_only=self.main_only))
 
@@ -204,6 +215,10 @@ class ModuleReader:
             # A project's own subclass of Flask-SQLAlchemy's extension (redash's RedashSQLAlchemy,
             # indico's IndicoSQLAlchemy): `db.Model` works the same way.
             self._object(var, "SQLAlchemy", call)
+        elif var:
+            # Anything else (`Model = create_model(db)`): a name the inventory knows is bound here,
+            # to a value it cannot read.
+            self.facts.objects.append(ObjectFact(var, "call", pos(call), callee(call) or "?", main_only=self.main_only))
 
     def _object(self, var: str, tail: str, call: ast.Call) -> None:
         args = {kw.arg: source_text(kw.value) or "" for kw in call.keywords if kw.arg}
@@ -225,6 +240,11 @@ class ModuleReader:
         args = list(call.args)
         name = string(args[0]) if args else string(keyword(call, "name"))
         metadata_ref = source_text(args[1]) if len(args) > 1 else source_text(keyword(call, "metadata"))
+        owner = (callee(call) or "").rpartition(".")[0]
+        if owner and len(args) > 1 and callee_tail(args[1]) in col.COLUMN_CALLS | set(CONSTRAINT_KINDS):
+            # Flask-SQLAlchemy's `db.Table("tags", db.Column(...))`: no MetaData argument, db.metadata.
+            metadata_ref = f"{owner}.metadata"
+            args.insert(1, None)
         table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
                           schema=string(keyword(call, "schema")),
                           extend_existing=truthy_kw(call, "extend_existing"),
@@ -248,11 +268,18 @@ class ModuleReader:
         tail = name.rsplit(".", 1)[-1]
         if tail == "create_all":
             self.facts.calls_create_all = True
+        elif tail in ("reveal_type", "assert_type"):
+            self.facts.type_checks = True
         elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
                                                or call.args and string(call.args[0]) is None):
             self.facts.imports_dynamically = True
+        elif tail in ("scan", "include") and name.rpartition(".")[0].rsplit(".", 1)[-1] in ("config", "configurator"):
+            # Pyramid's `config.include(".accounts")` / `config.scan()` import packages by name.
+            self.facts.imports_dynamically = True
         elif tail in ("create_engine", "create_async_engine") and call.args:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
+        elif tail in DATABASE_CONFIG_CALLS or keyword(call, "binds") is not None:
+            self.facts.database_configs.append(f"{name or tail}@{call.lineno}")
         elif tail in APP_CALLS:
             self.facts.creates_app = True
         elif tail in ROUTER_CALLS:
@@ -300,6 +327,8 @@ def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnv
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for call in configures:
         for kw in call.keywords:
+            if kw.arg == "include_schemas" and literal(kw.value) is True:
+                env.include_schemas = True
             if kw.arg not in INCLUDE_HOOKS:
                 continue
             body = functions.get(kw.value.id) if isinstance(kw.value, ast.Name) else kw.value
@@ -309,6 +338,27 @@ def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnv
             for node in ast.walk(body) if body is not None else ():
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in env.include_literals:
                     env.include_literals.append(node.value)
+            prefix = _returned_prefix(tree, body)
+            if prefix is not None and prefix not in env.include_prefixes:
+                env.include_prefixes.append(prefix)
+
+
+def _returned_prefix(tree: ast.Module, hook) -> str | None:
+    """`return object_name.startswith("plugin_")` (or a module constant, or env.py's own folder
+    name) as the hook's one table test: only tables with that prefix are compared."""
+    returns = [n for n in ast.walk(hook) if isinstance(n, ast.Return)] if hook is not None else []
+    tests = [r.value for r in returns if isinstance(r.value, ast.Call) and callee_tail(r.value) == "startswith"]
+    if len(tests) != 1 or len(tests[0].args) != 1:
+        return None
+    arg = tests[0].args[0]
+    if string(arg) is not None:
+        return string(arg)
+    assigned = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    value = assigned.get(arg.id) if isinstance(arg, ast.Name) else None
+    if string(value) is not None:
+        return string(value)
+    text = (source_text(value) or "").replace(" ", "")
+    return "@folder" if text == "os.path.basename(os.path.dirname(__file__))" else None
 
 
 def _name_ref(node) -> str | None:

@@ -75,6 +75,7 @@ class ColumnFact:
     use_existing_column: bool = False
     autoincrement: bool | None = None
     comment: str | None = None
+    after_body: bool = False  # `Cls.col = Column(...)` after the class statement
 
 
 @dataclass(slots=True)
@@ -93,6 +94,7 @@ class RelationshipFact:
     passive_deletes: bool = False
     viewonly: bool = False
     foreign_keys: str | None = None
+    after_body: bool = False  # `Cls.rel = relationship(...)` after the class statement
 
 
 @dataclass(slots=True)
@@ -136,6 +138,7 @@ class TablenameFact:
     value: str | None = None  # literal name, or a pattern: "{lower}", "{lower}s", "{name}", "{snake}"
     pos: Pos | None = None
     returns_none_when_inherited: bool = False
+    expr: str | None = None  # a declared_attr's returned expression when no pattern fits: evaluated later
 
 
 @dataclass(slots=True)
@@ -162,6 +165,9 @@ class ClassFact:
     metadata_value: "ObjectFact | None" = None
     naming_convention: dict[str, str] | None = None
     nested: bool = False  # defined inside a function or another class
+    # A metaclass whose `__new__` passes table=True on (a library's SQLModel base class uses it):
+    # the classes it makes are tables.
+    makes_tables: bool = False
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
     branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
 
@@ -220,6 +226,11 @@ class AlembicEnvFact:
     # autogenerate compares, and the string literals in them (table names they single out).
     include_hooks: list[str] = field(default_factory=list)
     include_literals: list[str] = field(default_factory=list)
+    include_schemas: bool = False  # `context.configure(include_schemas=True)`
+    # `return name.startswith(prefix)` in a hook: only tables with one of these prefixes are
+    # compared. "@folder" is env.py's folder name (CKAN's plugin template:
+    # `os.path.basename(os.path.dirname(__file__))`).
+    include_prefixes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -249,12 +260,20 @@ class FileFacts:
     calls_create_all: bool = False
     runs_code: bool = False  # module-level calls or loops: a script, when nothing imports it
     defines_router: bool = False  # APIRouter() / Blueprint(): routes a program mounts, not a program
+    # reveal_type() / assert_type(): a type checker's input (SQLAlchemy's test/typing/plain_files),
+    # which mypy reads and no program runs.
+    type_checks: bool = False
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
     engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
+    # Other ways a program configures a database connection, as written: oslo.db's
+    # `enginefacade.transaction_context()` (one per config group), `Session(binds={...})`.
+    database_configs: list[str] = field(default_factory=list)
     noqa: dict[int, list[str]] = field(default_factory=dict)  # line → codes ("*" = all)
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
+    # Small module-level functions (source) the inventory may interpret: table-name helpers.
+    functions: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     line_count: int = 0
 

@@ -41,10 +41,12 @@ def mentions_orm(data: bytes) -> bool:
 
 
 # The parse-free path's equivalent of extract's dynamic-import test (a literal name is a plain import).
-_DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])")
+_DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])"
+                             r"|\bconfig(?:urator)?\.(?:include|scan)\(")
 
 # Substrings first: the regex is only worth running on the few files that can match.
-_DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import__(", "import_string(")
+_DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import__(", "import_string(",
+                  "config.include(", "config.scan(", "configurator.include(", "configurator.scan(")
 
 PARALLEL_MIN_BYTES = 1_000_000  # below this (about 300 files), starting workers costs more than it saves
 

@@ -1,0 +1,56 @@
+"""Whether several MetaData share one database: what ORM102, ORM201 and ORM502 need to know.
+
+Two MetaData only collide in one database. Static evidence that they do: the project configures
+a single database (one `create_engine` URL, no second engine, oslo.db context or
+`Session(binds=...)`), one Alembic env.py migrates them together (`target_metadata = [a, b]`), or
+the same engine URL in their own modules. A project that configures several databases (nova's
+API and main databases, each with its own oslo.db context and migration tree) without saying
+which MetaData goes where leaves the question open: a collision there is a warning, not an error.
+"""
+
+from __future__ import annotations
+
+from ormdoctor.rules.alembic_env import alembic_envs
+
+SAME, SEPARATE, UNKNOWN = "same", "separate", "unknown"
+
+
+def shared_database(ctx, metadata_ids) -> str:
+    """SAME when the evidence puts every one of ``metadata_ids`` in one database, SEPARATE when
+    each has its own migration tree (an Alembic env.py per MetaData, none migrating two of them),
+    else UNKNOWN."""
+    ids = set(metadata_ids)
+    if len(ids) < 2 or len(_configured_databases(ctx.inventory)) <= 1:
+        return SAME
+    databases = {ctx.inventory.metadatas[m].database for m in ids if m in ctx.inventory.metadatas}
+    if len(databases) == 1 and None not in databases:
+        return SAME
+    targets = [set(env.metadata_ids) & ids for env in _envs(ctx.inventory)]
+    if any(len(found) >= 2 for found in targets):
+        return SAME
+    if ids <= set().union(*targets):
+        return SEPARATE
+    return UNKNOWN
+
+
+def _configured_databases(inventory) -> set[str]:
+    """The database configurations of the project's own code (tests make their own)."""
+    def compute():
+        found: set[str] = set()
+        for module in inventory.modules.values():
+            if module.is_test or "/tests/" in f"/{module.path}":
+                continue
+            found.update(module.facts.engine_urls)
+            found.update(f"{module.path}:{config}" for config in module.facts.database_configs)
+        return found
+    return inventory.derived("configured_databases", compute)
+
+
+def _envs(inventory):
+    return inventory.derived("alembic_envs", lambda: alembic_envs(inventory))
+
+
+def unknown_note(ctx) -> str:
+    count = len(_configured_databases(ctx.inventory))
+    return (f"; the project configures {count} databases and nothing says these metadata share one, "
+            f"so this is only a warning")
