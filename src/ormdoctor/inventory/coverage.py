@@ -119,7 +119,7 @@ def _base_origin(inventory: Inventory, path: str, cls: ClassFact) -> str:
             continue
         if symbol.kind == "external":
             module = symbol.name.rpartition(".")[0]
-            if module and _folder_holding(inventory.modules, path, module) is not None:
+            if module and folder_holding(inventory.modules, path, module) is not None:
                 return UNTRACED  # a project module after all, under a folder that is not a root
             return EXTERNAL
         if symbol.kind == "object" and symbol.attr is None:
@@ -137,7 +137,7 @@ def suggested_roots(inventory: Inventory, unseen: list[Unseen]) -> list[str]:
             continue
         for fact in module.facts.imports:
             if fact.level == 0 and fact.module:
-                folder = _folder_holding(inventory.modules, path, fact.module)
+                folder = folder_holding(inventory.modules, path, fact.module)
                 if folder is not None:
                     votes[folder] = votes.get(folder, 0) + 1
     known = {r.path for r in inventory.roots}
@@ -145,7 +145,7 @@ def suggested_roots(inventory: Inventory, unseen: list[Unseen]) -> list[str]:
     return [f for f in ranked if f and f not in known]
 
 
-def _folder_holding(modules: dict, importer: str, dotted: str) -> str | None:
+def folder_holding(modules: dict, importer: str, dotted: str) -> str | None:
     """The nearest folder above ``importer`` under which ``dotted`` is a project file."""
     relative = dotted.replace(".", "/")
     folder = importer.rpartition("/")[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ormdoctor.inventory.model import Inventory, MetaDataInfo, ModelClass, Registry, Unresolved
 from ormdoctor.inventory.symbols import Resolver, Symbol
 from ormdoctor.inventory.constants import evaluate
+from ormdoctor.inventory.coverage import folder_holding
 from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
 
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
@@ -272,7 +273,11 @@ class DeclarativeResolver:
             plain = local in PLAIN_PACKAGES or hasattr(builtins, local) or local in self.resolver.local_names(path)
             return None if plain else f"{path}:{written}"
         if symbol.kind == "external":
-            return None if symbol.name.split(".", 1)[0] in PLAIN_PACKAGES else symbol.name
+            if symbol.name.split(".", 1)[0] in PLAIN_PACKAGES:
+                return None
+            if folder_holding(self.inv.modules, path, symbol.name.rpartition(".")[0]) is not None:
+                return None  # a project module under a folder that is not an import root: a layout gap, reported as unseen
+            return symbol.name
         if symbol.kind == "object" and symbol.module and symbol.attr is None:
             obj = self._object(symbol.module, symbol.name)
             if obj is not None and obj.kind == "call":

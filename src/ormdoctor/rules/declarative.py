@@ -124,7 +124,7 @@ def misspelled_declarative_attribute(ctx):
             # A pydantic or plain class's private `_table_name` is its own business.
             maybe_model = (module.path, cls.name) in models or looks_mapped(cls)
             for attr, pos in cls.attributes.items() if maybe_model else ():
-                intended = _intended(attr)
+                intended = _intended(attr, cls)
                 if intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
                     yield ctx.finding("ORM402", f"{cls.name}.{attr}", message, loc(module.path, pos),
@@ -136,12 +136,18 @@ def misspelled_declarative_attribute(ctx):
                                   loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`")
 
 
-def _intended(attr: str) -> str | None:
-    """A dunder attempt only: `__tablename`, `_tablename_`, `__table_name__`. A single leading
-    underscore (`_table`, `_mapper_args`) is the usual private attribute of any class."""
-    if attr in DECLARATIVE_NAMES or not (attr.startswith("__") or attr.startswith("_") and attr.endswith("_")):
+def _intended(attr: str, cls) -> str | None:
+    """A dunder attempt: `__tablename`, `_tablename_`, `__table_name__`. A single leading
+    underscore (`_table`, `_mapper_args`) is the usual private attribute of any class, except a
+    `_table_name` on a class that names no table at all: that one is the table name, mistyped."""
+    if attr in DECLARATIVE_NAMES:
         return None
-    return _NORMALISED.get(attr.strip("_").replace("_", "").lower())
+    intended = _NORMALISED.get(attr.strip("_").replace("_", "").lower())
+    if attr.startswith("__") or attr.startswith("_") and attr.endswith("_"):
+        return intended
+    if intended == "__tablename__" and cls.tablename is None and cls.table_assign is None:
+        return intended
+    return None
 
 
 @rule("ORM403", "inheritance-conflict", Severity.ERROR)
