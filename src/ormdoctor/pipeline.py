@@ -70,9 +70,10 @@ def project_root(paths: list[str]) -> tuple[Path, list[str]]:
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
-            use_cache: bool = True, reuse_result: bool = False) -> Analysis:
+            use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
-    from the cache without building the inventory."""
+    from the cache without building the inventory. ``canonical``: decisions of a plan file,
+    over those of [tool.ormdoctor.canonical]."""
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -83,6 +84,8 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
         raise UsageError(str(exc)) from None
     if includes:
         config.include = config.include + includes
+    if canonical:
+        config.canonical = {**config.canonical, **canonical}
     paths = discover(root, config.include, config.exclude)
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.registry import rule
 
@@ -53,6 +53,14 @@ def reserved_attribute(ctx):
 
     ## Fix safety
     Unsafe: code that reads `snapshot.metadata` must be renamed too.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` renames the attribute (`metadata` → `kpisnapshot_metadata`)
+    and passes the old name as the column name (`Column("metadata", JSON)`, also inside
+    `mapped_column(...)` and SQLModel's `Field(sa_column=Column(...))`), so the database column
+    does not change. It rewrites the uses it can resolve: `KPISnapshot.metadata`,
+    `KPISnapshot(metadata=...)` in every project file and `self.metadata` in the class.
+    Uses through other variables (`snapshot.metadata`) cannot be resolved statically; review them.
     """
     for model in ctx.inventory.classes:
         if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
@@ -76,7 +84,9 @@ def _reserved(ctx, model, attr, pos, column_name):
     keep = f'Column("{column_name or attr}", ...)'
     return ctx.finding("ORM401", f"{model.name}.{attr}", f"attribute '{attr}' of {model.name} is reserved: {effect}",
                        loc(model.path, pos), hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
-                       fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}'"))
+                       fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}' "
+                                                     f"and rewrite `{model.name}.{attr}` uses",
+                               (Edit("rename-attribute", model.path, pos.line, (model.name, attr, new, column_name or attr)),)))
 
 
 @rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR)
