@@ -1,0 +1,2 @@
+def write_revision(plan, folder):
+    raise NotImplementedError
