@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--db", metavar="URL", help="say which version the database holds (read-only)")
     plan.add_argument("-o", "--output", metavar="FILE", help="write the plan to FILE (default: stdout)")
     plan.add_argument("--decisions", metavar="FILE", help="also write the canonical choices, for `fix --plan`")
+    plan.add_argument("--plan", metavar="FILE", help="start from the choices in this decisions file")
     plan.add_argument("--migration", metavar="DIR", help="write an Alembic revision for the database side into DIR")
     plan.add_argument("--exact-types", action="store_true", help="with --db: score exact types, not type families")
 

@@ -13,7 +13,12 @@ def run(args) -> int:
     from ormdoctor.commands.database_mode import database_url, reflect_or_fail
     from ormdoctor.fix.plan import build_plan
 
-    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
+    canonical = None
+    if args.plan:
+        from ormdoctor.fix.decisions import read_decisions
+
+        canonical = read_decisions(Path(args.plan))
+    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache, canonical=canonical)
     url = database_url(args)
     db = reflect_or_fail(url) if url else None
     plan = build_plan(analysis, db, bool(args.exact_types))

@@ -132,7 +132,7 @@ def _entity(inventory, decisions, defs: list[TableDef], codes, db, exact_types) 
             version.scores = {_db_key(t): score(inventory, version.table, t, db.dialect, exact_types) for t in db_tables}
     scores = {id(v.table): v.best_ratio for v in versions} if db is not None else None
     choice = choose(inventory, defs, decisions, scores)
-    entity = Entity(choice.keep.key, codes, versions, choice, db_tables)
+    entity = Entity(choice.keep.name, codes, versions, choice, db_tables)
     entity.rewrites = import_rewrites(inventory, entity)
     entity.risks = risks(entity)
     return entity

@@ -28,7 +28,7 @@ def choose(inventory, defs: list[TableDef], decisions: dict[str, str], database_
     """``defs`` in load order; ``database_scores`` maps id(def) → match with the database (0..1)."""
     decided = _decided(inventory, defs, decisions)
     if decided is not None:
-        return Choice(decided, (f"chosen in [tool.ormdoctor.canonical] ({decisions[_key_of(defs[0], decisions)]})",), True)
+        return Choice(decided, (f"chosen in [tool.ormdoctor.canonical] or the plan file ({_wanted(defs, decisions)})",), True)
     scores = database_scores or {}
     counts = {id(d): importers(inventory, d) for d in defs}
 
@@ -71,12 +71,17 @@ def importers(inventory, table: TableDef) -> list[str]:
     return found
 
 
-def _key_of(table: TableDef, decisions: dict[str, str]) -> str:
-    return table.key if table.key in decisions else table.name
+def _wanted(defs: list[TableDef], decisions: dict[str, str]) -> str | None:
+    """The decision for any of the versions' keys or names (`core.customers`, `customers`)."""
+    for d in defs:
+        for key in (d.key, d.name):
+            if key in decisions:
+                return decisions[key]
+    return None
 
 
 def _decided(inventory, defs: list[TableDef], decisions: dict[str, str]) -> TableDef | None:
-    wanted = decisions.get(defs[0].key) or decisions.get(defs[0].name)
+    wanted = _wanted(defs, decisions)
     if not wanted:
         return None
     for d in defs:

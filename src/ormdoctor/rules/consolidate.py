@@ -11,10 +11,15 @@ from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.canonical import choose
 
 
-def consolidation_fix(ctx, defs: list[TableDef]) -> Fix | None:
+def consolidation_fix(ctx, defs: list[TableDef], decided_only: bool = False) -> Fix | None:
+    """``decided_only``: parallel versions (other metadata, other schema) are consolidated only
+    when `[tool.ormdoctor.canonical]` or a plan file names the one to keep: the database decides
+    which is alive, and only `ormdoctor plan --db` can see it."""
     if any(d.origin != "class" for d in defs):
         return None  # a Table() variable has no class to re-export; the plan covers it
     choice = choose(ctx.inventory, defs, ctx.config.canonical)
+    if decided_only and not choice.decided:
+        return None
     keep = choice.keep
     others = [d for d in defs if d is not keep]
     if any(d.path == keep.path for d in others):

@@ -123,7 +123,7 @@ def duplicate_table(ctx):
         yield ctx.finding("ORM101", first.key, message, table_loc(second), rel, hint, severity=severity, fix=fix)
 
 
-@rule("ORM102", "table-collision-across-metadata", Severity.ERROR)
+@rule("ORM102", "table-collision-across-metadata", Severity.ERROR, fix=Applicability.UNSAFE)
 def table_collision_across_metadata(ctx):
     """## What it does
     Finds the same schema + table defined on two or more MetaData objects (two declarative
@@ -151,7 +151,14 @@ def table_collision_across_metadata(ctx):
     databases, give them separate engines (Flask: `__bind_key__`).
 
     ## Fix safety
-    No automatic fix.
+    Unsafe, and offered only once the choice is written down: which version is alive is a
+    decision about the data, not the code.
+
+    ## Fix
+    When `[tool.ormdoctor.canonical]` (or a plan file given to `ormdoctor fix --plan`) names the
+    definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
+    of it, as for ORM101. `ormdoctor plan --db URL` recommends the version (the one the database
+    holds) and writes the decisions file and the migration for the database side.
     """
     by_table: dict[tuple, list[TableDef]] = defaultdict(list)
     for table in ctx.inventory.tables:
@@ -171,10 +178,11 @@ def table_collision_across_metadata(ctx):
         rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
         hint = "use one declarative base per database; create_all keeps whichever version exists first"
         yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint,
-                          severity=Severity.WARNING if meet.status == "dead" else None)
+                          severity=Severity.WARNING if meet.status == "dead" else None,
+                          fix=consolidation_fix(ctx, defs, decided_only=True))
 
 
-@rule("ORM103", "table-in-several-schemas", Severity.WARNING)
+@rule("ORM103", "table-in-several-schemas", Severity.WARNING, fix=Applicability.UNSAFE)
 def table_in_several_schemas(ctx):
     """## What it does
     Finds one table name mapped in several schemas by different classes, such as
@@ -201,7 +209,14 @@ def table_in_several_schemas(ctx):
     other (`ormdoctor plan` writes the steps).
 
     ## Fix safety
-    No automatic fix.
+    Unsafe, and offered only once the choice is written down: the rows live in one of the
+    schemas, and moving them is a migration.
+
+    ## Fix
+    When `[tool.ormdoctor.canonical]` (or a plan file given to `ormdoctor fix --plan`) names the
+    definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
+    of it. `ormdoctor plan --db URL --migration DIR` writes the Alembic revision that moves the
+    table (`ALTER TABLE core.customers SET SCHEMA public` on PostgreSQL).
     """
     by_name: dict[str, list[TableDef]] = defaultdict(list)
     for table in ctx.inventory.tables:
@@ -218,7 +233,8 @@ def table_in_several_schemas(ctx):
         rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
-        yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+        yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint,
+                          fix=consolidation_fix(ctx, defs, decided_only=True))
 
 
 def _inherited_name(ctx, table: TableDef):
