@@ -22,13 +22,13 @@ def run(args) -> int:
         emit(_diff(outcome) + _summary(outcome, written=False))
         return 1 if outcome.changed else 0
     booted_before = _boots(outcome.root, args) if outcome.changed and _should_verify(outcome.root, args) else None
-    _write(outcome.root, {p: after for p, (_, after) in outcome.changed.items()})
+    write_files(outcome.root, {p: after for p, (_, after) in outcome.changed.items()})
     if booted_before is None:
         emit(_summary(outcome, written=True))
     else:
         booted_after = _boots(outcome.root, args)
         if booted_before[0] and not booted_after[0]:
-            _write(outcome.root, {p: before for p, (before, _) in outcome.changed.items()})
+            write_files(outcome.root, {p: before for p, (before, _) in outcome.changed.items()})
             print(f"ormdoctor: fixes rolled back: the project booted before and no longer does "
                   f"({booted_after[1]})", file=sys.stderr)
             return 1
@@ -66,7 +66,7 @@ def _boots(root: Path, args) -> tuple[bool, str]:
     return ok, verify.summary_line() if verify is not None else "the models could not be imported"
 
 
-def _write(root: Path, files: dict[str, bytes]) -> None:
+def write_files(root: Path, files: dict[str, bytes]) -> None:
     from ormdoctor.fix.source import text_and_encoding
 
     for path, data in files.items():

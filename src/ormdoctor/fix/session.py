@@ -64,7 +64,7 @@ def _rounds(workspace, scratch: list[str], options: Options, outcome: Outcome):
                 if (f.code, f.subject) not in {(s.code, s.subject) for s, _ in outcome.skipped}]
         if not todo:
             break
-        python_files = sorted(p for p in analysis.inventory.modules)
+        python_files = sorted(p for p, m in analysis.inventory.modules.items() if m.facts.error is None)
         done = apply_round(workspace, todo, python_files)
         outcome.skipped += done.skipped
         if not done.files:

@@ -29,6 +29,8 @@ class SourceFile:
             return cls(path, data, cst.parse_module(data))
         except cst.ParserSyntaxError as exc:
             raise EditError(f"{path}: cannot parse: {str(exc).splitlines()[0]}") from None
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:  # coding cookie or bytes unreadable
+            raise EditError(f"{path}: cannot read: {exc}") from None
 
     def render(self) -> bytes:
         return self.module.bytes

@@ -59,8 +59,10 @@ def reserved_attribute(ctx):
     and passes the old name as the column name (`Column("metadata", JSON)`, also inside
     `mapped_column(...)` and SQLModel's `Field(sa_column=Column(...))`), so the database column
     does not change. It rewrites the uses it can resolve: `KPISnapshot.metadata`,
-    `KPISnapshot(metadata=...)` in every project file and `self.metadata` in the class.
-    Uses through other variables (`snapshot.metadata`) cannot be resolved statically; review them.
+    `KPISnapshot(metadata=...)` in every project file and `self.metadata` in the class, but not
+    `KPISnapshot.metadata.create_all(...)` or `Model.query.all()`, which mean the MetaData and
+    Flask-SQLAlchemy's query that the rename gives back. Uses through other variables
+    (`snapshot.metadata`) cannot be resolved statically; review them.
     """
     for model in ctx.inventory.classes:
         if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
@@ -89,7 +91,7 @@ def _reserved(ctx, model, attr, pos, column_name):
                                (Edit("rename-attribute", model.path, pos.line, (model.name, attr, new, column_name or attr)),)))
 
 
-@rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR)
+@rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR, fix=Applicability.UNSAFE)
 def misspelled_declarative_attribute(ctx):
     """## What it does
     Finds misspelled declarative attributes (`__tableargs__`, `__table_name__`, `__tablename`,
@@ -117,7 +119,14 @@ def misspelled_declarative_attribute(ctx):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Renaming is unsafe: what was silently ignored (a constraint, a schema, a mapper setting)
+    takes effect. The missing comma is a safe fix: the class cannot be defined without it.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` renames the attribute to the declarative name it misspells,
+    unless the class already has that name (then merging the two is yours to do). `ormdoctor
+    fix` turns a parenthesized single constraint into a one-element tuple:
+    `(UniqueConstraint("code"),)`.
     """
     for module in ctx.inventory.modules.values():
         for cls in module.facts.classes:
@@ -125,13 +134,19 @@ def misspelled_declarative_attribute(ctx):
                 intended = _intended(attr)
                 if intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
+                    fix = None if intended in cls.attributes else Fix(
+                        Applicability.UNSAFE, f"rename `{attr}` to `{intended}`",
+                        (Edit("rename-dunder", module.path, pos.line, (cls.name, attr, intended)),))
                     yield ctx.finding("ORM402", f"{cls.name}.{attr}", message, loc(module.path, pos),
-                                      hint=f"rename it to {intended}")
+                                      hint=f"rename it to {intended}", fix=fix)
             args = cls.table_args
             if args is not None and args.form == "invalid":
+                fix = Fix(Applicability.SAFE, "add the trailing comma that makes it a tuple",
+                          (Edit("make-tuple", module.path, args.pos.line, (cls.name,)),))
                 yield ctx.finding("ORM402", f"{cls.name}.__table_args__",
                                   f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
-                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`")
+                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`",
+                                  fix=fix)
 
 
 def _intended(attr: str) -> str | None:

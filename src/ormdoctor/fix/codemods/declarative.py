@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ormdoctor.fix.edits import dotted, one, string_value
+from ormdoctor.fix.edits import EditError, dotted, one, string_value
 from ormdoctor.fix.nodes import as_tuple_elements, call_named, class_at
 
 COLUMN_CALLS = ("Column", "mapped_column")
@@ -50,13 +50,24 @@ def _named_column(value, column: str):
     return value.with_changes(args=[first, *value.args] if value.args else [first.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
 
 
+# What `Model.metadata.x` / `Model.query.x` call when they mean the MetaData or Flask's query
+# (the rename gives those names back to SQLAlchemy): such uses are left alone.
+_FRAMEWORK_API = {"create_all", "drop_all", "tables", "sorted_tables", "reflect", "bind", "schema", "clear",
+                  "remove", "naming_convention", "all", "filter", "filter_by", "get", "get_or_404", "first",
+                  "first_or_404", "one", "one_or_none", "order_by", "paginate", "count", "join", "limit", "offset",
+                  "options", "with_entities", "distinct", "delete", "update", "scalar"}
+
+
 def rename_uses(target, edit) -> None:
-    """`KPISnapshot.metadata`, `KPISnapshot(metadata=...)` anywhere, `self.metadata` in the class."""
+    """`KPISnapshot.metadata`, `KPISnapshot(metadata=...)` anywhere, `self.metadata` in the class;
+    not `KPISnapshot.metadata.create_all(...)` or `Model.query.all()`, which mean the framework's."""
     owner, old, new = edit.args
-    methods = [c for c in target.index.spans if isinstance(c[0], cst.ClassDef) and c[0].name.value == owner]
-    inside = [(start, end) for _, start, end in methods]
+    inside = [(start, end) for node, start, end in target.index.spans
+              if isinstance(node, cst.ClassDef) and node.name.value == owner]
+    framework = {id(n.value) for n, _, _ in target.index.spans
+                 if isinstance(n, cst.Attribute) and n.attr.value in _FRAMEWORK_API}
     for node, start, _ in target.index.spans:
-        if isinstance(node, cst.Attribute) and node.attr.value == old:
+        if isinstance(node, cst.Attribute) and node.attr.value == old and id(node) not in framework:
             base = dotted(node.value)
             if base == owner or base.endswith("." + owner) or (base == "self" and any(s <= start <= e for s, e in inside)):
                 target.changes.update(node, lambda n: n.with_changes(attr=cst.Name(new)))
@@ -88,7 +99,7 @@ def make_tuple(target, edit) -> None:
     node = one(found, f"{owner}.__table_args__", target.path, edit.line)
     value = node.value
     if isinstance(value, cst.Tuple) or not value.lpar:
-        return
+        raise EditError(f"{target.path}:{edit.line}: __table_args__ is not one parenthesized value")
     inner = value.with_changes(lpar=[], rpar=[])
     target.changes.update(node, lambda n: n.with_changes(value=cst.Tuple(
         as_tuple_elements([cst.Element(inner)]), lpar=value.lpar, rpar=value.rpar)))
