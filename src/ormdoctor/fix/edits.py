@@ -103,12 +103,12 @@ class _Apply(cst.CSTTransformer):
         kept, carried = [], []
         for original, new in zip(originals, updated):
             if id(original) in self.changes.remove:
-                carried += [line for line in new.leading_lines if line.comment is not None]
+                lines = list(new.leading_lines)
+                comments = [i for i, line in enumerate(lines) if line.comment is not None]
+                carried += lines[: comments[-1] + 1] if comments else []
                 continue
             if carried:
-                new = new.with_changes(leading_lines=[*new.leading_lines[:1], *carried, *new.leading_lines[1:]]
-                                       if new.leading_lines and new.leading_lines[0].comment is None
-                                       else [*carried, *new.leading_lines])
+                new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
                 carried = []
             kept.append(new)
         return kept

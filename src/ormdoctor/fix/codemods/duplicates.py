@@ -97,12 +97,23 @@ def drop_sys_path(target, edit) -> None:
             continue
         expression = target.module.code_for_node(call.args[-1].value)
         try:
-            entry = _path_expr(ast.parse(expression, mode="eval").body)
+            node = ast.parse(expression, mode="eval").body
         except SyntaxError:
             continue
+        if not _only_parent_steps(node):
+            continue  # `join(dirname(__file__), "..", "src")`: not a folder this can name for sure
+        entry = _path_expr(node)
         roots = sys_path_roots(target.path, [entry], target.root) if entry else []
         if any(r.path == folder for r in roots):
             target.changes.drop(stmt)
+
+
+def _only_parent_steps(node) -> bool:
+    """A literal path, or a `__file__` recipe whose only strings are '..' / '.'."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    strings = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return all(s in ("..", ".") for s in strings)
 
 
 CODEMODS = {"replace-with-import": replace_with_import, "remove-flag": remove_flag,

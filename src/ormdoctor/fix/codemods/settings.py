@@ -32,6 +32,10 @@ def _without_item(array: str, folder: str) -> str:
     if not items:
         return array
     item = items[0]
+    own_line = re.compile(r"\n[ \t]*" + re.escape(item.group(0)) + r"[ \t]*,?[ \t]*(?=\n)")
+    alone = own_line.search(array)
+    if alone:  # one entry per line: the line goes, the others keep their commas
+        return array[:alone.start()] + array[alone.end():]
     after = re.match(r"\s*,[ \t]*", array[item.end():])
     if after and _ITEM.search(array[item.end():]):
         return array[:item.start()] + array[item.end() + after.end():]
