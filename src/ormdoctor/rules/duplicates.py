@@ -155,7 +155,7 @@ def table_collision_across_metadata(ctx):
     decision about the data, not the code.
 
     ## Fix
-    When `[tool.ormdoctor.canonical]` (or a plan file given to `ormdoctor fix --plan`) names the
+    When `[tool.ormdoctor.canonical]` (or a plan file, `ormdoctor fix --plan FILE`) names the
     definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
     of it, as for ORM101. `ormdoctor plan --db URL` recommends the version (the one the database
     holds) and writes the decisions file and the migration for the database side.
@@ -213,7 +213,7 @@ def table_in_several_schemas(ctx):
     schemas, and moving them is a migration.
 
     ## Fix
-    When `[tool.ormdoctor.canonical]` (or a plan file given to `ormdoctor fix --plan`) names the
+    When `[tool.ormdoctor.canonical]` (or a plan file, `ormdoctor fix --plan FILE`) names the
     definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
     of it. `ormdoctor plan --db URL --migration DIR` writes the Alembic revision that moves the
     table (`ALTER TABLE core.customers SET SCHEMA public` on PostgreSQL).
