@@ -84,8 +84,8 @@ def build_plan(analysis, db=None, exact_types: bool = False) -> Plan:
     from ormdoctor.rules.context import Context
     from ormdoctor.rules.module_names import double_imports
 
-    doubles = [d for d in double_imports(Context(inventory, analysis.config))
-               if any(f.code == "ORM107" for f in analysis.findings)]
+    reported = {f.subject for f in analysis.findings if f.code == "ORM107"}
+    doubles = [d for d in double_imports(Context(inventory, analysis.config)) if d.names[0] in reported]
     return Plan(sorted(entities, key=lambda e: e.name), doubles, db)
 
 
@@ -217,4 +217,4 @@ def _short(type_text: str) -> str:
 
 def decisions(plan: Plan) -> list[tuple[str, str, str]]:
     """(table, chosen definition, why) for the decisions file."""
-    return [(e.name, designation(None, e.choice.keep), "; ".join(e.choice.reasons)) for e in plan.entities]
+    return [(e.name, designation(e.choice.keep), "; ".join(e.choice.reasons)) for e in plan.entities]

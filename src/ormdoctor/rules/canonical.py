@@ -99,6 +99,6 @@ def designations(inventory, table: TableDef) -> set[str]:
     return names
 
 
-def designation(inventory, table: TableDef) -> str:
+def designation(table: TableDef) -> str:
     """How plans and messages name a definition, in a form `designations` accepts."""
     return f"{table.path}:{table.owner}"
