@@ -214,10 +214,16 @@ def _merge(db, source, target, entity: Entity, ops: Ops) -> None:
     ops.note(f"expand/contract: {src} and {dst} both hold rows; copy the shared columns into {dst}")
     if shared:
         columns = ", ".join(f'"{n}"' for n in shared)
-        conflict = " ON CONFLICT DO NOTHING" if db.dialect == "postgresql" else ""
-        insert = "INSERT OR IGNORE" if db.dialect == "sqlite" else "INSERT"
-        ops.step(f"op.execute('{insert} INTO {_sql_name(dst)} ({columns}) SELECT {columns} FROM {_sql_name(src)}{conflict}')",
-                 None)
+        insert = f"INSERT INTO {_sql_name(dst)} ({columns}) SELECT {columns} FROM {_sql_name(src)} AS old"
+        key = [n for n in target.primary_key if n in shared]
+        if key:  # rows the kept table already has stay as they are; nothing is dropped silently
+            same = " AND ".join(f'kept."{n}" = old."{n}"' for n in key)
+            insert += f" WHERE NOT EXISTS (SELECT 1 FROM {_sql_name(dst)} AS kept WHERE {same})"
+        required = [c.name for c in target.columns if not c.nullable and c.name not in shared and not c.default]
+        if required:
+            ops.note(f"{', '.join(required)}: NOT NULL in {dst} and not in {src}; give them a value in this "
+                     f"INSERT, or the upgrade stops here")
+        ops.step(f"op.execute({insert!r})", None)
     ops.note(f"contract, once the application uses {dst} only:\nop.drop_table({source.name!r}"
              + (f", schema={source.schema!r})" if source.schema else ")"),
              down=f"cannot be undone: the rows copied from {src} into {dst} stay there; "
