@@ -60,8 +60,8 @@ def _check(paths, options: Options):
 def _rounds(workspace, scratch: list[str], options: Options, outcome: Outcome):
     analysis = _check(scratch, options)
     for _ in range(MAX_ROUNDS):
-        todo = [f for f in fixable(analysis.findings, options.unsafe, options.select)
-                if (f.code, f.subject) not in {(s.code, s.subject) for s, _ in outcome.skipped}]
+        failed = {(f.code, f.subject) for f, _ in outcome.skipped}
+        todo = [f for f in fixable(analysis.findings, options.unsafe, options.select) if (f.code, f.subject) not in failed]
         if not todo:
             break
         python_files = sorted(p for p, m in analysis.inventory.modules.items() if m.facts.error is None)
