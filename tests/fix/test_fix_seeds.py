@@ -90,3 +90,30 @@ def test_a_clean_project_has_nothing_to_fix(tmp_path):
     proc = ormdoctor("fix", str(project), "--write", "--unsafe-fixes", "--no-cache")
     assert proc.returncode == 0 and proc.stdout == "No fixes to apply.\n"
     assert snapshot(project) == before
+
+
+def test_orm107_keeps_a_root_that_pytest_puts_on_sys_path_anyway(tmp_path):
+    """conftest.py puts the project root on sys.path, but pytest does too (tests/ is a package,
+    so its rootdir goes first): removing the insert would not remove the second name. The imports
+    are rewritten; conftest.py is left alone."""
+    files = {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+        "src/shop/__init__.py": "",
+        "src/shop/db.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+        "src/shop/models.py": ("from sqlalchemy import Column, Integer\n\nfrom shop.db import Base\n\n\n"
+                               "class Order(Base):\n    __tablename__ = \"orders\"\n    id = Column(Integer, primary_key=True)\n"),
+        "tests/__init__.py": "",
+        "tests/conftest.py": ("import os\nimport sys\n\n"
+                              "sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))  # the project root\n"),
+        "tests/test_orders.py": "from src.shop.models import Order\n\n\ndef test_order():\n    assert Order(id=1).id == 1\n",
+        "tests/test_more.py": "from shop.models import Order\n\n\ndef test_more():\n    assert Order.__tablename__\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert [f["code"] for f in check_json(tmp_path)] == ["ORM107"]
+    proc = ormdoctor("fix", str(tmp_path), "--write", "--unsafe-fixes", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "tests/test_orders.py").read_text().startswith("from shop.models import Order\n")
+    assert (tmp_path / "tests/conftest.py").read_text() == files["tests/conftest.py"]
+    assert check_json(tmp_path) == []

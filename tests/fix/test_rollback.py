@@ -115,3 +115,22 @@ def test_a_write_after_which_the_project_no_longer_boots_is_restored(tmp_path):
     assert {p: b for p, b in snapshot(project).items() if "__pycache__" not in p} == before
     diff = ormdoctor("fix", str(project), "--unsafe-fixes", "--no-cache")
     assert "+from .customer import Customer  # noqa: F401" in diff.stdout  # the fix itself is still offered
+
+
+def test_a_fix_whose_edit_cannot_apply_is_skipped_whole(tmp_path):
+    from ormdoctor.findings import Applicability, Edit, Finding, Fix, Severity
+    from ormdoctor.fix.apply import apply_round
+    from ormdoctor.fix.workspace import Workspace
+
+    project = _write(tmp_path, {"app/a.py": "x = 1\n", "app/b.py": "class A:\n    __table_args__ = {'extend_existing': True}\n"})
+    half = Fix(Applicability.SAFE, "two edits", (Edit("remove-flag", "app/b.py", 1, ("A", "extend_existing")),
+                                                  Edit("replace-with-import", "app/a.py", 1, ("Gone", ".b", "Gone"))))
+    finding = Finding("ORM106", "needless-extend-existing", Severity.WARNING, "a", "m", None, fix=half)
+    workspace = Workspace(project)
+    try:
+        done = apply_round(workspace, [finding], [])
+        assert done.files == set() and workspace.changed() == {}
+        assert [f for f, _ in done.skipped] == [finding]
+        assert "class Gone not found" in done.skipped[0][1]
+    finally:
+        workspace.close()

@@ -44,7 +44,26 @@ def apply_round(workspace, findings: list[Finding], python_files: list[str]) -> 
         for edit in _expanded(finding.fix.edits, python_files):
             by_file[edit.path].append((finding, edit))
     failed: dict[int, str] = {}
+    rewritten = _rewrite_all(workspace, by_file, failed)
+    if failed:  # a fix applies whole or not at all: redo the files without the fixes that failed
+        by_file = {p: [(f, e) for f, e in items if id(f) not in failed] for p, items in by_file.items()}
+        rewritten = _rewrite_all(workspace, by_file, failed)
+    for path, new in rewritten.items():
+        workspace.write(path, new)
+        done.files.add(path)
+    for finding in findings:
+        if id(finding) in failed:
+            done.skipped.append((finding, failed[id(finding)]))
+        else:
+            done.applied.append(finding)
+    return done
+
+
+def _rewrite_all(workspace, by_file: dict, failed: dict) -> dict[str, bytes]:
+    rewritten = {}
     for path, items in sorted(by_file.items()):
+        if not items:
+            continue
         try:
             new = _rewrite(workspace, path, items, failed)
         except EditError as exc:
@@ -52,14 +71,8 @@ def apply_round(workspace, findings: list[Finding], python_files: list[str]) -> 
                 failed.setdefault(id(finding), str(exc))
             continue
         if new is not None:
-            workspace.write(path, new)
-            done.files.add(path)
-    for finding in findings:
-        if id(finding) in failed:
-            done.skipped.append((finding, failed[id(finding)]))
-        else:
-            done.applied.append(finding)
-    return done
+            rewritten[path] = new
+    return rewritten
 
 
 def _expanded(edits, python_files: list[str]) -> list[Edit]:
