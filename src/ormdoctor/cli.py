@@ -91,6 +91,25 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--import", dest="import_", action="store_true", help="document the real MetaData")
     _runtime_options(docs)
 
+    fix = sub.add_parser("fix", help="apply the fixes of the findings (a diff unless --write)")
+    _common(fix)
+    fix.add_argument("--write", action="store_true", help="write the changes (default: print a unified diff)")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    fix.add_argument("--select", action="append", metavar="CODES", help="only fix these codes or prefixes")
+    fix.add_argument("--plan", metavar="FILE", help="canonical decisions written by `ormdoctor plan --decisions`")
+    fix.add_argument("--verify", action="store_true", help="with --write: boot the project before and after "
+                                                          "(automatic when it has its own interpreter)")
+    _runtime_options(fix)
+
+    plan = sub.add_parser("plan", help="a consolidation plan for every duplicated or parallel entity")
+    _common(plan)
+    plan.add_argument("--db", metavar="URL", help="say which version the database holds (read-only)")
+    plan.add_argument("-o", "--output", metavar="FILE", help="write the plan to FILE (default: stdout)")
+    plan.add_argument("--decisions", metavar="FILE", help="also write the canonical choices, for `fix --plan`")
+    plan.add_argument("--plan", metavar="FILE", help="start from the choices in this decisions file")
+    plan.add_argument("--migration", metavar="DIR", help="write an Alembic revision for the database side into DIR")
+    plan.add_argument("--exact-types", action="store_true", help="with --db: score exact types, not type families")
+
     rule = sub.add_parser("rule", help="show a rule's documentation, or list all rules")
     rule.add_argument("code", nargs="?", metavar="CODE")
     rule.add_argument("--format", choices=("text", "json"), default="text")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -40,9 +40,21 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One source change of a fix, as data: the rule says what, ``ormdoctor.fix`` applies it
+    with libcst. ``kind`` names the codemod; ``line`` is the statement it starts from."""
+
+    kind: str
+    path: str
+    line: int
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Fix:
     applicability: Applicability
     description: str
+    edits: tuple[Edit, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,12 @@ def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
-            use_cache: bool = True, reuse_result: bool = False) -> Analysis:
+            use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
-    from the cache without building the inventory."""
+    from the cache without building the inventory. ``canonical``: decisions of a plan file,
+    over those of [tool.ormdoctor.canonical]."""
     with without_gc():
-        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result)
+        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical)
 
 
 # Objects allocated during a run beyond which re-enabling the collector would start a pass
@@ -138,7 +139,7 @@ def without_gc():
 
 
 def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cache: bool,
-             reuse_result: bool) -> Analysis:
+             reuse_result: bool, canonical: dict | None) -> Analysis:
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -149,6 +150,8 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         raise UsageError(str(exc)) from None
     if includes:
         config.include = config.include + includes
+    if canonical:
+        config.canonical = {**config.canonical, **canonical}
     paths = discover(root, config.include, config.exclude)
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
@@ -187,8 +190,11 @@ def _config_state(root: Path, config: Config, paths: list[str] = ()) -> tuple:
     files = ["pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"] + evidence_files(root, paths)
     digests = []
     for name in files + [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]:
+        path = root / name
         try:
-            digests.append((name, content_digest((root / name).read_bytes())))
+            if path.is_file():  # a FIFO or a device named like a settings file would block or never end
+                digests.append((name, content_digest(path.read_bytes())))
         except OSError:
             continue
-    return (repr(config.pyproject), config.include, config.exclude, config.per_file_ignores, tuple(digests))
+    return (repr(config.pyproject), config.include, config.exclude, config.per_file_ignores,
+            repr(sorted(config.canonical.items())), tuple(digests))

@@ -12,18 +12,25 @@ from ormdoctor.report.sanitize import terminal_safe
 
 def run(args) -> int:
     url = database_url(args, use_env=False) or "sqlite://"  # a scratch database: never the configured one
-    analysis = analyse(args.paths, args.config, ["ORM9", "ORM101", "ORM104", "ORM107"], None,
-                       use_cache=not args.no_cache)
+    analysis, report, ok = boot(args.paths, args, url)
+    emit(terminal_safe(scrub(render(analysis, report), url)))  # what the driver said may quote the URL
+    return 0 if ok else 1
+
+
+def boot(paths, args, url: str = "sqlite://"):
+    """Import the models, configure them, create_all on a scratch database: (analysis with the
+    runtime's findings, the report, whether the project boots). `fix` calls it before and after
+    writing."""
+    analysis = analyse(paths, args.config, ["ORM9", "ORM101", "ORM104", "ORM107"], None,
+                       use_cache=not getattr(args, "no_cache", False))
     analysis.findings = []  # verify reports what really happened, not static guesses
     report = run_runtime(analysis, args, verify_url=url)
     from ormdoctor.runtime.findings import to_findings
 
     merge(analysis, to_findings(report, analysis.root))
-    emit(terminal_safe(scrub(render(analysis, report), url)))  # what the driver said may quote the URL
     verify = report.verify
     errors = [f for f in analysis.findings if f.severity.value == "error"]
-    ok = verify is not None and not verify.error and not verify.failures and not errors
-    return 0 if ok else 1
+    return analysis, report, verify is not None and not verify.error and not verify.failures and not errors
 
 
 def render(analysis, report) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from ormdoctor.findings import Severity
+from ormdoctor.findings import Applicability, Severity
 from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
@@ -12,7 +12,7 @@ from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.registry import rule
 
 
-@rule("ORM503", "alembic-metadata-incomplete", Severity.ERROR)
+@rule("ORM503", "alembic-metadata-incomplete", Severity.ERROR, fix=Applicability.SAFE)
 def alembic_metadata_incomplete(ctx):
     """## What it does
     Finds Alembic environments (an `env.py` that sets `target_metadata`) whose import closure
@@ -53,8 +53,16 @@ def alembic_metadata_incomplete(ctx):
     ```
 
     ## Fix safety
-    No automatic fix. Review the generated revision before upgrading: a `drop_table` you did
-    not intend is this finding.
+    Safe: the import only changes what env.py (autogenerate) sees. Still review the next
+    generated revision: a `drop_table` you did not intend was this finding.
+
+    ## Fix
+    `ormdoctor fix` adds the import the message names, in the file it names, with
+    `# noqa: F401` so ruff's F401 autofix does not delete it again: it extends an import that
+    already loads sibling modules (`from app.models import customer, order` gains `invoice`), or
+    adds `from .ml_prediction import MLPrediction` to the models package, or adds
+    `import app.models.ml_prediction` after the imports of the entry point. An import found only
+    under `if TYPE_CHECKING:` or in a function gets a module-level copy.
     """
     referencing = _referencing(ctx)
     for env in alembic_envs(ctx.inventory):
@@ -105,7 +113,8 @@ def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: d
         # A filter we cannot evaluate may exclude these tables from the comparison.
         message += f", unless its {' / '.join(env.fact.include_hooks)} filter leaves them out"
         severity = Severity.WARNING
-    return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text, severity=severity)
+    return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text, severity=severity,
+                       fix=fix.as_fix(Applicability.SAFE))
 
 
 def _defined_where_loaded(ctx, env: AlembicEnv, path: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.loading import is_dead
 from ormdoctor.rules.registry import rule
@@ -54,6 +54,16 @@ def reserved_attribute(ctx):
 
     ## Fix safety
     Unsafe: code that reads `snapshot.metadata` must be renamed too.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` renames the attribute (`metadata` → `kpisnapshot_metadata`)
+    and passes the old name as the column name (`Column("metadata", JSON)`, also inside
+    `mapped_column(...)` and SQLModel's `Field(sa_column=Column(...))`), so the database column
+    does not change. It rewrites the uses it can resolve: `KPISnapshot.metadata`,
+    `KPISnapshot(metadata=...)` in every project file and `self.metadata` in the class, but not
+    `KPISnapshot.metadata.create_all(...)` or `Model.query.all()`, which mean the MetaData and
+    Flask-SQLAlchemy's query that the rename gives back. Uses through other variables
+    (`snapshot.metadata`) cannot be resolved statically; review them.
     """
     for model in ctx.inventory.classes:
         if model.kind not in MAPPED and model.kind not in ("abstract", "mixin"):
@@ -83,10 +93,12 @@ def _reserved(ctx, model, attr, pos, column_name, dead: bool):
         message += f"; {model.path} is imported by no program, so it does not fail yet"
     return ctx.finding("ORM401", f"{model.name}.{attr}", message, loc(model.path, pos),
                        severity=Severity.WARNING if dead else None, hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
-                       fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}'"))
+                       fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}' "
+                                                     f"and rewrite `{model.name}.{attr}` uses",
+                               (Edit("rename-attribute", model.path, pos.line, (model.name, attr, new, column_name or attr)),)))
 
 
-@rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR)
+@rule("ORM402", "misspelled-declarative-attribute", Severity.ERROR, fix=Applicability.UNSAFE)
 def misspelled_declarative_attribute(ctx):
     """## What it does
     Finds misspelled declarative attributes (`__tableargs__`, `__table_name__`, `__tablename`,
@@ -114,7 +126,14 @@ def misspelled_declarative_attribute(ctx):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Renaming is unsafe: what was silently ignored (a constraint, a schema, a mapper setting)
+    takes effect. The missing comma is a safe fix: the class cannot be defined without it.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` renames the attribute to the declarative name it misspells,
+    unless the class already has that name (then merging the two is yours to do). `ormdoctor
+    fix` turns a parenthesized single constraint into a one-element tuple:
+    `(UniqueConstraint("code"),)`.
     """
     from ormdoctor.inventory.coverage import looks_mapped
 
@@ -127,13 +146,19 @@ def misspelled_declarative_attribute(ctx):
                 intended = _intended(attr, cls)
                 if intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
+                    fix = None if intended in cls.attributes else Fix(
+                        Applicability.UNSAFE, f"rename `{attr}` to `{intended}`",
+                        (Edit("rename-dunder", module.path, pos.line, (cls.name, attr, intended)),))
                     yield ctx.finding("ORM402", f"{cls.name}.{attr}", message, loc(module.path, pos),
-                                      hint=f"rename it to {intended}")
+                                      hint=f"rename it to {intended}", fix=fix)
             args = cls.table_args
             if args is not None and args.form == "invalid":
+                fix = Fix(Applicability.SAFE, "add the trailing comma that makes it a tuple",
+                          (Edit("make-tuple", module.path, args.pos.line, (cls.name,)),))
                 yield ctx.finding("ORM402", f"{cls.name}.__table_args__",
                                   f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
-                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`")
+                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`",
+                                  fix=fix)
 
 
 def _intended(attr: str, cls) -> str | None:

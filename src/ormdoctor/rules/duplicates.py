@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
+from ormdoctor.rules.canonical import choose
+from ormdoctor.rules.consolidate import consolidation_fix, flag_removals
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
 from ormdoctor.rules.databases import SEPARATE, UNKNOWN, shared_database, unknown_note
 from ormdoctor.rules.entry_points import model_modules
@@ -41,9 +43,9 @@ def _listing(defs: list[TableDef], limit: int = 3) -> str:
     return shown + (", ..." if len(defs) > limit else "")
 
 
-def _import_hint(ctx, first: TableDef) -> str:
-    module = ctx.inventory.modules[first.path].name
-    return f"from {module} import {first.owner}"
+def _import_hint(ctx, keep: TableDef) -> str:
+    module = ctx.inventory.modules[keep.path].name
+    return f"from {module} import {keep.owner}"
 
 
 @rule("ORM101", "duplicate-table", Severity.ERROR, fix=Applicability.UNSAFE)
@@ -82,8 +84,17 @@ def duplicate_table(ctx):
     duplicate: it merges two different column sets into one Table behind both classes.
 
     ## Fix safety
-    Replacing the later class with an import is unsafe: the two definitions may differ in
-    columns, and code that used the removed one changes behaviour.
+    Safe when the definitions are identical, unsafe when they differ in columns: code that used
+    the removed one now reads and writes the kept one's columns.
+
+    ## Fix
+    `ormdoctor fix` keeps the canonical definition (the one named in
+    `[tool.ormdoctor.canonical]`, else `ormdoctor plan`'s recommendation: the version without a
+    legacy-looking name, imported by more modules, with more columns) and replaces every other
+    class statement with a re-export, `from .customer import Customer` (aliased when the class
+    name differs), placed after the module's imports with `# noqa: F401`, so modules that
+    import the old name keep working. A definition that is a `Table()` call, or a second class
+    in the canonical module, is left to you.
     """
     for key, defs, meet in _groups(ctx):
         first, second = defs[0], defs[1]
@@ -106,17 +117,17 @@ def duplicate_table(ctx):
             rel.append(related(entry, ctx.inventory.modules[entry].facts.imports[0].pos
                                if ctx.inventory.modules[entry].facts.imports else None,
                                f"loads both ({process_phrase(meet)})"))
-        same_class = second.origin == "class" and second.owner == first.owner
-        fix = Fix(Applicability.UNSAFE, f"replace with `{_import_hint(ctx, first)}`") if same_class else None
+        fix = consolidation_fix(ctx, defs)
+        keep = choose(ctx.inventory, defs, ctx.config.canonical).keep
         if first.path == second.path:  # importing from the file itself would fix nothing
             hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
         else:
-            hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, first)}`); "
+            hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, keep)}`); "
                     f"`ormdoctor compare {first.key}` shows how they differ")
         yield ctx.finding("ORM101", first.key, message, table_loc(second), rel, hint, severity=severity, fix=fix)
 
 
-@rule("ORM102", "table-collision-across-metadata", Severity.ERROR)
+@rule("ORM102", "table-collision-across-metadata", Severity.ERROR, fix=Applicability.UNSAFE)
 def table_collision_across_metadata(ctx):
     """## What it does
     Finds the same schema + table defined on two or more MetaData objects (two declarative
@@ -147,7 +158,14 @@ def table_collision_across_metadata(ctx):
     databases, give them separate engines (Flask: `__bind_key__`).
 
     ## Fix safety
-    No automatic fix.
+    Unsafe, and offered only once the choice is written down: which version is alive is a
+    decision about the data, not the code.
+
+    ## Fix
+    When `[tool.ormdoctor.canonical]` (or a plan file, `ormdoctor fix --plan FILE`) names the
+    definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
+    of it, as for ORM101. `ormdoctor plan --db URL` recommends the version (the one the database
+    holds) and writes the decisions file and the migration for the database side.
     """
     by_table: dict[tuple, list[TableDef]] = defaultdict(list)
     for table in ctx.inventory.tables:
@@ -175,10 +193,11 @@ def table_collision_across_metadata(ctx):
         if shared == UNKNOWN:
             message += unknown_note(ctx)
             severity = Severity.WARNING
-        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity)
+        yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity,
+                          fix=consolidation_fix(ctx, defs, decided_only=True))
 
 
-@rule("ORM103", "table-in-several-schemas", Severity.WARNING)
+@rule("ORM103", "table-in-several-schemas", Severity.WARNING, fix=Applicability.UNSAFE)
 def table_in_several_schemas(ctx):
     """## What it does
     Finds one table name mapped in several schemas by different classes, such as
@@ -209,7 +228,14 @@ def table_in_several_schemas(ctx):
     other (`ormdoctor plan` writes the steps).
 
     ## Fix safety
-    No automatic fix.
+    Unsafe, and offered only once the choice is written down: the rows live in one of the
+    schemas, and moving them is a migration.
+
+    ## Fix
+    When `[tool.ormdoctor.canonical]` (or a plan file, `ormdoctor fix --plan FILE`) names the
+    definition to keep, `ormdoctor fix --unsafe-fixes` replaces the other classes with re-exports
+    of it. `ormdoctor plan --db URL --migration DIR` writes the Alembic revision that moves the
+    table (`ALTER TABLE core.customers SET SCHEMA public` on PostgreSQL).
     """
     by_name: dict[str, list[TableDef]] = defaultdict(list)
     for table in ctx.inventory.tables:
@@ -230,7 +256,8 @@ def table_in_several_schemas(ctx):
         rel = [related(d.path, d.pos, f"{d.key} ({d.owner})") for d in sorted(defs, key=lambda d: (d.path, d.pos.line))
                if d is not firsts[0]]
         hint = f"keep one version; `ormdoctor compare {name} --db URL` shows which one the database holds"
-        yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint)
+        yield ctx.finding("ORM103", name, message, table_loc(firsts[0]), rel, hint,
+                          fix=consolidation_fix(ctx, defs, decided_only=True))
 
 
 def _never_run(meet, defs: list[TableDef]) -> bool:
@@ -352,7 +379,7 @@ def _string_references(ctx):
     return found
 
 
-@rule("ORM105", "extend-existing-masks-duplicate", Severity.ERROR)
+@rule("ORM105", "extend-existing-masks-duplicate", Severity.ERROR, fix=Applicability.UNSAFE)
 def extend_existing_masks_duplicate(ctx):
     """## What it does
     Finds `extend_existing=True` or `keep_existing=True` on a table that is defined more than
@@ -377,7 +404,15 @@ def extend_existing_masks_duplicate(ctx):
     under one name only (ORM107).
 
     ## Fix safety
-    No automatic fix: removing the flag alone turns the silent merge back into a crash.
+    Removing the flag alone would turn the silent merge back into a crash, so the fix removes
+    the duplicate with it: unsafe when the definitions differ in columns, safe when identical.
+
+    ## Fix
+    For a table defined twice in the source, `ormdoctor fix` does what it does for ORM101 (keeps
+    the canonical class, replaces the others with a re-export) and removes the flag from the
+    class it keeps. For a module imported under two names there is no fix here: ORM107's fix
+    rewrites the imports, after which the flag is needless and ORM106's fix removes it (one
+    `ormdoctor fix --unsafe-fixes` run does both).
     """
     groups = {key: (defs, meet) for key, defs, meet in _groups(ctx)}
     twice = {d.path: d for d in double_imports(ctx)}
@@ -404,7 +439,8 @@ def extend_existing_masks_duplicate(ctx):
             rel = [related(d.path, d.pos, "other definition") for d in others]
             yield ctx.finding("ORM105", table.key, message, where, rel,
                               "remove the flag and keep one definition (see ORM101)",
-                              severity=Severity.WARNING if meet.status == "dead" else None)
+                              severity=Severity.WARNING if meet.status == "dead" else None,
+                              fix=consolidation_fix(ctx, defs))
         elif table.path in twice:
             double = twice[table.path]
             names = " and ".join(f"'{n}'" for n in double.names)
@@ -451,6 +487,12 @@ def needless_extend_existing(ctx):
     ## Fix safety
     Removing the flag is unsafe: if the table is defined again at runtime in a way static
     analysis cannot see, the error it hid comes back (`ormdoctor check --import` confirms).
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` removes the `extend_existing`/`keep_existing` entry from
+    `__table_args__` (or the keyword from `Table()`), and the whole `__table_args__` when
+    nothing else is left in it. It is not offered while the module is imported under two names
+    (that is ORM105 and ORM107).
     """
     counts = defaultdict(int)
     for table in ctx.inventory.tables:
@@ -463,7 +505,7 @@ def needless_extend_existing(ctx):
             yield ctx.finding("ORM106", table.key, f"{flag}=True on table '{table.key}', which is defined once",
                               loc(table.path, table.flag_pos or table.pos),
                               hint=f"remove {flag}: it would only hide a future duplicate",
-                              fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`"))
+                              fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`", tuple(flag_removals([table]))))
 
 
 @rule("ORM107", "module-imported-twice", Severity.ERROR, fix=Applicability.UNSAFE)
@@ -495,6 +537,15 @@ def module_imported_twice(ctx):
 
     ## Fix safety
     Rewriting the imports is unsafe only in that code comparing module names changes.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` rewrites every `from <other name> import ...` (and
+    `import <other name> as x`) to the canonical module name, and removes the import root that
+    creates the other name where ormdoctor can edit it: its entry in pytest's `pythonpath` in
+    pyproject.toml, or the `sys.path.insert`/`append` of that folder in a conftest.py or env.py.
+    The root is kept when other imports still need it. Plain `import src.pkg.models` statements
+    are left alone (rewriting them would change the names the code uses); the diff shows every
+    change.
     """
     models = model_modules(ctx.inventory)
     for double in double_imports(ctx):
@@ -514,7 +565,48 @@ def module_imported_twice(ctx):
         hint = f"import it as '{canonical}' everywhere and drop the import root that allows the other name"
         yield ctx.finding("ORM107", canonical, message, loc(first_wrong.path, first_wrong.pos), rel, hint,
                           severity=None if double.together else Severity.WARNING,
-                          fix=Fix(Applicability.UNSAFE, f"rewrite `{first_wrong.name}` to `{canonical}`"))
+                          fix=_module_name_fix(ctx, double, wrong))
+
+
+def _module_name_fix(ctx, double, wrong) -> Fix | None:
+    canonical = double.names[0]
+    edits = []
+    for site in wrong:
+        fact = next((f for f in ctx.inventory.modules[site.path].facts.imports if f.pos.line == site.pos.line), None)
+        prefix = site.name[: -len(canonical)] if site.name.endswith("." + canonical) else None
+        if site.relative or fact is None or prefix is None or not fact.module.startswith(prefix):
+            continue
+        if not fact.is_from and not fact.asname:
+            continue  # `import src.pkg.models` binds `src`: rewriting it changes the names the code uses
+        edits.append(Edit("rewrite-import", site.path, site.pos.line, (fact.module, fact.module[len(prefix):])))
+    if not edits:
+        return None
+    edits += _root_removals(ctx, double, wrong)
+    roots = [f"{e.args[0]!r} from {e.path}" for e in edits if e.kind != "rewrite-import"]
+    description = f"rewrite {len(wrong)} import(s) of `{wrong[0].name}` to `{canonical}`"
+    if roots:
+        description += "; remove import root " + ", ".join(roots)
+    return Fix(Applicability.UNSAFE, description, tuple(edits))
+
+
+def _root_removals(ctx, double, wrong) -> list[Edit]:
+    """The settings that create the wrong name, when no import left after the rewrite needs them."""
+    canonical = double.names[0]
+    rewritten = {(s.path, s.pos.line) for s in wrong}
+    edits = []
+    for name, root in double.roots:
+        if name == canonical or not root.source:
+            continue
+        prefix = name[: -len(canonical)]
+        still_used = any(f.module.startswith(prefix) and (path, f.pos.line) not in rewritten
+                         for path, module in ctx.inventory.modules.items() for f in module.facts.imports if not f.level)
+        if still_used:
+            continue
+        if root.reason.startswith("pytest pythonpath"):
+            edits.append(Edit("drop-pythonpath", root.source[0], root.source[1], (root.path or ".",)))
+        elif root.reason.startswith("sys.path change in"):
+            edits.append(Edit("drop-sys-path", root.source[0], root.source[1], (root.path,)))
+    return edits
 
 
 def _defines_models(double, models: set[str]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ormdoctor.findings import Applicability
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
@@ -117,7 +118,8 @@ def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):
     rel = [related(table.path, table.pos, f"'{table.key}' is defined here"),
            related(entry, None, f"entry point: never imports {table.path}")]
     rel += [r for r in [fix_related(fix, ctx.inventory.modules[table.path].name, entry)] if r]
-    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.pos), rel, fix.text)
+    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.pos), rel, fix.text,
+                       fix=fix.as_fix(Applicability.UNSAFE))
 
 
 # ORM305 ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ormdoctor.findings import Applicability, Edit, Fix
 from ormdoctor.rules.context import related
 from ormdoctor.static.facts import MODULE, TYPE_CHECKING, Pos
 
@@ -34,6 +35,12 @@ class ImportFix:
         if self.line is not None:
             return self.line, f"extend this import with {module_name.rsplit('.', 1)[-1]}"
         return None, f"should import {module_name}"
+
+    def as_fix(self, applicability: Applicability) -> Fix:
+        """The same advice as an applicable fix: add, extend (replace the statement at ``line``)
+        or move out of its block (add at module level; the deferred one may stay)."""
+        mode = "add" if self.move is not None or self.line is None else "replace"
+        return Fix(applicability, self.text, (Edit("add-import", self.module, self.line or 0, (self.statement, mode)),))
 
     @property
     def text(self) -> str:

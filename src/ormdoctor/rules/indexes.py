@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ormdoctor.findings import Applicability, Fix, Severity
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.databases import SAME, SEPARATE, UNKNOWN, shared_database, unknown_note
@@ -195,9 +195,31 @@ def redundant_index(ctx):
     ## Fix safety
     Removing the extra index is unsafe: the index disappears from the database at the next
     migration.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` removes what adds nothing: the `index=True` (and, next to a
+    primary key, the `unique=True`) keyword of the column, or the repeated `Index(...)` /
+    `UniqueConstraint(...)` from `__table_args__` (or its statement, for a standalone
+    `Index(...)`). The one that stays is the one the message names as covering the columns.
     """
     for table in _unique_tables(ctx):
         yield from _redundant_in(ctx, table)
+
+
+def _redundant_fix(table: TableDef, extra) -> Fix | None:
+    """What to delete for the covering that adds nothing: keywords of a column, or an element."""
+    what = extra.what.split(" on ")[0]
+    if extra.rank == 3:
+        keywords = ("index",)
+    elif extra.rank == 1 and what.startswith("unique=True"):
+        keywords = ("unique", "index") if "index=True" in what else ("unique",)
+    elif extra.what.startswith(("Index(", "UniqueConstraint(")):
+        kind = extra.what.split("(")[0]
+        return Fix(Applicability.UNSAFE, f"remove {what}", (Edit("remove-element", table.path, extra.pos.line, (kind,)),))
+    else:
+        return None
+    return Fix(Applicability.UNSAFE, f"remove {what}",
+               (Edit("remove-keyword", table.path, extra.pos.line, keywords),))
 
 
 @dataclass(frozen=True)
@@ -253,7 +275,7 @@ def _redundant_in(ctx, table: TableDef):
             yield ctx.finding("ORM202", subject, message, loc(table.path, extra.pos),
                               [related(table.path, keeper.pos, f"{keeper.what} already covers {', '.join(columns)}")],
                               "keep one index per column set (unique=True, index=True is already one unique index)",
-                              fix=Fix(Applicability.UNSAFE, f"remove {extra.what.split(' on ')[0]}"))
+                              fix=_redundant_fix(table, extra))
 
 
 @rule("ORM203", "shared-index-object", Severity.ERROR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ormdoctor.findings import Severity
+from ormdoctor.findings import Applicability, Severity
 from ormdoctor.rules.back_populates import back_populates_problems
 from ormdoctor.rules.foreign_key_checks import fk_type_mismatches, missing_fk_targets, unloaded_fk_targets
 from ormdoctor.rules.registry import rule
@@ -42,7 +42,7 @@ def relationship_target_missing(ctx):
     yield from missing_targets(ctx)
 
 
-@rule("ORM302", "relationship-target-ambiguous", Severity.ERROR)
+@rule("ORM302", "relationship-target-ambiguous", Severity.ERROR, fix=Applicability.UNSAFE)
 def relationship_target_ambiguous(ctx):
     """## What it does
     Finds a string relationship target (`relationship("Payment")`, `Mapped[list["Payment"]]`,
@@ -74,7 +74,15 @@ def relationship_target_ambiguous(ctx):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Unsafe: which of the classes was meant is a decision; the fix picks the one the
+    relationship's foreign keys point at, else the nearest in the package tree.
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` replaces the string with the class's full module path, which
+    SQLAlchemy resolves at runtime: `relationship("Payment")` becomes
+    `relationship("app.models.booking.Payment")`; for an annotation-only relationship
+    (`Mapped[list["Payment"]] = relationship()`) the path becomes the relationship's first
+    argument, which takes precedence over the annotation.
     """
     yield from ambiguous_targets(ctx)
 
@@ -113,7 +121,7 @@ def foreign_key_target_missing(ctx):
     yield from missing_fk_targets(ctx)
 
 
-@rule("ORM304", "target-not-imported", Severity.ERROR)
+@rule("ORM304", "target-not-imported", Severity.ERROR, fix=Applicability.UNSAFE)
 def target_not_imported(ctx):
     """## What it does
     Finds a relationship target or foreign-key target that exists in the project, but in a
@@ -147,8 +155,17 @@ def target_not_imported(ctx):
     ```
 
     ## Fix safety
-    No automatic fix. The `__all__` entry (or `# noqa: F401`) matters: the import looks unused,
-    and ruff's F401 autofix would delete it again.
+    Unsafe: the application then loads a module it never loaded, with whatever that module
+    does at import. The `# noqa: F401` (or the `__all__` entry) matters: the import looks
+    unused, and ruff's F401 autofix would delete it again.
+
+    ## Fix
+    `ormdoctor fix` adds the import the message names, in the file it names, with
+    `# noqa: F401` so ruff's F401 autofix does not delete it again: it extends an import that
+    already loads sibling modules (`from app.models import customer, order` gains `invoice`), or
+    adds `from .ml_prediction import MLPrediction` to the models package, or adds
+    `import app.models.ml_prediction` after the imports of the entry point. An import found only
+    under `if TYPE_CHECKING:` or in a function gets a module-level copy.
     """
     yield from unloaded_targets(ctx)
     yield from unloaded_fk_targets(ctx)

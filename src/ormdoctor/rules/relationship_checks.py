@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ormdoctor.findings import Applicability, Edit, Fix
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.import_fix import fix_related, import_fix
@@ -131,7 +132,9 @@ def _ambiguous(ctx, ref: RelRef, target: Target, process, loaded):
     meant = likely_meant(ref, loaded)
     full = f"{ctx.inventory.modules[meant.path].name}.{meant.name}"
     hint = f"refer to one class by its full module path (\"{full}\") or a lambda; better, keep one class of that name"
-    return ctx.finding("ORM302", ref.subject, message, loc(ref.path, ref.rel.pos), rel, hint)
+    fix = Fix(Applicability.UNSAFE, f"point {ref.subject} at \"{full}\"",
+              (Edit("qualify-target", ref.path, ref.rel.pos.line, (ref.rel.attr, target.written, full)),))
+    return ctx.finding("ORM302", ref.subject, message, loc(ref.path, ref.rel.pos), rel, hint, fix=fix)
 
 
 def likely_meant(ref: RelRef, candidates: list):
@@ -176,7 +179,8 @@ def _unloaded_class(ctx, ref: RelRef, target: Target, missing):
     rel = [related(model.path, model.pos, f"{model.name} is defined here"),
            related(entry, None, f"entry point: never imports {model.path}")]
     rel += [r for r in [fix_related(fix, ctx.inventory.modules[model.path].name, entry)] if r]
-    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.rel.pos), rel, fix.text)
+    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.rel.pos), rel, fix.text,
+                       fix=fix.as_fix(Applicability.UNSAFE))
 
 
 def _unloaded_secondaries(ctx, entries):
@@ -199,7 +203,8 @@ def _unloaded_table(ctx, ref: RelRef, table, missing):
                f"{entry_label(process)} never loads: mapper configuration fails with `failed to locate a name`")
     rel = [related(table.path, table.pos, f"table '{table.key}' is defined here"),
            related(entry, None, f"entry point: never imports {table.path}")]
-    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.rel.pos), rel, fix.text)
+    return ctx.finding("ORM304", ref.subject, message, loc(ref.path, ref.rel.pos), rel, fix.text,
+                       fix=fix.as_fix(Applicability.UNSAFE))
 
 
 def _count(n: int, noun: str) -> str:
