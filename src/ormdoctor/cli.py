@@ -11,7 +11,7 @@ import sys
 
 from ormdoctor import __version__
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "gitlab", "junit", "sarif")
 
 
 def _common(parser: argparse.ArgumentParser, paths: bool = True) -> None:
@@ -26,6 +26,18 @@ def _runtime_options(parser: argparse.ArgumentParser) -> None:
                                                           "venv/bin/python, else this one)")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="time limit for importing the project (default: 60)")
+
+
+def _ci_options(check: argparse.ArgumentParser) -> None:
+    """What a team needs to keep `check` in CI and adopt it on legacy code."""
+    check.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
+                       help="exit 1 when a finding is at least this severe (default: error)")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per code")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE; the first run "
+                                                          "writes FILE (delete it to refresh)")
+    check.add_argument("--add-ignore", action="store_true",
+                       help="append `# ormdoctor: ignore[CODE]` to every finding's line, then exit 0")
+    check.add_argument("--watch", action="store_true", help="check again whenever a file changes (Ctrl-C stops)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "(or ORMDOCTOR_DATABASE_URL)")
     check.add_argument("--exact-types", action="store_true", help="with --db: compare exact types, not type families")
     _runtime_options(check)
+    _ci_options(check)
 
     tables = sub.add_parser("tables", help="list every table, its schema, metadata and definitions")
     _common(tables)

@@ -84,6 +84,9 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
     if includes:
         config.include = config.include + includes
     paths = discover(root, config.include, config.exclude)
+    if not paths:
+        raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
+                                                                   config.include or config.exclude else ""))
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
@@ -97,7 +100,12 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
     from ormdoctor.inventory.build import build_inventory
     from ormdoctor.rules.engine import run_rules, selected_codes
 
-    codes = selected_codes(config, select, ignore)
+    from ormdoctor.rules.engine import UnknownCodeError
+
+    try:
+        codes = selected_codes(config, select, ignore)
+    except UnknownCodeError as exc:
+        raise UsageError(str(exc)) from None
     inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache)
     findings = run_rules(inventory, config, codes)
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
