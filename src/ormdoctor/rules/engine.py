@@ -36,9 +36,8 @@ def check_known(rules, prefixes: list[str], where: str) -> None:
     for prefix in prefixes:
         wanted = prefix.strip().upper()
         if wanted and wanted != "ALL" and not any(code.startswith(wanted) for code in rules):
-            close = difflib.get_close_matches(wanted, list(rules), n=1, cutoff=0.6)
-            if not close:
-                close = [code for code in rules if code[:len(wanted) - 1] == wanted[:-1]][:1]
+            # E501 is another linter's code, not a typo of ORM501: suggest only for ORM-like input.
+            close = difflib.get_close_matches(wanted, list(rules), n=1, cutoff=0.6) if wanted[:1] == "O" else []
             suggestion = f"; did you mean {close[0]}?" if close else "; `ormdoctor rule` lists them"
             raise UnknownCodeError(f"unknown rule code {prefix.strip()!r} in {where}{suggestion}")
 
