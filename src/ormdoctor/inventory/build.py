@@ -38,9 +38,24 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     _imperative_tables(inventory, declarative, resolver)
     _imperative_mappings(inventory, resolver)
     _assigned_conventions(inventory, declarative, resolver)
+    _tell_apart_labels(inventory)
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
+
+
+def _tell_apart_labels(inventory: Inventory) -> None:
+    """Two bases both named ``Base`` in two modules: every message names them with their module,
+    ``Base.metadata (app.analytics.db)``, so they are never taken for one."""
+    for items in (inventory.metadatas.values(), inventory.registries.values()):
+        by_label: dict[str, list] = {}
+        for item in items:
+            by_label.setdefault(item.label, []).append(item)
+        for same in by_label.values():
+            if len(same) > 1:
+                for item in same:
+                    module = inventory.modules.get(item.path)
+                    item.label = f"{item.label} ({module.name if module is not None and module.name else item.path})"
 
 
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):

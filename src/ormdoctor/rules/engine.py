@@ -1,4 +1,4 @@
-"""Run the selected rules over an inventory; apply suppressions; hide follow-on findings."""
+"""Run the selected rules over an inventory; apply suppressions; fold follow-on findings into their cause."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ormdoctor.config import Config
 from ormdoctor.findings import Finding, sort_findings
 from ormdoctor.inventory.model import Inventory
 from ormdoctor.rules.context import Context
+from ormdoctor.rules.grouping import group_follow_ons
 from ormdoctor.rules.registry import load_rules
 from ormdoctor.static.source import WHOLE_FILE
 
@@ -60,7 +61,7 @@ def run_rules(inventory: Inventory, config: Config, codes: set[str]) -> list[Fin
         context.selected_codes = codes
         unused = rules[UNUSED_SUPPRESSION].check(context)
         kept += [f for f in unused if not suppressions.silences(f, explicit_only=True)]
-    return sort_findings(dedupe(kept))
+    return sort_findings(group_follow_ons(dedupe(kept)))
 
 
 def suppress(findings: list[Finding], inventory: Inventory, config: Config) -> list[Finding]:

@@ -50,8 +50,14 @@ def duplicate_classes(report: RuntimeReport) -> list[Finding]:
         for cls in registry.classes:
             groups[cls.name].append(cls)
         findings += [_duplicate_class(report, registry.label, classes) for classes in groups.values()
-                     if len(classes) > 1 and not _one_site_of(classes, twice)]
+                     if len(classes) > 1 and not _one_site_of(classes, twice) and not _same_table(classes)]
     return findings
+
+
+def _same_table(classes) -> bool:
+    """Same name and same table: the duplicate table (ORM101) is the problem, as in the static rule."""
+    tables = {c.table for c in classes}
+    return len(tables) == 1 and None not in tables
 
 
 def _short(label: str) -> str:
