@@ -6,10 +6,13 @@ was asked. Heavy libraries are imported by the commands that need them, never he
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ormdoctor import __version__
+
+if TYPE_CHECKING:  # imported in build_parser: until then, Ctrl-C is caught by main
+    import argparse
 
 FORMATS = ("text", "json", "github", "gitlab", "junit", "sarif")
 
@@ -41,6 +44,8 @@ def _ci_options(check: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
     parser.add_argument("--version", action="version", version=f"ormdoctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -96,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C at any moment after start-up, even while the command's modules are being imported,
+    # is one line and exit 130 (the parse workers ignore SIGINT: see static.scan).
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("ormdoctor: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -109,8 +124,5 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ormdoctor: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("ormdoctor: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0

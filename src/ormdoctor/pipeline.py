@@ -70,9 +70,9 @@ def project_root(paths: list[str]) -> tuple[Path, list[str]]:
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
-            use_cache: bool = True, reuse_result: bool = False) -> Analysis:
+            use_cache: bool = True, reuse_result: bool = False, progress=None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
-    from the cache without building the inventory."""
+    from the cache without building the inventory. ``progress``: see ``ormdoctor.progress``."""
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -106,7 +106,9 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
         codes = selected_codes(config, select, ignore)
     except UnknownCodeError as exc:
         raise UsageError(str(exc)) from None
-    inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache)
+    inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache, progress=progress)
+    if progress:
+        progress("running the rules")
     findings = run_rules(inventory, config, codes)
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
              "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables})}

@@ -30,7 +30,14 @@ def _check_combinations(args) -> None:
 
 
 def run_once(args) -> int:
-    analysis = collect(args)
+    from ormdoctor.progress import for_run
+
+    progress = for_run("statistics" if args.statistics else args.format)
+    try:
+        analysis = collect(args, progress)
+    finally:
+        if progress:
+            progress.close()
     if args.add_ignore:
         return _add_ignores(analysis)
     if args.baseline:
@@ -39,11 +46,13 @@ def run_once(args) -> int:
     return exit_status(analysis.findings, args.fail_level, args.exit_zero)
 
 
-def collect(args):
+def collect(args, progress=None):
     url = args.db or os.environ.get("ORMDOCTOR_DATABASE_URL")
     analysis = analyse(args.paths, args.config, split_codes(args.select), split_codes(args.ignore),
-                       use_cache=not args.no_cache, reuse_result=not (args.import_ or url))
+                       use_cache=not args.no_cache, reuse_result=not (args.import_ or url), progress=progress)
     if args.import_:
+        if progress:
+            progress("importing the models")
         from ormdoctor.commands.runtime_mode import add_runtime_findings
 
         add_runtime_findings(analysis, args)

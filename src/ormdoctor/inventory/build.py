@@ -18,10 +18,12 @@ from ormdoctor.static.scan import scan
 
 
 def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: list[str] | None = None,
-                    cache=None) -> Inventory:
+                    cache=None, progress=None) -> Inventory:
     if paths is None:
         paths = discover(root, config.include, config.exclude)
-    facts = scan(root, paths, use_cache, cache)
+    facts = scan(root, paths, use_cache, cache, progress)
+    if progress:
+        progress("resolving models")
     return inventory_from_facts(root, config, facts)
 
 

@@ -39,11 +39,15 @@ _DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting workers costs more than it saves
 
 
-def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None) -> list[FileFacts]:
+def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None,
+         progress=None) -> list[FileFacts]:
+    """``progress(stage, done, total)`` is told how far reading and parsing are."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     results: dict[str, FileFacts] = {}
     pending: list[tuple[str, bytes, str]] = []
-    for rel in paths:
+    for number, rel in enumerate(paths, start=1):
+        if progress:
+            progress("reading files", number, len(paths))
         data, digest, error = read_digest(root, rel, cache)
         if error:
             results[rel] = FileFacts(path=rel, digest="", parsed=False, error=error)
@@ -55,7 +59,9 @@ def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache
             if data is None:
                 data, _, error = read_digest(root, rel, None)
             pending.append((rel, data, digest))
-    for facts in _extract_all(pending):
+    for number, facts in enumerate(_extract_all(pending), start=1):
+        if progress:
+            progress("parsing files", number, len(pending))
         results[facts.path] = facts
         if cache:
             cache.put(facts)
@@ -96,11 +102,12 @@ def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, s
     return digests
 
 
-def _extract_all(pending: list[tuple[str, bytes, str]]) -> list[FileFacts]:
+def _extract_all(pending: list[tuple[str, bytes, str]]):
+    """FileFacts one by one, in order (workers in parallel for a large tree)."""
     if sum(len(p[1]) for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 \
             and sys.platform != "win32":
         return _parallel(pending)
-    return [_extract_one(item) for item in pending]
+    return (_extract_one(item) for item in pending)
 
 
 def _extract_one(item: tuple[str, bytes, str]) -> FileFacts:
@@ -109,11 +116,18 @@ def _extract_one(item: tuple[str, bytes, str]) -> FileFacts:
 
 def _parallel(items):
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(os.cpu_count() or 1, 8)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_extract_one, items, chunksize=max(1, len(items) // (workers * 8))))
+    # Ctrl-C is for the main process alone: a worker that ignores SIGINT prints no traceback, and
+    # leaving the ``with`` block terminates the pool at once, queued work and all.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
+        yield from pool.imap(_extract_one, items, chunksize=max(1, len(items) // (workers * 8)))
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:
