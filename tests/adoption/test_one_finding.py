@@ -137,3 +137,34 @@ def test_static_and_runtime_findings_about_one_problem_merge(tmp_path, project, 
         [finding] = [d for d in diagnostics if (d["code"], d["subject"]) == (code, subject)]
         block = text.split(f": {code} ")[1:]
         assert any(f"note: confirmed by --import: {note}" in part.split("\n\n")[0] for part in block), text
+
+
+def test_one_class_name_in_two_registries_named_base_stays_two_findings_each_confirmed(tmp_path):
+    model = """\
+        from sqlalchemy import Column, Integer
+        from {db} import Base
+
+
+        class Customer(Base):
+            __tablename__ = "{table}"
+            id = Column(Integer, primary_key=True)
+        """
+    root = write(tmp_path / "p", {
+        "app/__init__.py": "", "app/analytics/__init__.py": "", "app/db.py": BASE, "app/analytics/db.py": BASE,
+        "app/a.py": model.format(db="app.db", table="a_customers"),
+        "app/b.py": model.format(db="app.db", table="b_customers"),
+        "app/analytics/c.py": model.format(db="app.analytics.db", table="c_customers"),
+        "app/analytics/d.py": model.format(db="app.analytics.db", table="d_customers"),
+        "app/main.py": "from app import a, b\nfrom app.analytics import c, d\n\nif __name__ == '__main__':\n    pass\n"})
+    result = ormdoctor("check", str(root), "--import", "--no-cache", "--format", "json", "--exit-zero")
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["source"], d["message"].split(" (app/")[0]) for d in diagnostics] == [
+        ("ORM104", "static", "class name 'Customer' is mapped 2 times in registry Base (app.analytics.db)"),
+        ("ORM502", "static", "2 declarative bases (MetaData) map tables in one database, loaded together by app/main.py: "
+                             "Base (app.analytics.db)"),
+        ("ORM104", "static", "class name 'Customer' is mapped 2 times in registry Base (app.db)"),
+    ]
+    text = ormdoctor("check", str(root), "--import", "--no-cache", "--exit-zero").stdout
+    for module in ("app.analytics.db", "app.db"):
+        assert (f"note: confirmed by --import: class name 'Customer' is mapped 2 times in registry "
+                f"Base ({module})\n") in text

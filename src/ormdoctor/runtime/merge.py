@@ -44,7 +44,12 @@ def _confirmed(static: list[Finding], found: Finding) -> int | None:
 def _same_problem(static: Finding, found: Finding) -> bool:
     if found.code == "ORM902" and static.code == "ORM303":
         return static.subject == found.subject
-    return (static.code, static.subject) == (found.code, found.subject)
+    if (static.code, static.subject) != (found.code, found.subject):
+        return False
+    if found.code == "ORM104":  # one class name in two registries is two problems
+        registry = found.message.rsplit(" in registry ", 1)[-1]
+        return f" in registry {registry} (" in static.message or static.message.endswith(f" in registry {registry}")
+    return True
 
 
 def _same_relationship(static: Finding, found: Finding) -> bool:
