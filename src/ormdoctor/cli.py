@@ -104,10 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C at any moment after start-up, even while the command's modules are being imported,
     # is one line and exit 130 (the parse workers ignore SIGINT: see static.scan).
     try:
-        return _run(argv)
+        status = _run(argv)
     except KeyboardInterrupt:
         print("ormdoctor: interrupted", file=sys.stderr)
-        return 130
+        status = 130
+    if argv is None:
+        # The command line's work is done: a Ctrl-C while the interpreter shuts down must not
+        # turn the exit status into a death by signal.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
 
 
 def _run(argv: list[str] | None) -> int:
