@@ -5,7 +5,8 @@ the same code and subject (a duplicate table, a class name), a foreign key that 
 resolve (ORM902 and ORM303 name the same ``table.column``), or a relationship that breaks mapper
 configuration (ORM901 for class ``C`` and target ``T``: the static finding about ``C.<attr>``
 that targets ``T``, else the duplicated class name ``T``). The confirmation is added to the
-static finding as a note; what only the import saw is kept as its own finding.
+static finding as a note (with the more severe of the two severities); what only the import saw
+is kept as its own finding.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ def merge_runtime(static: list[Finding], runtime: list[Finding]) -> tuple[list[F
             extra.append(found)
             continue
         note = f"confirmed by --import: {found.message}"
-        merged[index] = replace(merged[index], details=merged[index].details + (note,) + found.details[:1])
+        static_finding = merged[index]
+        # What the import proved is at least as severe as what it saw: a warning that really
+        # breaks mapper configuration is an error (and the exit status says so).
+        severity = min(static_finding.severity, found.severity, key=lambda s: s.rank)
+        merged[index] = replace(static_finding, severity=severity,
+                                details=static_finding.details + (note,) + found.details[:1])
     return merged, extra
 
 
