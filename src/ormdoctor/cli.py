@@ -6,21 +6,15 @@ was asked. Heavy libraries are imported by the commands that need them, never he
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ormdoctor import __version__
 
-FORMATS = ("text", "json", "github", "sarif")
+if TYPE_CHECKING:  # imported in build_parser: until then, Ctrl-C is caught by main
+    import argparse
 
-
-class _Parser(argparse.ArgumentParser):
-    """argparse echoes bad arguments (``unrecognized arguments: --db URL``): never a password."""
-
-    def error(self, message: str):
-        from ormdoctor.database.url import mask_text
-
-        super().error(mask_text(message))
+FORMATS = ("text", "json", "github", "gitlab", "junit", "sarif")
 
 
 def _common(parser: argparse.ArgumentParser, paths: bool = True) -> None:
@@ -37,8 +31,30 @@ def _runtime_options(parser: argparse.ArgumentParser) -> None:
                         help="time limit for importing the project (default: 60)")
 
 
+def _ci_options(check: argparse.ArgumentParser) -> None:
+    """What a team needs to keep `check` in CI and adopt it on legacy code."""
+    check.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
+                       help="exit 1 when a finding is at least this severe (default: error)")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per code")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE; the first run "
+                                                          "writes FILE (delete it to refresh)")
+    check.add_argument("--add-ignore", action="store_true",
+                       help="append `# ormdoctor: ignore[CODE]` to every finding's line, then exit 0")
+    check.add_argument("--watch", action="store_true", help="check again whenever a file changes (Ctrl-C stops)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        """argparse echoes bad arguments (``unrecognized arguments: --db URL``): never a password."""
+
+        def error(self, message: str):
+            from ormdoctor.database.url import mask_text
+
+            super().error(mask_text(message))
+
+    parser = Parser(prog="ormdoctor", description="Diagnose and repair SQLAlchemy model layers.")
     parser.add_argument("--version", action="version", version=f"ormdoctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -57,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-settings", action="store_true",
                        help="print the project root, import roots, processes and coverage inferred, and why; then exit")
     _runtime_options(check)
+    _ci_options(check)
 
     roots = sub.add_parser("roots", help="the import roots, entry points and processes inferred, and why")
     _common(roots)
@@ -117,6 +134,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C at any moment after start-up, even while the command's modules are being imported,
+    # is one line and exit 130 (the parse workers ignore SIGINT: see static.scan).
+    try:
+        status = _run(argv)
+    except KeyboardInterrupt:
+        print("ormdoctor: interrupted", file=sys.stderr)
+        status = 130
+    if argv is None:
+        # The command line's work is done: a Ctrl-C while the interpreter shuts down must not
+        # turn the exit status into a death by signal.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -135,9 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ormdoctor: error: {printable(mask_arguments(str(exc), sys.argv[1:] if argv is None else argv))}",
               file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("ormdoctor: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line naming the file, never a traceback (see crash.py)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -75,10 +76,16 @@ class Finding:
     details: tuple[str, ...] = ()
 
     @property
+    def fingerprint(self) -> str:
+        """Stable identity for baselines and CI dashboards: code, subject and file, never the
+        line, so an edit above the finding does not make it "new"."""
+        path = self.location.path if self.location else ""
+        return hashlib.sha256(f"{self.code}\0{self.subject}\0{path}".encode()).hexdigest()[:20]
+
+    @property
     def sort_key(self) -> tuple:
         loc = self.location or Location("", 0, 0)
         return (loc.path, loc.line, self.code, loc.column, self.subject, self.message)
-
 
 
 def sort_findings(findings) -> list[Finding]:

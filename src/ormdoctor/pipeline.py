@@ -108,12 +108,13 @@ def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
 
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
-            use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None) -> Analysis:
+            use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None,
+            progress=None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
     from the cache without building the inventory. ``canonical``: decisions of a plan file,
-    over those of [tool.ormdoctor.canonical]."""
+    over those of [tool.ormdoctor.canonical]. ``progress``: see ``ormdoctor.progress``."""
     with without_gc():
-        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical)
+        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress)
 
 
 # Objects allocated during a run beyond which re-enabling the collector would start a pass
@@ -139,7 +140,7 @@ def without_gc():
 
 
 def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cache: bool,
-             reuse_result: bool, canonical: dict | None) -> Analysis:
+             reuse_result: bool, canonical: dict | None, progress) -> Analysis:
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -153,6 +154,9 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     if canonical:
         config.canonical = {**config.canonical, **canonical}
     paths = discover(root, config.include, config.exclude)
+    if not paths:
+        raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
+                                                                   config.include or config.exclude else ""))
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
@@ -167,8 +171,15 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     from ormdoctor.inventory.build import build_inventory
     from ormdoctor.rules.engine import run_rules, selected_codes
 
-    codes = selected_codes(config, select, ignore)
-    inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache)
+    from ormdoctor.rules.engine import UnknownCodeError
+
+    try:
+        codes = selected_codes(config, select, ignore)
+    except UnknownCodeError as exc:
+        raise UsageError(str(exc)) from None
+    inventory = build_inventory(root, config, use_cache=use_cache, paths=paths, cache=cache, progress=progress)
+    if progress:
+        progress("running the rules")
     findings = run_rules(inventory, config, codes)
     from ormdoctor.inventory.coverage import coverage
 

@@ -58,7 +58,8 @@ def test_static_duplicate_findings_say_which_version_the_database_holds(producti
         f"the database's core.customers matches {LEGACY} (7/7 columns)")
     [metadata] = _by_code(findings, "ORM102")
     assert metadata["message"] == (
-        f"table 'customers' is defined on 2 metadata: Base.metadata ({MODERN}), Base.metadata ({STRIPE}); "
+        f"table 'customers' is defined on 2 metadata: Base.metadata (models.base) ({MODERN}), "
+        f"Base.metadata (models.legacy_stripe_models) ({STRIPE}); "
         f"the database has no public.customers, but its core.customers matches {LEGACY} (7/7 columns)")
     assert metadata["source"] == schemas["source"] == "static"
 

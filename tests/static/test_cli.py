@@ -72,7 +72,7 @@ def test_json_follows_the_spec_schema():
     assert document["summary"]["coverage"] == {"looks_mapped": 2, "resolved": 2, "explained": 0, "unresolved": {}}
     finding = document["diagnostics"][0]
     assert set(finding) == {"code", "rule", "severity", "subject", "message", "location", "related", "source",
-                            "fix", "hint"}
+                            "fix", "hint", "fingerprint"}
     assert finding["code"] == "ORM101" and finding["source"] == "static"
     assert set(finding["location"]) == {"path", "line", "column"}
 

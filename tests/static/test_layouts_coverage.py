@@ -93,14 +93,19 @@ def test_mixins_and_computed_names_are_not_unseen(tmp_path):
 
 
 def test_never_all_checks_passed_when_nothing_was_seen(tmp_path):
-    def text(path):
+    def run(path):
         return subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(path), "--no-cache"],
-                              capture_output=True, text=True, timeout=120).stdout
+                              capture_output=True, text=True, timeout=120)
+
+    def text(path):
+        return run(path).stdout
 
     (tmp_path / "empty").mkdir()
-    assert text(tmp_path / "empty").startswith("Nothing checked: no Python files found")
     (tmp_path / "notes.txt").write_text("hello")
-    assert text(tmp_path / "notes.txt").startswith("Nothing checked")
+    for nothing in (tmp_path / "empty", tmp_path / "notes.txt"):  # a usage error, never "All checks passed"
+        result = run(nothing)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith("ormdoctor: error: no Python files to check"), result.stderr
     write_project(tmp_path / "plain", {"app/main.py": "print('hi')\n"})
     assert text(tmp_path / "plain").startswith("No models found")
     unseen = text(write_project(tmp_path / "mono", MONOREPO))

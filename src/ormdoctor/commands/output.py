@@ -27,5 +27,13 @@ def write_file(path: str | Path, content: str | bytes) -> None:
         raise UsageError(str(exc)) from None
 
 
+def write_atomic(path: str | Path, text: str, encoding: str = "utf-8", newline: str | None = None) -> None:
+    """A project file or a report written whole or not at all (symlinks followed, mode kept)."""
+    try:
+        write_text(path, text, encoding=encoding, newline=newline)
+    except WriteRefused as exc:
+        raise UsageError(str(exc)) from None
+
+
 def split_codes(values) -> list[str]:
     return [c.strip() for v in values or [] for c in v.split(",") if c.strip()]

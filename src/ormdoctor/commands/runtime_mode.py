@@ -1,13 +1,13 @@
 """``--import``: run the project's models in its own interpreter and merge what really happened.
 
-One finding per (code, subject): when the static rules already report it, the runtime's
-observation is attached to it as a note; what only the runtime saw is added with
-``source="import"``. Nothing of the project is imported into this process.
+One finding per problem (see ``runtime.merge``): when the static rules already report it, the
+runtime's observation is attached to it as a note; what only the runtime saw is added with
+``source="import"``, unless a suppression comment silences it. Nothing of the project is
+imported into this process.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from ormdoctor.pipeline import Analysis, UsageError
@@ -72,16 +72,8 @@ def add_runtime_findings(analysis: Analysis, args) -> None:
 
 
 def merge(analysis: Analysis, runtime_findings) -> None:
-    by_key = {(f.code, f.subject): i for i, f in enumerate(analysis.findings)}
-    merged = list(analysis.findings)
-    extra = []
-    for finding in runtime_findings:
-        index = by_key.get((finding.code, finding.subject))
-        if index is None:
-            extra.append(finding)
-            continue
-        static = merged[index]
-        note = f"confirmed by --import: {finding.message}"
-        merged[index] = replace(static, details=static.details + (note,) + finding.details[:1])
-    analysis.findings = merged
-    analysis.add(extra)
+    from ormdoctor.rules.engine import suppress
+    from ormdoctor.runtime.merge import merge_runtime
+
+    analysis.findings, extra = merge_runtime(analysis.findings, runtime_findings)
+    analysis.add(suppress(extra, analysis.inventory, analysis.config))

@@ -434,8 +434,8 @@ def _findings(schema: SchemaDoc) -> list:
     if not schema.findings:
         return []
     items = tuple(_finding_line(schema, f) for f in schema.findings)
-    intro = (Text("Reported by "), Code("ormdoctor check"), Text(" on the same project; run it for the fixes "
-                                                                   "and hints."))
+    intro = (Text("Reported by "), Code("ormdoctor check"), Text(" on the same project; run it for every place "
+                                                                   "involved."))
     return [Heading(2, (Text("Findings"),), "findings"), Para(intro), Bullets(items)]
 
 
@@ -448,4 +448,6 @@ def _finding_line(schema: SchemaDoc, finding: FindingDoc) -> Line:
     if tables:
         line.append(Text(" — "))
         line += _join_codes([Link((Code(t.key),), f"#{t.anchor}") for t in tables])
+    if finding.hint:
+        line += [Text(". "), Strong("Hint:"), Text(" "), *rich_text(finding.hint)]
     return tuple(line)

@@ -40,7 +40,7 @@ def describe_inventory(inventory: Inventory) -> tuple[list[TableDoc], list[Metad
 def finding_docs(findings) -> list[FindingDoc]:
     return [FindingDoc(f.code, f.rule, f.severity.value, f.subject, f.message,
                        f.location.path if f.location else None, f.location.line if f.location else None,
-                       tuple((r.location.path, r.location.line) for r in f.related))
+                       tuple((r.location.path, r.location.line) for r in f.related), hint=f.hint)
             for f in findings]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from ormdoctor.docs.document import (
-    Anchor, Bullets, Code, DiagramBlock, Heading, Link, Para, Strong, Table, Text, document,
+    Anchor, Bullets, Code, DiagramBlock, Heading, Link, Para, Strong, Table, Text, document, group_title,
 )
 from ormdoctor.docs.mermaid import Names, render_diagram
 from ormdoctor.docs.model import SchemaDoc
@@ -26,13 +26,17 @@ h2{font-size:21px;margin:40px 0 12px;padding-top:8px;border-top:1px solid var(--
 h3{font-size:16px;margin:24px 0 8px}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:#eef1f5;
 padding:1px 4px;border-radius:3px}
+h1 code,h2 code,h3 code{font-size:.95em;font-weight:600}
 a{color:#1d5fa8;text-decoration:none}a:hover{text-decoration:underline}
 table{border-collapse:collapse;margin:6px 0 16px;background:#fff;font-size:14px}
 th,td{border:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
 th{background:#eef1f5}
 ul{padding-left:22px}li{margin:3px 0}
-nav.toc{columns:3 220px;font-size:14px;margin:8px 0 16px}
+nav.toc{columns:3 260px;font-size:14px;margin:8px 0 16px}
 nav.toc a{display:block}
+nav.toc .toc-group{break-inside:avoid;margin:0 0 10px}
+nav.toc .toc-title{display:block;font-weight:600;color:var(--muted);margin:2px 0}
+nav.toc .toc-group a{padding-left:12px}
 .diagram{overflow:auto;border:1px solid var(--line);background:#fff;border-radius:6px;margin:8px 0;
 max-height:85vh}
 .diagram svg{display:block}
@@ -48,7 +52,7 @@ def render_html(schema: SchemaDoc) -> str:
     names = Names(schema)
     blocks = document(schema)
     body = [_block(b, schema, names) for b in blocks]
-    toc = _toc(blocks)
+    toc = _toc(blocks, schema)
     if toc:
         body.insert(2 + (1 if schema.findings else 0), toc)
     return (
@@ -63,15 +67,30 @@ def render_html(schema: SchemaDoc) -> str:
 TOC_TABLES = 40  # more tables than this: the summary tables are the index
 
 
-def _toc(blocks) -> str:
+def _toc(blocks, schema: SchemaDoc) -> str:
+    """The sections, with the tables listed under their metadata and schema, where the table
+    sections are: two tables named `customers` on two metadata are told apart by their group."""
     sections = [b for b in blocks if isinstance(b, Heading) and b.level == 2 and b.anchor]
     tables = [b for b in sections if b.anchor.startswith("table-")]
-    if len(tables) > TOC_TABLES:
-        sections = [b for b in sections if b not in tables]
-    links = [f'<a href="#{escape(b.anchor)}">{_inline(b.line)}</a>' for b in sections]
+    links = []
+    for block in sections:
+        if block not in tables:
+            links.append(_toc_link(block.anchor, block.line))
+        elif block is tables[0] and len(tables) <= TOC_TABLES:
+            links += [_toc_group(schema, group) for group in schema.groups]
     if not links:
         return ""
     return '<nav class="toc" aria-label="Contents">' + "".join(links) + "</nav>"
+
+
+def _toc_group(schema: SchemaDoc, group) -> str:
+    entries = "".join(_toc_link(schema.by_id[t].anchor, (Code(schema.by_id[t].key),)) for t in group.tables)
+    return (f'<div class="toc-group"><span class="toc-title">{_inline(group_title(schema, group))}</span>'
+            f"{entries}</div>")
+
+
+def _toc_link(anchor: str, line) -> str:
+    return f'<a href="#{escape(anchor)}">{_inline(line)}</a>'
 
 
 def _block(block, schema: SchemaDoc, names: Names) -> str:

@@ -162,6 +162,7 @@ class FindingDoc:
     related: tuple[tuple[str, int], ...] = ()  # (path, line) of the other places it names
     anchor: str = ""
     tables: tuple[str, ...] = ()  # TableDoc.id, set by build_schema
+    hint: str = ""
 
 
 @dataclass(frozen=True)

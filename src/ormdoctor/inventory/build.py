@@ -20,10 +20,12 @@ from ormdoctor.static.scan import scan
 
 
 def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: list[str] | None = None,
-                    cache=None) -> Inventory:
+                    cache=None, progress=None) -> Inventory:
     if paths is None:
         paths = discover(root, config.include, config.exclude)
-    facts = scan(root, paths, use_cache, cache)
+    facts = scan(root, paths, use_cache, cache, progress)
+    if progress:
+        progress("resolving models")
     return inventory_from_facts(root, config, facts)
 
 
@@ -42,6 +44,7 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     _imperative_tables(inventory, declarative, resolver)
     _imperative_mappings(inventory, resolver)
     _assigned_conventions(inventory, declarative, resolver)
+    _tell_apart_labels(inventory)
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
@@ -63,6 +66,20 @@ def _name_modules_as_imported(modules: dict[str, Module], index: ModuleIndex) ->
     for module in modules.values():
         if module.used_name is None and len(module.names) > 1:
             module.used_name = next((n for n, r in module.names if r.path == favourite), None)
+
+
+def _tell_apart_labels(inventory: Inventory) -> None:
+    """Two bases both named ``Base`` in two modules: every message names them with their module,
+    ``Base.metadata (app.analytics.db)``, so they are never taken for one."""
+    for items in (inventory.metadatas.values(), inventory.registries.values()):
+        by_label: dict[str, list] = {}
+        for item in items:
+            by_label.setdefault(item.label, []).append(item)
+        for same in by_label.values():
+            if len(same) > 1:
+                for item in same:
+                    module = inventory.modules.get(item.path)
+                    item.label = f"{item.label} ({module.name if module is not None and module.name else item.path})"
 
 
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):

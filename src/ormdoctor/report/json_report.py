@@ -1,4 +1,4 @@
-"""``--format json``: the schema in SPEC.md, version 1."""
+"""``--format json``: the schema in SPEC.md, version 1 (``schema/report-v1.json``)."""
 
 from __future__ import annotations
 
@@ -24,5 +24,6 @@ def finding_dict(finding) -> dict:
 
 
 def render_json(findings, summary: dict, root: str) -> str:
-    document = {"version": 1, "root": root, "summary": summary, "diagnostics": [finding_dict(f) for f in findings]}
+    document = {"version": 1, "root": root, "summary": summary, "diagnostics": [
+        {**finding_dict(f), "fingerprint": f.fingerprint} for f in findings]}
     return json.dumps(document, indent=2) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ormdoctor.config import Config
 from ormdoctor.findings import Finding, Fix, Location, Related
@@ -14,6 +14,9 @@ from ormdoctor.static.facts import Pos
 class Context:
     inventory: Inventory
     config: Config
+    # Filled by the engine before the unused-suppression rule runs (it runs last).
+    used_suppressions: set = field(default_factory=set)
+    selected_codes: set = field(default_factory=set)
 
     def finding(self, code: str, subject: str, message: str, location: Location | None,
                 related=(), hint: str = "", severity=None, fix: Fix | None = None, details=()) -> Finding:

@@ -9,6 +9,8 @@ from typing import Callable, Iterable
 
 from ormdoctor.findings import Applicability, Finding, Severity
 
+# Where the generated rule pages live; a rule's page is RULES_URL#orm101 (see gen_rule_docs.py).
+RULES_URL = "https://github.com/ormdoctor/ormdoctor/blob/main/RULES.md"
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 
 
@@ -22,6 +24,10 @@ class Rule:
     check: Callable[["object"], Iterable[Finding]] | None  # None: reported by --import / --db
     fix: Applicability | None = None
     source: str = "static"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{RULES_URL}#{self.code.lower()}"
 
 
 RULES: dict[str, Rule] = {}
@@ -41,7 +47,7 @@ def rule(code: str, name: str, severity: Severity, fix: Applicability | None = N
 def load_rules() -> dict[str, Rule]:
     """Import every rule family once; the table is then complete."""
     from ormdoctor.rules import (alembic, declarative, drift, duplicates, files, indexes,  # noqa: F401
-                                 other_sources, references, structure)
+                                 other_sources, references, structure, suppressions)
     return dict(sorted(RULES.items()))
 
 

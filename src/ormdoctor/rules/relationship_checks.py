@@ -55,15 +55,29 @@ def _missing_class(ctx, ref: RelRef, target: Target):
         message += f" ({other.name} at {other.path}:{other.pos.line} is {other.kind}, not mapped)"
         rel.append(related(other.path, other.pos, f"{other.name} is {other.kind}, not mapped"))
     index = class_index(ctx.inventory)
+    elsewhere = _mapped_in_other_registries(index, ref.model.registry_id, name)
     close = index.names(ref.model.registry_id).close(name)
-    if close:
+    if elsewhere:
+        other = elsewhere[0]
+        message += f" ({other.name} at {other.path}:{other.pos.line} is mapped in registry " \
+                   f"{registry_label(ctx, other.registry_id)})"
+        rel.append(related(other.path, other.pos, f"{other.name} is mapped in another registry"))
+    elif close:
         meant = index.mapped[(ref.model.registry_id, close[0])][0]
         rel.append(related(meant.path, meant.pos, f"{meant.name} is mapped here"))
     rel += _type_checking_import(ctx, ref, name)
     message += f": mapper configuration fails with `failed to locate a name ('{target.written}')`"
-    hint = (f"point it at the mapped class, e.g. '{close[0]}'" if close else "point it at a mapped class") + \
-        ", or write the missing model"
+    if elsewhere:
+        hint = f"map both classes on one declarative base: a string target is looked up in {registry} only"
+    else:
+        hint = (f"point it at the mapped class, e.g. '{close[0]}'" if close else "point it at a mapped class") + \
+            ", or write the missing model"
     return ctx.finding("ORM301", ref.subject, message, loc(ref.path, ref.rel.pos), rel, hint)
+
+
+def _mapped_in_other_registries(index, registry_id: str, name: str) -> list:
+    return [model for (other, found), models in sorted(index.mapped.items())
+            if found == name and other != registry_id for model in models]
 
 
 def _type_checking_import(ctx, ref: RelRef, name: str):
@@ -131,9 +145,14 @@ def _ambiguous(ctx, ref: RelRef, target: Target, process, loaded):
     rel = [related(c.path, c.pos, f"{c.name} in {ctx.inventory.modules[c.path].name}") for c in loaded]
     meant = likely_meant(ref, loaded)
     full = f"{ctx.inventory.modules[meant.path].name}.{meant.name}"
-    hint = f"refer to one class by its full module path (\"{full}\") or a lambda; better, keep one class of that name"
-    fix = Fix(Applicability.UNSAFE, f"point {ref.subject} at \"{full}\"",
-              (Edit("qualify-target", ref.path, ref.rel.pos.line, (ref.rel.attr, target.written, full)),))
+    if len({c.path for c in loaded}) < len(loaded):
+        # Two of the classes live in one module: no module path tells them apart.
+        hint = f"rename one of the {meant.name} classes in {meant.path} (or keep one): no module path tells them apart"
+        fix = None
+    else:
+        hint = f"refer to one class by its full module path (\"{full}\") or a lambda; better, keep one class of that name"
+        fix = Fix(Applicability.UNSAFE, f"point {ref.subject} at \"{full}\"",
+                  (Edit("qualify-target", ref.path, ref.rel.pos.line, (ref.rel.attr, target.written, full)),))
     return ctx.finding("ORM302", ref.subject, message, loc(ref.path, ref.rel.pos), rel, hint, fix=fix)
 
 

@@ -50,21 +50,31 @@ def duplicate_classes(report: RuntimeReport) -> list[Finding]:
         for cls in registry.classes:
             groups[cls.name].append(cls)
         findings += [_duplicate_class(report, registry.label, classes) for classes in groups.values()
-                     if len(classes) > 1 and not _one_site_of(classes, twice)]
+                     if len(classes) > 1 and not _one_site_of(classes, twice) and not _same_table(classes)]
     return findings
 
 
-def _short(label: str) -> str:
-    """``app.db:Base.registry`` → ``Base``, as the static findings name a registry."""
-    name = label.rpartition(":")[2]
-    return name[: -len(".registry")] if name.endswith(".registry") else name
+def _same_table(classes) -> bool:
+    """Same name and same table: the duplicate table (ORM101) is the problem, as in the static rule."""
+    tables = {c.table for c in classes}
+    return len(tables) == 1 and None not in tables
+
+
+def _short(label: str, report: RuntimeReport | None = None) -> str:
+    """``app.db:Base.registry`` → ``Base``, as the static findings name a registry; with two
+    registries of that name, ``Base (app.db)`` tells them apart, as the static labels do."""
+    module, _, name = label.rpartition(":")
+    name = name[: -len(".registry")] if name.endswith(".registry") else name
+    if report is not None and module and sum(1 for r in report.registries if _short(r.label) == name) > 1:
+        return f"{name} ({module})"
+    return name
 
 
 def _duplicate_class(report: RuntimeReport, label: str, classes: list[MappedClass]) -> Finding:
     name = classes[0].name
     ambiguous = any(f'Multiple classes found for path "{name}"' in e.message for e in report.mapper_errors)
     return finding(
-        "ORM104", name, f"class name '{name}' is mapped {len(classes)} times in registry {_short(label)}",
+        "ORM104", name, f"class name '{name}' is mapped {len(classes)} times in registry {_short(label, report)}",
         location(classes[1].site), related=_others(classes, classes[1]),
         severity=Severity.ERROR if ambiguous else None,
         hint=f"rename one class, or name it by its full module path in relationship() ('{classes[0].module}.{name}')",

@@ -103,7 +103,8 @@ def _metadata_error(report: RuntimeReport, error: MetadataError) -> Finding:
     if error.table is None:
         return finding("ORM902", label, f"sorting the tables of {label} fails: {one_line(error.message)}",
                        None, hint=FK_HINT, details=details)
-    return finding("ORM902", label, f"foreign key {error.table}.{error.column}: {_fk_problem(error)}",
+    # The subject is the column, as ORM303 names it: the static and the runtime finding merge.
+    return finding("ORM902", f"{error.table}.{error.column}", f"foreign key {error.table}.{error.column}: {_fk_problem(error)}",
                    location(_table_site(report, error.metadata, error.table)), hint=FK_HINT, details=details)
 
 

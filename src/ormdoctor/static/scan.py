@@ -51,16 +51,20 @@ _DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import
 PARALLEL_MIN_BYTES = 1_000_000  # below this (about 300 files), starting workers costs more than it saves
 
 
-def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None) -> list[FileFacts]:
+def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None,
+         progress=None) -> list[FileFacts]:
     """Facts of every file. The main process only stats the files; reading, hashing and
     extracting happen where the work is (in the workers on a large cold tree), and a file whose
-    content is unchanged keeps its cached facts without being parsed again."""
+    content is unchanged keeps its cached facts without being parsed again.
+    ``progress(stage, done, total)`` is told how far reading and parsing are."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     if cache is not None and not cache.usable:
         cache = None
     results: dict[str, FileFacts] = {}
     unchanged, pending = _triage(root, paths, cache)
-    for outcome in _run(root, pending, cache is not None):
+    for number, outcome in enumerate(_run(root, pending, cache is not None), start=1):
+        if progress:
+            progress("parsing files", number, len(pending))
         _settle(outcome, results, unchanged, cache)
     if unchanged:
         stored = cache.load_facts([rel for rel, _ in unchanged])
@@ -170,14 +174,21 @@ def _work(job: tuple[str, str, str | None, bool]):
 
 def _parallel(jobs):
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(os.cpu_count() or 1, 8)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=gc.disable) as pool:
-        outcomes = pool.map(_work_in_worker, jobs, chunksize=max(1, min(200, len(jobs) // (workers * 8))))
+    # Ctrl-C is for the main process alone: a worker that ignores SIGINT prints no traceback, and
+    # leaving the ``with`` block terminates the pool at once, queued work and all.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+        outcomes = pool.imap(_work_in_worker, jobs, chunksize=max(1, min(200, len(jobs) // (workers * 8))))
         for outcome in outcomes:  # one at a time: the JSON of the whole tree is never held at once
             yield _received(outcome)
+
+
+def _worker_start() -> None:
+    import signal
+
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work_in_worker(job):

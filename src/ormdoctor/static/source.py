@@ -20,7 +20,13 @@ MAX_BYTES = 8 * 1024 * 1024
 # (fstat), so a file swapped for a FIFO or device after a check cannot slip through.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
-_IGNORE_RE = re.compile(r"#\s*ormdoctor:\s*ignore(?:\[([A-Z0-9_,\s]+)\])?", re.I)
+# ``# ormdoctor: ignore[ORM101, ORM105]``, a bare ``# ormdoctor: ignore``, ``# ormdoctor: ignore-file``.
+_IGNORE_RE = re.compile(r"#\s*ormdoctor:\s*ignore(-file)?(?![\w-])(?:\[([A-Z0-9_,\s]+)\])?", re.I)
+# ruff's noqa comment with codes (F401, ORM101). Only ORM codes count: a bare ``# noqa`` is meant for other
+# linters and does not silence ormdoctor.
+_NOQA_RE = re.compile(r"#\s*noqa\s*:\s*([A-Z]+[0-9][A-Z0-9]*(?:[\s,]+[A-Z]+[0-9][A-Z0-9]*)*)", re.I)
+_MENTION_RE = re.compile(r"ormdoctor|noqa", re.I)
+WHOLE_FILE = 0  # the line number under which ``ignore-file`` is recorded
 
 
 def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
@@ -71,13 +77,38 @@ def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
 
 
 def ignore_comments(text: str) -> dict[int, list[str]]:
-    """``# ormdoctor: ignore[ORM101, ORM105]`` → {line: codes}; a bare ignore → ["*"]."""
+    """Suppression comments: {line: codes}; ``["*"]`` means every code, and line ``WHOLE_FILE`` (0)
+    holds ``# ormdoctor: ignore-file``. Only real comments count, never text inside a string."""
     found: dict[int, list[str]] = {}
-    if "ormdoctor" not in text:
+    if _MENTION_RE.search(text) is None:
         return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _IGNORE_RE.search(line)
-        if match:
-            codes = match.group(1)
-            found[number] = [c.strip().upper() for c in codes.split(",") if c.strip()] if codes else ["*"]
+    for line, comment in _comments(text):
+        for number, codes in _directives(line, comment):
+            found[number] = sorted(set(found.get(number, [])) | set(codes))
     return found
+
+
+def _directives(line: int, comment: str):
+    match = _IGNORE_RE.search(comment)
+    if match:
+        whole_file, codes = match.groups()
+        yield (WHOLE_FILE if whole_file else line), _codes(codes) if codes else ["*"]
+    match = _NOQA_RE.search(comment)
+    if match:
+        codes = [code for code in _codes(match.group(1)) if code.startswith("ORM")]
+        if codes:
+            yield line, codes
+
+
+def _codes(listed: str) -> list[str]:
+    return [code.upper() for code in re.split(r"[\s,]+", listed) if code]
+
+
+def _comments(text: str):
+    """(line, comment text) of every comment; a file tokenize rejects falls back to the lines."""
+    try:
+        return [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                if tok.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return [(number, line[line.index("#"):]) for number, line in enumerate(text.splitlines(), start=1)
+                if "#" in line]

@@ -1,0 +1,77 @@
+"""One problem, one finding: follow-on findings are folded into the finding of their cause.
+
+- ORM302 (a string reference matches several classes) into ORM104 (two classes with that name),
+  when ORM104 lists the reference: the duplicated name is the cause, the reference is where it
+  crashes. The reference stays as a related place; the severity is the higher of the two.
+- ORM105 (extend_existing hides the second definition of a double import) into ORM107 (the module
+  imported under two names): each flagged table becomes a related place of ORM107.
+
+Folded findings are related places ("related" in JSON), never nested children: every reporter
+and the schema already show related places. A follow-on whose cause is not reported (not
+selected, suppressed) stays a finding of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ormdoctor.findings import Finding, Related
+
+
+def group_follow_ons(findings: list[Finding]) -> list[Finding]:
+    return _fold_masked_double_imports(_fold_ambiguous_references(findings))
+
+
+def _fold_ambiguous_references(findings: list[Finding]) -> list[Finding]:
+    causes = {r.location: f for f in findings if f.code == "ORM104" for r in f.related}
+    folded: dict[Finding, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        cause = causes.get(finding.location) if finding.code == "ORM302" else None
+        if cause is None:
+            kept.append(finding)
+        else:
+            folded.setdefault(cause, []).append(finding)
+    return [_absorb(f, folded[f], _reference_place) if f in folded else f for f in kept]
+
+
+def _reference_place(follow_on: Finding) -> Related:
+    return Related(follow_on.location, f"{follow_on.subject} is ambiguous here (ORM302): {follow_on.hint}")
+
+
+def _fold_masked_double_imports(findings: list[Finding]) -> list[Finding]:
+    double_imports = {f.message.split(" is imported as ", 1)[0]: f for f in findings if f.code == "ORM107"}
+    folded: dict[Finding, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        cause = None
+        if finding.code == "ORM105" and " is imported as " in finding.message:
+            path = finding.message.split("hides that ", 1)[-1].split(" is imported as ", 1)[0]
+            cause = double_imports.get(path)
+        if cause is None:
+            kept.append(finding)
+        else:
+            folded.setdefault(cause, []).append(finding)
+    return [_absorb(f, folded[f], _masked_place) if f in folded else f for f in kept]
+
+
+def _masked_place(follow_on: Finding) -> Related:
+    flag = follow_on.message.split("=True", 1)[0]
+    return Related(follow_on.location, f"{flag}=True on '{follow_on.subject}' hides its second definition (ORM105)")
+
+
+def _absorb(cause: Finding, follow_ons: list[Finding], place) -> Finding:
+    known = {r.location for r in cause.related}
+    related = [r for r in cause.related if r.location not in {f.location for f in follow_ons}]
+    related += [place(f) for f in follow_ons]
+    related += [r for f in follow_ons for r in f.related if r.location not in known and r.location != cause.location]
+    severity = min([cause.severity, *(f.severity for f in follow_ons)], key=lambda s: s.rank)
+    return replace(cause, related=tuple(_unique(related)), severity=severity)
+
+
+def _unique(related):
+    seen = set()
+    for item in related:
+        if item.location not in seen:
+            seen.add(item.location)
+            yield item

@@ -1,0 +1,67 @@
+"""``check --watch``: check, then check again whenever a Python file or a setting changes.
+
+Polls the stat of the project's files (stdlib only, no file-system events library): a change of
+mtime, size or inode, a new or a deleted file. Each run uses the facts cache, so only the changed
+files are parsed again. Ctrl-C ends the watch (exit 130, like any interrupted run).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from ormdoctor.pipeline import UsageError
+
+INTERVAL = 0.5  # seconds between two looks at the tree
+SETTINGS = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore")
+
+
+def watch(run_once, paths: list[str], config_path: str | None, interval: float = INTERVAL) -> int:
+    while True:
+        _clear_screen()
+        before = snapshot(paths, config_path)
+        try:
+            run_once()
+        except UsageError as exc:  # a broken config, the last file deleted: say so and keep watching
+            print(f"ormdoctor: error: {exc}", file=sys.stderr)
+        print("ormdoctor: watching for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        while snapshot(paths, config_path) == before:
+            time.sleep(interval)
+
+
+def snapshot(paths: list[str], config_path: str | None) -> dict[str, tuple]:
+    """(mtime, size, inode) of every file the check reads; {} while the path is missing."""
+    from ormdoctor.config import Config, ConfigError, load_config
+    from ormdoctor.pipeline import project_root
+    from ormdoctor.project.discover import alembic_ini_files, discover
+
+    try:
+        root, includes = project_root(paths)
+    except UsageError:
+        return {}
+    try:
+        config = load_config(root, Path(config_path) if config_path else None)
+    except ConfigError:  # the run reports it; the files are still watched
+        config = Config()
+    files = discover(root, config.include + includes, config.exclude)
+    files += [name for name in SETTINGS if (root / name).exists()]
+    files += [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
+    if config_path:
+        files.append(str(Path(config_path).resolve()))
+    return {name: _stat(root / name) for name in files}
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _clear_screen() -> None:
+    if sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+        sys.stdout.write("\033[2J\033[H")
+        sys.stdout.flush()
