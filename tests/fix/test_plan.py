@@ -12,7 +12,7 @@ def test_plan_lists_versions_differences_choice_rewrites_and_risks(tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert "- [customers](#customers): keep src/models/customer.py:9 Customer" in text
-    assert ("| 2 | `src/models/legacy_core.py:12` | Customer | core | Base.metadata | 5 | `src/main.py` | `src/main.py` |"
+    assert ("| 2 | `src/models/legacy_core.py:12` | Customer | core | Base.metadata (models.legacy_base) | 5 | `src/main.py` | `src/main.py` |"
             in text)
     assert "| station_id | — | Uuid NOT NULL | — | differs |" in text
     assert "**Keep** version 1, `src/models/customer.py:9 Customer`: the others have legacy-looking names." in text

@@ -46,7 +46,8 @@ def _assert_safe_for_a_terminal_and_ci(text: str) -> None:
 
 
 def test_text_output_escapes_project_strings(project):
-    result = ormdoctor("check", str(project), "--no-cache")
+    # Run from the project, so that paths are printed relative and one can start with "::".
+    result = ormdoctor("check", "--no-cache", cwd=project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     _assert_safe_for_a_terminal_and_ci(result.stdout)
     assert "evil\\x1b]0;owned\\x07\\x1b[2J\\r\\n::error file=ci_yml" in result.stdout  # readable, one line

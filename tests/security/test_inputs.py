@@ -172,7 +172,7 @@ def test_internal_error_is_one_line_naming_the_file(tmp_path, monkeypatch, capsy
 
     root = model_project(tmp_path / "p")
 
-    def broken(tree, facts):
+    def broken(*args):
         raise TypeError("sequence item 0: expected str\ninstance")
 
     monkeypatch.setattr(scan, "read_module", broken)

@@ -10,7 +10,8 @@ from ormdoctor.pipeline import UsageError, analyse
 
 
 def run(args) -> int:
-    from ormdoctor.commands.database_mode import database_url, reflect_or_fail
+    from ormdoctor.commands.database_mode import reflect_or_fail
+    from ormdoctor.commands.db_option import database_url
     from ormdoctor.fix.plan import build_plan
 
     canonical = None
