@@ -131,3 +131,22 @@ def test_an_edited_file_is_the_only_one_extracted_again(tmp_path, monkeypatch):
     assert second.inventory is not None
     assert [f.code for f in second.findings] == ["ORM106"]
     assert extracted == ["app/auth/models.py"]
+
+
+def test_constants_json_cannot_hold_are_left_out_and_the_run_goes_on(tmp_path):
+    """A test module's dict of bytes digests (hasgeek/funnel) crashed the cache's encoder."""
+    project = copy(tmp_path)
+    (project / "app" / "digests.py").write_text(
+        'from sqlalchemy import Column\n\nHASHES = {"a@example.com": b"X5Q\\xc1"}\nNAMES = {"a": "b"}\n')
+    cold = check(project, "--no-cache")
+    assert check(project) == cold and check(project) == cold
+
+
+def test_facts_without_a_json_form_travel_from_a_worker_as_objects(tmp_path):
+    from ormdoctor.static import scan
+    from ormdoctor.static.facts import FileFacts
+
+    assert scan.storable(FileFacts(path="x.py", digest="d", constants={"raw": b"\x00"})) is None
+    (tmp_path / "m.py").write_text("import sqlalchemy\nclass A:\n    pass\n")
+    rel, _, digest, facts, encoded = scan._received(scan._work_in_worker((str(tmp_path), "m.py", None)))
+    assert facts.path == "m.py" and facts.digest == digest and encoded == scan.storable(facts)

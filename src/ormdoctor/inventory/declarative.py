@@ -284,6 +284,16 @@ class DeclarativeResolver:
                 return f"{symbol.module}:{symbol.name}"
         return None
 
+    def _outside_base(self, path: str, cls: ClassFact) -> str | None:
+        """The first base of ``cls`` (or of its ancestors) from code ormdoctor cannot read, which
+        may declare the table name: an installed package's mixin."""
+        for ancestor_path, ancestor in self.ancestry(path, cls):
+            for base in ancestor.bases:
+                unknown = self._unknown_base(ancestor_path, base)
+                if unknown:
+                    return unknown.rsplit(":", 1)[-1]
+        return None
+
     def open_ancestry(self, path: str, cls: ClassFact) -> bool:
         """Whether the class inherits from code the tool cannot read (a third-party mixin): its
         columns and attributes are then not all known."""
@@ -461,6 +471,11 @@ class DeclarativeResolver:
             self._set_table(model, snake_case(cls.name))
         elif parent is not None:
             model.kind, model.table_name = "sti", parent.table_name
+        elif self._outside_base(model.path, cls):
+            # fastapi-users' `SQLAlchemyBaseUserTableUUID` declares `__tablename__` in code we do
+            # not read: the class is mapped, on a table whose name we cannot know.
+            self._unresolved(model, f"the table name of {cls.name} comes from {self._outside_base(model.path, cls)}, "
+                                    f"which ormdoctor does not read")
         else:
             model.kind = "mixin"
             if not any(a in cls.attributes for a in ("__table_name__", "__tablename", "__table__name__")) \

@@ -25,11 +25,29 @@ def _groups(ctx):
     for key, defs in sorted(ctx.inventory.tables_by_key().items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
         if len(defs) < 2 or _from_abstract_name(ctx, defs):
             continue
+        defs = [d for d in defs if not _extends_parent_table(d, defs)]
+        if len(defs) < 2:
+            continue
         meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
         if meet.status == "separate":
             continue
         ordered = sorted(defs, key=lambda d: (meet.order.index(d.path), d.pos.line))
         yield key, ordered, meet
+
+
+def _extends_parent_table(table: TableDef, defs: list[TableDef]) -> bool:
+    """A mapped subclass naming its parent's table with extend_existing in effect adds columns to
+    that one Table (Flask-AppBuilder's documented `class MyUser(User): __tablename__ = "ab_user"`):
+    one table, one class hierarchy, nothing duplicated. Without the flag it crashes: ORM101."""
+    if not table.extend_existing or table.model is None:
+        return False
+    owners = {id(d.model) for d in defs if d is not table and d.model is not None}
+    parent = table.model.parent
+    while parent is not None:
+        if id(parent) in owners:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _from_abstract_name(ctx, defs: list[TableDef]) -> bool:

@@ -121,7 +121,11 @@ class FactsCache:
 
     def put(self, facts: FileFacts, encoded: str | None = None) -> None:
         if facts.digest:
-            self._writes.append(("facts", facts.path, facts.digest, encoded or codec.dumps(facts)))
+            if encoded is None:
+                encoded = storable(facts)
+                if encoded is None:
+                    return  # not cached: extracted again next time
+            self._writes.append(("facts", facts.path, facts.digest, encoded))
             if len(self._writes) >= WRITE_BATCH:
                 self._flush([])
 
@@ -326,3 +330,12 @@ def result_key(digests: dict[str, str], *parts: object) -> str:
     for path in sorted(digests):
         hasher.update(f"{path}\0{digests[path]}\n".encode())
     return hasher.hexdigest()
+
+
+def storable(facts: FileFacts) -> str | None:
+    """The facts as the cache's JSON, or None when a value has no JSON form (a bug in
+    extraction, which must not cost the run: the file is then simply not cached)."""
+    try:
+        return codec.dumps(facts)
+    except (TypeError, ValueError):
+        return None

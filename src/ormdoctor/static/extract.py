@@ -176,7 +176,8 @@ class ModuleReader:
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
             elif isinstance(value, ast.Call):
                 self._module_call(name, value)
-            elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
+                    and _storable(literal(value)):
                 self.facts.constants[name] = literal(value)
             elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
                 self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
@@ -309,8 +310,9 @@ def _statements(node: ast.AST):
 
 # The callees ``_any_call`` records, as they must appear in the source. A file holding none of
 # them (and no non-ASCII identifier, which Python normalises) needs no walk over its calls.
-_CALL_WORDS = ("create_all", "import_module", "__import__", "import_string", "walk_packages", "iter_modules",
-               "create_engine", "create_async_engine", *APP_CALLS)
+# Keep it in step with ``_any_call``: a callee missing here is silently never recorded.
+_CALL_WORDS = ("create_all", "reveal_type", "assert_type", *DYNAMIC_IMPORT_CALLS, ".include(", ".scan(",
+               "create_engine", "create_async_engine", *DATABASE_CONFIG_CALLS, "binds", *APP_CALLS, *ROUTER_CALLS)
 
 
 def _may_hold_any_call(text: str) -> bool:
@@ -455,3 +457,15 @@ def _join(parts: list[str] | None, segments) -> list[str] | None:
 
 def read_module(tree: ast.Module, facts: FileFacts, text: str | None = None) -> FileFacts:
     return ModuleReader(facts).read(tree, text)
+
+
+def _storable(value: object) -> bool:
+    """A constant the facts cache can store as JSON and give back unchanged: strings, numbers,
+    None, and dicts/lists of them (a dict of bytes digests in a test file is none of these)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return False

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ormdoctor.crash import blame
 from ormdoctor.static import codec
-from ormdoctor.static.cache import FactsCache, content_digest
+from ormdoctor.static.cache import FactsCache, content_digest, storable
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
@@ -169,7 +169,7 @@ def _work(job: tuple[str, str, str | None, bool]):
     except Exception as exc:
         blame(exc, rel)  # a bug: the report names the file that triggered it
         raise
-    return rel, stat, digest, facts, codec.dumps(facts) if encode else None
+    return rel, stat, digest, facts, storable(facts) if encode else None
 
 
 def _parallel(jobs):
@@ -196,7 +196,7 @@ def _work_in_worker(job):
     string costs the workers far less than pickling the objects, and decoding it in the main
     process less than unpickling them."""
     rel, stat, digest, facts, encoded = _work(job[:3] + (True,))
-    return (rel, stat, digest, facts, encoded) if facts is None or facts.error and not facts.digest \
+    return (rel, stat, digest, facts, encoded) if facts is None or encoded is None or facts.error and not facts.digest \
         else (rel, stat, digest, None, encoded)
 
 
