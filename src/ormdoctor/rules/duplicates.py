@@ -35,19 +35,20 @@ def _groups(ctx):
         yield key, ordered, meet
 
 
+def _subclass_of(table: TableDef, other: TableDef) -> bool:
+    parent = table.model.parent if table.model is not None else None
+    while parent is not None:
+        if parent is other.model:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _extends_parent_table(table: TableDef, defs: list[TableDef]) -> bool:
     """A mapped subclass naming its parent's table with extend_existing in effect adds columns to
     that one Table (Flask-AppBuilder's documented `class MyUser(User): __tablename__ = "ab_user"`):
     one table, one class hierarchy, nothing duplicated. Without the flag it crashes: ORM101."""
-    if not table.extend_existing or table.model is None:
-        return False
-    owners = {id(d.model) for d in defs if d is not table and d.model is not None}
-    parent = table.model.parent
-    while parent is not None:
-        if id(parent) in owners:
-            return True
-        parent = parent.parent
-    return False
+    return table.extend_existing and any(_subclass_of(table, d) for d in defs if d is not table)
 
 
 def _from_abstract_name(ctx, defs: list[TableDef]) -> bool:
@@ -137,7 +138,11 @@ def duplicate_table(ctx):
                                f"loads both ({process_phrase(meet)})"))
         fix = consolidation_fix(ctx, defs)
         keep = choose(ctx.inventory, defs, ctx.config.canonical).keep
-        if first.path == second.path:  # importing from the file itself would fix nothing
+        if _subclass_of(second, first):
+            fix = None  # the subclass is meant to extend the table: replacing it would drop its columns
+            hint = (f"drop __tablename__ from {second.owner}: a single-table subclass adds its columns to "
+                    f"'{first.key}' (or give it a table of its own joined to {first.owner})")
+        elif first.path == second.path:  # importing from the file itself would fix nothing
             hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
         else:
             hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, keep)}`); "
