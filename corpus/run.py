@@ -170,15 +170,32 @@ def row(entry: dict, result: dict) -> str:
 
 
 def compare(before_path: str, after_path: str) -> int:
+    """One line per repository: models, coverage (seen / looks mapped), errors, warnings, and
+    whether its expectations held, before and after."""
     before = json.loads(Path(before_path).read_text())
     after = json.loads(Path(after_path).read_text())
-    print(f"{'repository':<45} {'models':>13} {'errors':>9} {'warnings':>9}")
+    entries = {e["repo"]: e for e in load_entries([])}
+
+    def cells(entry, result):
+        if not result:
+            return "-", "-", "-", "-", "-"
+        if result.get("status") != "ok":
+            return result.get("status", "?"), "-", "-", "-", "fail"
+        summary = result["summary"]
+        coverage = summary.get("coverage")
+        seen = f"{coverage['resolved'] + coverage['explained']}/{coverage['looks_mapped']}" if coverage else "-"
+        verdict = "ok" if entry is None or not judge(entry, result) else "FAIL"
+        return summary.get("models", 0), seen, summary["errors"], summary["warnings"], verdict
+
+    print(f"{'repository':<42} {'models':>11} {'seen':>9} {'errors':>9} {'warnings':>9}  expectations")
+    held = [0, 0]
     for repo in sorted(set(before) | set(after)):
-        b, a = before.get(repo, {}), after.get(repo, {})
-        bs, as_ = b.get("summary", {}), a.get("summary", {})
-        print(f"{repo:<45} {bs.get('models', '-')!s:>5} -> {as_.get('models', '-')!s:<5} "
-              f"{bs.get('errors', '-')!s:>3} -> {as_.get('errors', '-')!s:<3} "
-              f"{bs.get('warnings', '-')!s:>3} -> {as_.get('warnings', '-')!s:<3}")
+        b, a = cells(entries.get(repo), before.get(repo)), cells(entries.get(repo), after.get(repo))
+        held[0] += b[4] == "ok"
+        held[1] += a[4] == "ok"
+        print(f"{repo:<42} {b[0]!s:>4} > {a[0]!s:<4} {'':>0}{a[1]!s:>9} {b[2]!s:>3} > {a[2]!s:<3} "
+              f"{b[3]!s:>3} > {a[3]!s:<3}  {b[4]} > {a[4]}")
+    print(f"expectations held: {held[0]} before, {held[1]} after, of {len(set(before) | set(after))}")
     return 0
 
 

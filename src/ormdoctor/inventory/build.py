@@ -134,15 +134,17 @@ def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:
 
 
 def _class_table(model, declarative: DeclarativeResolver) -> TableDef:
-    args = declarative.effective_table_args(model)
+    supplier = declarative.table_args_owner(model)
+    args = supplier[1].table_args if supplier else None
+    flagged = bool(args and (args.extend_existing or args.keep_existing))
     return TableDef(
         name=model.table_name, schema=model.schema, metadata_id=model.metadata_id, path=model.path,
         pos=model.fact.tablename.pos if model.fact.tablename and model.fact.tablename.pos else model.pos,
         origin="class", owner=model.name, columns=model.columns,
         constraints=list(args.constraints) if args else [],
         extend_existing=bool(args and args.extend_existing), keep_existing=bool(args and args.keep_existing),
-        flag_pos=args.pos if args and (args.extend_existing or args.keep_existing) else None,
-        model=model, docstring=model.fact.docstring, main_only=model.fact.main_only,
+        flag_pos=args.pos if flagged else None, flag_path=supplier[0] if flagged else None,
+        flag_owner=supplier[1].name if flagged else None, model=model, docstring=model.fact.docstring, main_only=model.fact.main_only,
     )
 
 
@@ -190,12 +192,15 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
                 continue
             metadata = inventory.metadatas.get(lineage.metadata_id)
             schema = table.schema or (metadata.schema if metadata else None)
+            owner = table.in_class or table.var or table.name
+            flagged = table.extend_existing or table.keep_existing
             definition = TableDef(
                 name=table.name, schema=schema, metadata_id=lineage.metadata_id, path=path, pos=table.pos,
-                origin="table", owner=table.in_class or table.var or table.name, columns=table.columns,
+                origin="table", owner=owner, columns=table.columns,
                 constraints=table.constraints, extend_existing=table.extend_existing,
                 keep_existing=table.keep_existing,
-                flag_pos=table.pos if table.extend_existing or table.keep_existing else None, table=table,
+                flag_pos=table.pos if flagged else None, flag_path=path if flagged else None,
+                flag_owner=owner if flagged else None, table=table,
                 main_only=table.main_only)
             if not table.is_lookup:
                 inventory.tables.append(definition)

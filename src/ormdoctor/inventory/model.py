@@ -99,6 +99,9 @@ class TableDef:
     extend_existing: bool = False
     keep_existing: bool = False
     flag_pos: Pos | None = None
+    # Where the flag is written: the class itself, or a mixin / abstract base it inherits it from.
+    flag_path: str | None = None
+    flag_owner: str | None = None
     model: ModelClass | None = None
     table: TableFact | None = None
     docstring: str | None = None
@@ -107,6 +110,10 @@ class TableDef:
     @property
     def key(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def flag_inherited(self) -> bool:
+        return self.flag_owner is not None and (self.flag_path, self.flag_owner) != (self.path, self.owner)
 
 
     def column(self, name: str) -> ColumnFact | None:

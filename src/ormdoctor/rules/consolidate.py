@@ -37,8 +37,10 @@ def consolidation_fix(ctx, defs: list[TableDef], decided_only: bool = False) -> 
 
 
 def flag_removals(defs: list[TableDef]) -> list[Edit]:
+    """Removing a flag a class inherits would change every table of its base: only own flags."""
     return [Edit("remove-flag", d.path, d.pos.line, (d.owner, flag))
-            for d in defs for flag, on in (("extend_existing", d.extend_existing), ("keep_existing", d.keep_existing)) if on]
+            for d in defs if not d.flag_inherited
+            for flag, on in (("extend_existing", d.extend_existing), ("keep_existing", d.keep_existing)) if on]
 
 
 def _statement(inventory, replaced: TableDef, keep: TableDef) -> str:

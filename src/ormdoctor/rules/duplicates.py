@@ -128,7 +128,7 @@ def duplicate_table(ctx):
             severity = Severity.WARNING
         elif masked:
             flag = "extend_existing" if masked[0].extend_existing else "keep_existing"
-            message += f"; {flag}=True at {masked[0].path}:{masked[0].flag_pos.line} hides the error"
+            message += f"; {flag}=True at {masked[0].flag_path}:{masked[0].flag_pos.line} hides the error"
         rel = [related(first.path, first.pos, "first definition")]
         rel += [related(d.path, d.pos, "also defined here") for d in defs[2:]]
         if meet.process is not None:
@@ -447,19 +447,21 @@ def extend_existing_masks_duplicate(ctx):
             continue
         flag = "extend_existing" if table.extend_existing else "keep_existing"
         key = (table.metadata_id, table.schema, table.name)
-        where = loc(table.path, table.flag_pos or table.pos)
+        where = _flag_loc(table)
         if key in groups:
             reported.add(key)
             defs, meet = groups[key]
             flagged = [d for d in defs[1:] if d.extend_existing or d.keep_existing] or [table]
             table = flagged[0]
             flag = "extend_existing" if table.extend_existing else "keep_existing"
-            where = loc(table.path, table.flag_pos or table.pos)
+            where = _flag_loc(table)
             others = [d for d in defs if d is not table]
             effect = _effect(flag, table, defs)
             message = (f"{flag}=True hides that table '{table.key}' is defined {len(defs)} times "
                        f"({_listing(defs)}): {effect}")
             rel = [related(d.path, d.pos, "other definition") for d in others]
+            if table.flag_inherited:  # the finding sits at the base's flag: name the class it applies to
+                rel.insert(0, related(table.path, table.pos, f"{table.owner} inherits the flag from {table.flag_owner}"))
             yield ctx.finding("ORM105", table.key, message, where, rel,
                               "remove the flag and keep one definition (see ORM101)",
                               severity=Severity.WARNING if meet.status == "dead" else None,
@@ -521,14 +523,33 @@ def needless_extend_existing(ctx):
     for table in ctx.inventory.tables:
         counts[(table.metadata_id, table.schema, table.name)] += 1
     twice = {d.path for d in double_imports(ctx)}
+    inherited: dict[tuple, list[TableDef]] = defaultdict(list)
     for table in ctx.inventory.tables:
-        if (table.extend_existing or table.keep_existing) and counts[(table.metadata_id, table.schema, table.name)] == 1 \
-                and table.path not in twice:
-            flag = "extend_existing" if table.extend_existing else "keep_existing"
-            yield ctx.finding("ORM106", table.key, f"{flag}=True on table '{table.key}', which is defined once",
-                              loc(table.path, table.flag_pos or table.pos),
-                              hint=f"remove {flag}: it would only hide a future duplicate",
-                              fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`", tuple(flag_removals([table]))))
+        if not (table.extend_existing or table.keep_existing) or table.path in twice \
+                or counts[(table.metadata_id, table.schema, table.name)] != 1:
+            continue
+        flag = "extend_existing" if table.extend_existing else "keep_existing"
+        if table.flag_inherited:
+            inherited[(table.flag_path, table.flag_owner, flag)].append(table)
+            continue
+        yield ctx.finding("ORM106", table.key, f"{flag}=True on table '{table.key}', which is defined once",
+                          loc(table.path, table.flag_pos or table.pos),
+                          hint=f"remove {flag}: it would only hide a future duplicate",
+                          fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`", tuple(flag_removals([table]))))
+    for (path, owner, flag), tables in sorted(inherited.items()):
+        # One flag on a shared base: one finding there, not one per table that inherits it.
+        names = ", ".join(f"'{t.key}'" for t in tables[:3]) + (", ..." if len(tables) > 3 else "")
+        message = (f"{flag}=True on {owner} applies to {len(tables)} table{'s' * (len(tables) != 1)} "
+                   f"({names}), each defined once")
+        rel = [related(t.path, t.pos, f"'{t.key}' ({t.owner}) inherits it") for t in tables[:5]]
+        yield ctx.finding("ORM106", owner, message, _flag_loc(tables[0]), rel,
+                          hint=f"remove {flag} from {owner} unless a subclass is meant to extend a table "
+                               f"(then keep it there, and only there)")
+
+
+def _flag_loc(table: TableDef):
+    """Where the flag is written: the class, or the mixin / base it inherits `__table_args__` from."""
+    return loc(table.flag_path or table.path, table.flag_pos or table.pos)
 
 
 @rule("ORM107", "module-imported-twice", Severity.ERROR, fix=Applicability.UNSAFE)

@@ -22,7 +22,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 # ``# ormdoctor: ignore[ORM101, ORM105]``, a bare ``# ormdoctor: ignore``, ``# ormdoctor: ignore-file``.
 _IGNORE_RE = re.compile(r"#\s*ormdoctor:\s*ignore(-file)?(?![\w-])(?:\[([A-Z0-9_,\s]+)\])?", re.I)
-# ruff's noqa comment with codes (F401, ORM101). Only ORM codes count: a bare ``# noqa`` is meant for other
+# ruff's noqa comment with codes (F401, ORM101). Only ORM codes count: a bare noqa comment is meant for other
 # linters and does not silence ormdoctor.
 _NOQA_RE = re.compile(r"#\s*noqa\s*:\s*([A-Z]+[0-9][A-Z0-9]*(?:[\s,]+[A-Z]+[0-9][A-Z0-9]*)*)", re.I)
 _MENTION_RE = re.compile(r"ormdoctor|noqa", re.I)
