@@ -90,14 +90,21 @@ def test_special_files_are_skipped_not_read(tmp_path):
     assert found == {}
 
 
-@pytest.mark.parametrize("name", [".gitignore", "alembic.ini", "migrations/alembic.ini"])
+@pytest.mark.parametrize("name", [".gitignore", "alembic.ini", "migrations/alembic.ini", "pyproject.toml",
+                                  "setup.cfg", "pytest.ini", "tox.ini", "Dockerfile", "backend/pyproject.toml",
+                                  "backend/setup.cfg", "backend/Dockerfile"])
 def test_fifo_among_the_settings_files_is_not_read(tmp_path, name):
-    """Outside a git repository the .gitignore is read as text; alembic.ini files give import roots."""
+    """Outside a git repository the .gitignore is read as text; alembic.ini, pytest/setuptools
+    settings and Dockerfiles (also a sub-project's) give import roots; the result cache's key
+    digests them. A FIFO under any of these names is skipped, with and without the cache."""
     root = model_project(tmp_path / "p")
     (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / "backend").mkdir(exist_ok=True)
+    (root / "backend" / "app.py").write_text("from models import x\n")
     os.mkfifo(root / name)
-    result = ormdoctor("check", str(root), "--no-cache", timeout=60)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    for cache in (["--no-cache"], []):
+        result = ormdoctor("check", str(root), *cache, timeout=60)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_ten_thousand_indented_imports_are_scanned_in_linear_time():

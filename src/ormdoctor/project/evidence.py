@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from ormdoctor.project.discover import SKIP_DIRS
 from ormdoctor.project.roots import ImportRoot, _normalise, declared_roots
+from ormdoctor.static.source import read_text
 
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini")
 MAX_DEPTH = 4  # apps/backend/src/pyproject.toml is as deep as layouts go
@@ -81,9 +82,10 @@ def _skipped(parts) -> bool:
 def _read_toml(path: Path) -> dict:
     from ormdoctor.config import tomllib
 
+    text = read_text(path, "utf-8-sig")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomllib.loads(text) if text is not None else {}
+    except tomllib.TOMLDecodeError:
         return {}
 
 
@@ -97,10 +99,10 @@ def docker_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
     for dockerfile in _dockerfiles(root, folders):
         rel = dockerfile.relative_to(root).as_posix()
         context = PurePosixPath(rel).parent
-        try:
-            text = dockerfile.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
-        except OSError:
+        text = read_text(dockerfile, errors="replace")
+        if text is None:
             continue
+        text = text.replace("\\\n", " ")
         for image_path, line, why in _image_paths(text):
             host = _host_folder(text, image_path, context)
             if host is not None and (root / host).is_dir():

@@ -6,6 +6,8 @@ import configparser
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ormdoctor.static.source import read_text
+
 
 @dataclass(frozen=True)
 class ImportRoot:
@@ -38,10 +40,10 @@ def declared_roots(root: Path, pyproject: dict, configured: list[str]) -> list[I
 
 
 def _line_of(root: Path, key: str) -> tuple[str, int] | None:
-    try:
-        lines = (root / "pyproject.toml").read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+    text = read_text(root / "pyproject.toml", "utf-8-sig")
+    if text is None:
         return None
+    lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         if line.strip().startswith(key):
             return ("pyproject.toml", number)
@@ -73,10 +75,8 @@ def alembic_roots(project_root: Path, ini_files: list[str]) -> list[ImportRoot]:
     falls back to None): the `alembic init` template writes ``prepend_sys_path = .`` explicitly."""
     roots = []
     for ini in ini_files:
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(project_root / ini, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
+        parser = _ini(project_root / ini)
+        if parser is None:
             continue
         value = parser.get("alembic", "prepend_sys_path", fallback="")
         folder = PurePosixPath(ini).parent
@@ -125,13 +125,26 @@ def _poetry_dirs(pyproject: dict) -> list[str]:
     return [p["from"] for p in packages if isinstance(p, dict) and isinstance(p.get("from"), str)]
 
 
+def _ini(path: Path) -> configparser.ConfigParser | None:
+    """The parsed ini file, empty when it does not exist, None when it is unusable."""
+    parser = configparser.ConfigParser(interpolation=None)
+    if not path.exists():
+        return parser
+    text = read_text(path)
+    if text is None:
+        return None
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error:
+        return None
+    return parser
+
+
 def _ini_roots(root: Path) -> list[ImportRoot]:
     found = []
     for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(root / name, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
+        parser = _ini(root / name)
+        if parser is None:
             continue
         found += _roots(parser.get(section, "pythonpath", fallback="").split(), f"pytest pythonpath in {name}", (name, 1))
         package_dir = parser.get("options", "package_dir", fallback="") if name == "setup.cfg" else ""

@@ -50,6 +50,19 @@ def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
     return (data, None) if len(data) <= MAX_BYTES else (None, _too_large(len(data)))
 
 
+def read_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> str | None:
+    """A settings file's text (pyproject.toml, setup.cfg, a Dockerfile...), or None when it is
+    not a regular file of at most MAX_BYTES or cannot be decoded: a FIFO named pyproject.toml
+    must not hang the run."""
+    data, error = read_source(path)
+    if error is not None or data is None:
+        return None
+    try:
+        return data.decode(encoding, errors)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
 def _too_large(size: int) -> ParseErrorFact:
     return ParseErrorFact(f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit; skipped",
                           Pos(1, 1), "too-large")
