@@ -30,23 +30,28 @@ def model_module(index: int, tables_per_module: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+def handler_lines(name: str, kind: int) -> list[str]:
+    """A plain function of ordinary service code (json, logging, a loop): what most files are."""
+    return [f"def {name}(payload, retries=3):",
+            f'    """Handle request kind {kind}."""',
+            "    result = {}",
+            "    for key, value in sorted(payload.items()):",
+            "        if isinstance(value, dict):",
+            "            result[key] = json.dumps(value, sort_keys=True)",
+            "        elif value is None and retries:",
+            f"            log.debug('retry %s', {kind})",
+            "        else:",
+            "            result[key] = value",
+            "    return result", ""]
+
+
 def plain_module(index: int, module_names: list[str], rng: random.Random) -> str:
     imports = sorted(set(rng.sample(module_names, k=min(3, len(module_names))))) if module_names else []
     lines = ['"""A service module of the synthetic project."""', "", "import json", "import logging", ""]
     lines += [f"import {name}" for name in imports]
     lines += ["", "log = logging.getLogger(__name__)", ""]
     for f in range(rng.randint(8, 20)):
-        lines += [f"def handler_{index}_{f}(payload, retries=3):",
-                  f'    """Handle request kind {f}."""',
-                  "    result = {}",
-                  "    for key, value in sorted(payload.items()):",
-                  "        if isinstance(value, dict):",
-                  "            result[key] = json.dumps(value, sort_keys=True)",
-                  "        elif value is None and retries:",
-                  f"            log.debug('retry %s', {f})",
-                  "        else:",
-                  "            result[key] = value",
-                  "    return result", ""]
+        lines += handler_lines(f"handler_{index}_{f}", f)
     lines += [f"class Service{index}:", "    def __init__(self, repo):", "        self.repo = repo", "",
               "    def run(self, items):", "        return [self.repo.get(i) for i in items if i]", ""]
     return "\n".join(lines) + "\n"

@@ -27,6 +27,8 @@ import random
 import shutil
 from pathlib import Path
 
+from generate import handler_lines
+
 DOMAIN_FILES = 200  # files per domain package: real services hold a few hundred modules
 # Per domain of 200 files: 22 model modules, 14 repositories (SQLAlchemy queries) → 18%
 # of the files mention SQLAlchemy, with the package __init__ files and the app/migrations.
@@ -86,17 +88,7 @@ def plain_module(kind: str, index: int, imports: list[str], rng: random.Random) 
     lines += imports + ["", "log = logging.getLogger(__name__)", ""]
     lines += ["@dataclass", f"class {kind.title()}Config{index}:", "    name: str", "    retries: int = 3", ""]
     for f in range(rng.randint(6, 16)):
-        lines += [f"def handle_{index}_{f}(payload, retries=3):",
-                  f'    """Handle request kind {f}."""',
-                  "    result = {}",
-                  "    for key, value in sorted(payload.items()):",
-                  "        if isinstance(value, dict):",
-                  "            result[key] = json.dumps(value, sort_keys=True)",
-                  "        elif value is None and retries:",
-                  f"            log.debug('retry %s', {f})",
-                  "        else:",
-                  "            result[key] = value",
-                  "    return result", ""]
+        lines += handler_lines(f"handle_{index}_{f}", f)
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from support.projects import write_files
+
 BASE = """\
 from sqlalchemy.orm import DeclarativeBase
 
@@ -42,14 +44,8 @@ def ormdoctor(*args: str, cwd: Path | None = None, env: dict | None = None,
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-    return root
+    return write_files(root, {name: textwrap.dedent(content) if isinstance(content, str) else content
+                              for name, content in files.items()})
 
 
 def duplicate_project(root: Path, comment: str = "", extra: dict | None = None) -> Path:

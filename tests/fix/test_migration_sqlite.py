@@ -37,16 +37,13 @@ def _rows(path, sql):
     return rows
 
 
-def test_the_chosen_name_takes_the_rows_and_the_downgrade_gives_them_back(tmp_path):
+def _plan_with_migration(tmp_path, schema_sql: str):
+    """ORM108's legacy-suffix fixture over an SQLite database holding ``schema_sql``, with an
+    Alembic env, and `plan --migration` run with Booking chosen: (project, db, url, versions, plan)."""
     project = copy_project(TESTS / "fixtures/rules/ORM108_bad_legacy_suffix", tmp_path)
     db = tmp_path / "app.db"
     with sqlite3.connect(db) as conn:
-        conn.executescript("""
-            CREATE TABLE bookings_legacy (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, date DATE NOT NULL,
-                                          slot VARCHAR(10) NOT NULL, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
-            INSERT INTO bookings_legacy VALUES (1, 7, '2025-11-20', '18:00', 4, 'confirmed');
-            INSERT INTO bookings_legacy VALUES (2, 8, '2025-11-21', '19:30', 2, 'pending');
-        """)
+        conn.executescript(schema_sql)
     conn.close()
     url = f"sqlite:///{db}"
     versions = project / "migrations" / "versions"
@@ -57,6 +54,16 @@ def test_the_chosen_name_takes_the_rows_and_the_downgrade_gives_them_back(tmp_pa
     decisions.write_text('[canonical]\nbookings = "app/models/booking.py:Booking"\n')
     proc = ormdoctor("plan", str(project), "--db", url, "--plan", str(decisions), "--migration", str(versions),
                      "--no-cache")
+    return project, db, url, versions, proc
+
+
+def test_the_chosen_name_takes_the_rows_and_the_downgrade_gives_them_back(tmp_path):
+    project, db, url, versions, proc = _plan_with_migration(tmp_path, """
+        CREATE TABLE bookings_legacy (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, date DATE NOT NULL,
+                                      slot VARCHAR(10) NOT NULL, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
+        INSERT INTO bookings_legacy VALUES (1, 7, '2025-11-20', '18:00', 4, 'confirmed');
+        INSERT INTO bookings_legacy VALUES (2, 8, '2025-11-21', '19:30', 2, 'pending');
+    """)
     assert proc.returncode == 0, proc.stderr
     assert "The database's `main.bookings_legacy` holds version 2" in proc.stdout
     assert "**Keep** version 1, `app/models/booking.py:10 Booking`: chosen in" in proc.stdout
@@ -74,28 +81,15 @@ def test_the_chosen_name_takes_the_rows_and_the_downgrade_gives_them_back(tmp_pa
 
 
 def test_two_populated_versions_are_merged_and_the_downgrade_says_what_stays(tmp_path):
-    project = copy_project(TESTS / "fixtures/rules/ORM108_bad_legacy_suffix", tmp_path)
-    db = tmp_path / "app.db"
-    with sqlite3.connect(db) as conn:
-        conn.executescript("""
-            CREATE TABLE bookings (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, event_date DATE,
-                                   event_time TIME, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
-            INSERT INTO bookings VALUES (1, 7, '2025-12-01', '18:00:00', 4, 'confirmed');
-            CREATE TABLE bookings_legacy (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, date DATE NOT NULL,
-                                          slot VARCHAR(10) NOT NULL, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
-            INSERT INTO bookings_legacy VALUES (1, 5, '2024-01-01', '12:00', 9, 'old');
-            INSERT INTO bookings_legacy VALUES (2, 8, '2025-11-21', '19:30', 2, 'pending');
-        """)
-    conn.close()
-    url = f"sqlite:///{db}"
-    versions = project / "migrations" / "versions"
-    versions.mkdir(parents=True)
-    (project / "migrations" / "env.py").write_text(textwrap.dedent(ENV))
-    (project / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
-    decisions = tmp_path / "plan.toml"
-    decisions.write_text('[canonical]\nbookings = "app/models/booking.py:Booking"\n')
-    proc = ormdoctor("plan", str(project), "--db", url, "--plan", str(decisions), "--migration", str(versions),
-                     "--no-cache")
+    project, db, url, versions, proc = _plan_with_migration(tmp_path, """
+        CREATE TABLE bookings (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, event_date DATE,
+                               event_time TIME, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
+        INSERT INTO bookings VALUES (1, 7, '2025-12-01', '18:00:00', 4, 'confirmed');
+        CREATE TABLE bookings_legacy (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, date DATE NOT NULL,
+                                      slot VARCHAR(10) NOT NULL, guests INTEGER NOT NULL, status VARCHAR(20) NOT NULL);
+        INSERT INTO bookings_legacy VALUES (1, 5, '2024-01-01', '12:00', 9, 'old');
+        INSERT INTO bookings_legacy VALUES (2, 8, '2025-11-21', '19:30', 2, 'pending');
+    """)
     assert "**Keep** version 1, `app/models/booking.py:10 Booking`: chosen in" in proc.stdout
     [revision] = versions.glob("*.py")
     text = revision.read_text()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support.projects import write_files
+
 MODEL = '''from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import DeclarativeBase
 
@@ -23,17 +25,6 @@ class Customer(Base):
     id = Column(Integer, primary_key=True)
     email = Column(String(200), index=True)
 '''
-
-
-def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def model_project(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.projects import write_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 MODEL = '''from sqlalchemy import Column, Integer
@@ -37,15 +38,7 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    root = tmp_path / "project"
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+    return write_files(tmp_path / "project", files)
 
 
 def test_exit_codes_zero_one_and_exit_zero():

@@ -3,31 +3,11 @@
 
 from __future__ import annotations
 
-from support.projects import findings_of
+from support.projects import USER_AND_POST, findings_of
 
 MODELS = {
     "app/models/__init__.py": "",
-    "app/models/user.py": """
-        from sqlalchemy import Column, Integer
-        from sqlalchemy.orm import relationship
-        from app.db import Base
-
-        class User(Base):
-            __tablename__ = "users"
-            id = Column(Integer, primary_key=True)
-            posts = relationship("Post", back_populates="author")
-    """,
-    "app/models/post.py": """
-        from sqlalchemy import Column, ForeignKey, Integer
-        from sqlalchemy.orm import relationship
-        from app.db import Base
-
-        class Post(Base):
-            __tablename__ = "posts"
-            id = Column(Integer, primary_key=True)
-            author_id = Column(ForeignKey("users.id"))
-            author = relationship("User", back_populates="posts")
-    """,
+    **USER_AND_POST,
     "app/factory.py": """
         from flask import Flask
 

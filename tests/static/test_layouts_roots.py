@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from support.projects import write_project
+from support.projects import USER_AND_POST, write_project
 
 from ormdoctor.pipeline import analyse
 
@@ -104,27 +104,7 @@ def test_a_package_beats_the_module_beside_it(tmp_path):
     files = {
         "app/models.py": "# left over from before the split\n",
         "app/models/__init__.py": "from app.models.user import User\nfrom app.models.post import Post\n",
-        "app/models/user.py": """
-            from sqlalchemy import Column, Integer
-            from sqlalchemy.orm import relationship
-            from app.db import Base
-
-            class User(Base):
-                __tablename__ = "users"
-                id = Column(Integer, primary_key=True)
-                posts = relationship("Post", back_populates="author")
-        """,
-        "app/models/post.py": """
-            from sqlalchemy import Column, ForeignKey, Integer
-            from sqlalchemy.orm import relationship
-            from app.db import Base
-
-            class Post(Base):
-                __tablename__ = "posts"
-                id = Column(Integer, primary_key=True)
-                author_id = Column(ForeignKey("users.id"))
-                author = relationship("User", back_populates="posts")
-        """,
+        **USER_AND_POST,
         "app/main.py": "from fastapi import FastAPI\nfrom app.models import User\n\napp = FastAPI()\n",
     }
     analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
