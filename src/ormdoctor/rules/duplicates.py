@@ -144,6 +144,10 @@ def duplicate_table(ctx):
                     f"'{first.key}' (or give it a table of its own joined to {first.owner})")
         elif first.path == second.path:  # importing from the file itself would fix nothing
             hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
+        elif sum(d.path == keep.path for d in defs) > 1:
+            # The kept class's file still defines another copy: importing from it would run both.
+            hint = (f"keep one of the classes in {keep.path}, then import it elsewhere; "
+                    f"`ormdoctor compare {first.key}` shows how they differ")
         else:
             hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, keep)}`); "
                     f"`ormdoctor compare {first.key}` shows how they differ")
