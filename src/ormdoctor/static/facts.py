@@ -276,6 +276,9 @@ class FileFacts:
     functions: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     line_count: int = 0
+    # The file says it is generated code (a reflection snapshot): "sqlacodegen", or "a
+    # generated-code header" ("auto-generated", "DO NOT EDIT", "@generated").
+    generated: str | None = None
 
 
 def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
