@@ -217,6 +217,12 @@ class ImperativeMapFact:
     pos: Pos
 
 
+# Flask-Migrate runs env.py inside the application: `current_app.extensions['migrate'].db` is the
+# `SQLAlchemy()` object given to `Migrate(app, db)`, and its `.metadata` (or `.metadatas[None]`,
+# the default bind) is the target. AlembicEnvFact.target_metadata holds this marker for it.
+FLASK_MIGRATE = "<flask-migrate db>.metadata"
+
+
 @dataclass(slots=True)
 class AlembicEnvFact:
     target_metadata: list[str]  # source text of each metadata expression
