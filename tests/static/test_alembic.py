@@ -133,3 +133,44 @@ def test_unresolvable_target_metadata_is_skipped(tmp_path):
             return None
         target_metadata = get_metadata()
     """) == []
+
+
+FLASK_APP = {
+    "app/__init__.py": "",
+    "app/extensions.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "app/factory.py": (
+        "from flask import Flask\nfrom app.extensions import db\n\n\ndef create_app():\n"
+        "    app = Flask(__name__)\n    db.init_app(app)\n    from app import user  # noqa: F401\n    return app\n"),
+    "app/user.py": ("from app.extensions import db\n\n\nclass User(db.Model):\n"
+                    "    id = db.Column(db.Integer, primary_key=True)\n"),
+    "app/order.py": ("from app.extensions import db\n\n\nclass Order(db.Model):\n"
+                     "    id = db.Column(db.Integer, primary_key=True)\n"),
+    "wsgi.py": "from app.factory import create_app\n\napp = create_app()\n",
+}
+
+
+def _flask_migrate(tmp_path: Path, env: str, **extra: str):
+    for name, text in {**FLASK_APP, "migrations/env.py": env, **extra}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    found = analyse([str(tmp_path)], select=["ORM503", "ORM504"], use_cache=False).findings
+    return sorted((f.code, f.subject) for f in found)
+
+
+def test_flask_migrate_old_template_targets_the_apps_db_metadata(tmp_path):
+    env = ("from flask import current_app\nfrom alembic import context\n\n"
+           "target_metadata = current_app.extensions['migrate'].db.metadata\n")
+    assert _flask_migrate(tmp_path, env) == [("ORM503", "app.order")]
+
+
+def test_flask_migrate_get_metadata_on_another_base_is_orm504(tmp_path):
+    env = ("from flask import current_app\nfrom alembic import context\n\n\ndef get_metadata():\n"
+           "    return current_app.extensions['migrate'].db.metadatas[None]\n\n\n"
+           "target_metadata = get_metadata()\n")
+    other = ("from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+             "Base = declarative_base()\n\n\nclass Order(Base):\n    __tablename__ = 'orders'\n"
+             "    id = Column(Integer, primary_key=True)\n")
+    user = "from app.models import Order  # noqa: F401\n"
+    found = _flask_migrate(tmp_path, env, **{"app/user.py": user, "app/models.py": other, "app/order.py": ""})
+    assert found == [("ORM504", "db.metadata")]

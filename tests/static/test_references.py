@@ -412,3 +412,47 @@ def test_classes_the_inventory_cannot_follow_are_not_missing(tmp_path):
             user = relationship("User", viewonly=True)
     """
     assert check(tmp_path, {"app/shop.py": shop}, "ORM301") == []
+
+
+# Hints: never re-point a foreign key to a table in another schema ------------------------------------
+PER_MODULE_SCHEMAS = {
+    "app/attachments.py": """
+        from sqlalchemy import Column, Integer
+        from app.db import Base
+
+        class AttachmentFile(Base):
+            __tablename__ = "files"
+            __table_args__ = {"schema": "attachments"}
+            id = Column(Integer, primary_key=True)
+    """,
+    "app/abstracts.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from app.db import Base
+
+        class AbstractFile(Base):
+            __tablename__ = "file"
+            __table_args__ = {"schema": "event_abstracts"}
+            id = Column(Integer, primary_key=True)
+            attachment_id = Column(Integer, ForeignKey("files.id"))
+            main_id = Column(Integer, ForeignKey("fils.id"))
+    """,
+    "app/main.py": "from app import abstracts, attachments  # noqa: F401\n",
+}
+
+
+def test_hint_never_points_a_foreign_key_into_another_schema(tmp_path):
+    found = {f.subject: f for f in check(tmp_path, PER_MODULE_SCHEMAS, "ORM303")}
+    assert sorted(found) == ["event_abstracts.file.attachment_id", "event_abstracts.file.main_id"]
+    # "files" exists only as attachments.files: another schema than event_abstracts.file's own,
+    # so it may be another table; and "fils" is not a spelling of a name in another schema.
+    assert "attachments.files.id" not in found["event_abstracts.file.attachment_id"].hint
+    assert "may be another table" in found["event_abstracts.file.attachment_id"].hint
+    assert "files" not in found["event_abstracts.file.main_id"].hint
+
+
+def test_hint_qualifies_with_the_referencing_tables_own_schema(tmp_path):
+    files = {**PER_MODULE_SCHEMAS, "app/attachments.py": PER_MODULE_SCHEMAS["app/attachments.py"].replace(
+        '"attachments"', '"event_abstracts"')}
+    found = {f.subject: f for f in check(tmp_path, files, "ORM303")}
+    assert found["event_abstracts.file.attachment_id"].hint == \
+        'qualify the schema: ForeignKey("event_abstracts.files.id")'

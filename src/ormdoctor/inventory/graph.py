@@ -54,6 +54,8 @@ class ImportGraph:
     importers: dict[str, list[Edge]] = field(default_factory=dict)
     component: list[int] = field(default_factory=list)  # strongly connected component of each node
     processes: list[Process] = field(default_factory=list)
+    # Generated modules (reflection snapshots) and the evidence: "its sqlacodegen header".
+    generated: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.index = {n: i for i, n in enumerate(self.nodes)}

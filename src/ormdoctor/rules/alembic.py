@@ -18,7 +18,11 @@ def alembic_metadata_incomplete(ctx):
     Finds Alembic environments (an `env.py` that sets `target_metadata`) whose import closure
     misses a module that defines tables on that MetaData: one finding per module, listing the
     tables `alembic revision --autogenerate` cannot see. `target_metadata` may be one MetaData, a list,
-    `Base.metadata`, `db.metadata` or `SQLModel.metadata`; imports inside env.py's functions
+    `Base.metadata`, `db.metadata` or `SQLModel.metadata`, or Flask-Migrate's
+    `current_app.extensions['migrate'].db.metadata` / `get_metadata()` (also passed only to
+    `context.configure(target_metadata=...)`, as its template does): the project's
+    `SQLAlchemy()` object's MetaData, seen with what the application (every program creating
+    it) loads. Imports inside env.py's functions
     count (they run before autogenerate compares), imports under `TYPE_CHECKING` do not. When
     env.py passes an `include_object` / `include_name` hook to `context.configure`, a table the
     hook names as a string is left to it, and the others are reported as a warning (the hook
@@ -162,7 +166,9 @@ def alembic_metadata_empty(ctx):
     Autogenerate compares the database with an empty MetaData: the next
     `alembic revision --autogenerate` writes `op.drop_table(...)` for every table, and
     `alembic upgrade head` deletes them with their data. It happens when a second base is
-    added (`Base = declarative_base()` in a new module) and env.py keeps importing the old one.
+    added (`Base = declarative_base()` in a new module) and env.py keeps importing the old one,
+    or when a Flask-Migrate project (env.py targets `db.metadata`) maps its models on a
+    separate `DeclarativeBase`.
 
     ## Example
     ```python

@@ -1,6 +1,10 @@
 """Alembic environments: the env.py, the MetaData it hands to autogenerate, what it loads.
 
-An env.py is a module that assigns `target_metadata` and is named env.py or imports alembic.
+An env.py is a module that assigns `target_metadata` (or passes it to `context.configure`, as
+Flask-Migrate's template does) and is named env.py or imports alembic. Flask-Migrate's
+`current_app.extensions['migrate'].db.metadata` is the project's one `SQLAlchemy()` object's
+MetaData, and that env.py runs inside the application: what every program that creates the app
+loads, it sees.
 Its functions (`run_migrations_online()`) are called while it loads, so imports inside them
 count; imports under `TYPE_CHECKING` do not. An env.py that imports `importlib` or `pkgutil`,
 or loads a package `__init__` that imports `pkgutil`, probably discovers model modules at run
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ormdoctor.inventory.model import TableDef
-from ormdoctor.static.facts import FUNCTION, MODULE, AlembicEnvFact
+from ormdoctor.static.facts import FLASK_MIGRATE, FUNCTION, MODULE, AlembicEnvFact
 
 DYNAMIC = ("importlib", "pkgutil")
 
@@ -51,9 +55,38 @@ def alembic_envs(inventory) -> list[AlembicEnv]:
         if fact is None or fact.form not in ("single", "list") or not _is_env(inventory, path):
             continue
         metadata_ids = target_metadata_ids(inventory, path, fact)
+        loaded = env_closure(inventory, path)
+        if FLASK_MIGRATE in fact.target_metadata:
+            app = _flask_app_closure(inventory, path)
+            if app is None:
+                continue  # which application runs it is unknown: so is what it loads
+            loaded |= app
         if metadata_ids and not _discovers_dynamically(inventory, path):
-            envs.append(AlembicEnv(inventory, path, fact, metadata_ids, env_closure(inventory, path)))
+            envs.append(AlembicEnv(inventory, path, fact, metadata_ids, loaded))
     return envs
+
+
+def _flask_dbs(inventory) -> list[tuple[str, object]]:
+    """(path, ObjectFact) of every Flask-SQLAlchemy `SQLAlchemy()` object outside the tests."""
+    return [(path, obj) for path, module in sorted(inventory.modules.items()) if not module.is_test
+            for obj in module.facts.objects if obj.kind == "flask_sqlalchemy" and not obj.main_only]
+
+
+def _flask_app_closure(inventory, env_path: str) -> int | None:
+    """Flask-Migrate runs env.py inside the application (`flask db migrate` loads FLASK_APP and
+    its factory): what every program that creates the app with the `SQLAlchemy()` object loads,
+    the application itself, env.py sees. A model module only a worker script adds is not there."""
+    graph = inventory.graph
+    paths = {path for path, _ in _flask_dbs(inventory)}
+    bits = None
+    for process in graph.processes:
+        if not process.is_program or env_path in process.entries:
+            continue
+        members = graph.members(process.members)
+        if any(graph.contains(process.members, p) for p in paths) and any(
+                inventory.modules[m].facts.creates_app for m in members if m in inventory.modules):
+            bits = process.members if bits is None else bits & process.members
+    return bits or None
 
 
 def _is_env(inventory, path: str) -> bool:
@@ -64,11 +97,25 @@ def _is_env(inventory, path: str) -> bool:
 def target_metadata_ids(inventory, path: str, fact: AlembicEnvFact) -> list[str]:
     found = []
     for expr in fact.target_metadata:
+        if expr == FLASK_MIGRATE:
+            found += [m for m in _flask_migrate_metadata(inventory) if m not in found]
+            continue
         owner = expr[: -len(".metadata")] if expr.endswith(".metadata") else expr
         lineage = inventory.declarative.symbol_lineage(path, inventory.resolver.resolve(path, owner))
         if lineage is not None and lineage.metadata_id not in found:
             found.append(lineage.metadata_id)
     return found
+
+
+def _flask_migrate_metadata(inventory) -> list[str]:
+    """`current_app.extensions['migrate'].db.metadata`: the default-bind MetaData of the project's
+    `SQLAlchemy()` object, when there is exactly one."""
+    found = set()
+    for path, obj in _flask_dbs(inventory):
+        lineage = inventory.declarative.symbol_lineage(path, inventory.resolver.resolve(path, obj.name))
+        if lineage is not None:
+            found.add(lineage.metadata_id)
+    return sorted(found) if len(found) == 1 else []
 
 
 def env_closure(inventory, path: str) -> int:

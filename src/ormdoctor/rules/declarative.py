@@ -6,8 +6,10 @@ from collections import defaultdict
 
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.foreign_keys import referenced_table
 from ormdoctor.rules.loading import is_dead
 from ormdoctor.rules.registry import rule
+from ormdoctor.rules.tablemap import table_map
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
 RESERVED = {"metadata", "registry"}
@@ -188,7 +190,9 @@ def inheritance_conflict(ctx):
       existing column 'parent.x'` at class definition.
     - Tablename mixin on an intended single-table subclass: SQLAlchemy makes it a joined
       subclass with a new table and no foreign key to the parent: `Can't determine the inherit
-      condition`.
+      condition`. A subclass whose key is a foreign key to the parent, written as a string or
+      as an attribute (`ForeignKey(Employee.id)`, `ForeignKey(Employee.__table__.c.id)`), is a
+      deliberate joined subclass and is not reported.
     - Constant `__tablename__` on an abstract base: every subclass maps the same table, the
       second one raises `Table 'x' is already defined`.
 
@@ -238,11 +242,14 @@ def _sti_column_conflicts(ctx):
 
 
 def _mixin_on_single_table(ctx):
+    tables = table_map(ctx.inventory)
     for model in ctx.inventory.classes:
         if model.kind != "joined" or model.parent is None or model.fact.tablename is not None:
             continue
         parent_table = model.parent.table_name
-        links = [fk for c in model.fact.columns for fk in c.foreign_keys if fk.target.split(".")[-2:-1] == [parent_table]]
+        links = [fk for c in model.fact.columns for fk in c.foreign_keys
+                 if referenced_table(ctx.inventory, tables, model.path, fk.target, fk.target_is_expr,
+                                     model.metadata_id) == parent_table]
         if links or model.flavor in ("flask", "sqlmodel"):
             continue
         message = (f"{model.name} inherits a __tablename__ recipe and becomes a joined subclass of {model.parent.name} "

@@ -78,7 +78,10 @@ def duplicate_table(ctx):
     for this MetaData instance` when its module is imported, so the application does not start.
     With `extend_existing=True` on the later one it no longer raises; the definitions are merged
     silently instead (see ORM105). A copy in a module that nothing imports (a dead
-    `models_old.py`) is reported as a warning: it crashes the day something imports it.
+    `models_old.py`) is reported as a warning: it crashes the day something imports it. So is a
+    copy in generated code, a reflection snapshot of the database (a sqlacodegen header, "DO NOT
+    EDIT" / "@generated", or a `generated/` / `models_generated/` folder): it is meant to repeat
+    the live models, and the message says which file is generated and why.
     Standalone scripts that never run together (tutorials, examples) are not reported.
 
     ## Example
@@ -124,7 +127,7 @@ def duplicate_table(ctx):
         message = f"table '{first.key}' is defined {len(defs)} times on metadata {metadata} ({_listing(defs)})"
         severity = None
         if meet.status == "dead":
-            message += f"; {', '.join(meet.dead)} is imported by no program, so it does not crash yet"
+            message += meet.dead_note()
             severity = Severity.WARNING
         elif masked:
             flag = "extend_existing" if masked[0].extend_existing else "keep_existing"
@@ -144,6 +147,10 @@ def duplicate_table(ctx):
                     f"'{first.key}' (or give it a table of its own joined to {first.owner})")
         elif first.path == second.path:  # importing from the file itself would fix nothing
             hint = f"keep one of the classes in {first.path}; `ormdoctor compare {first.key}` shows how they differ"
+        elif sum(d.path == keep.path for d in defs) > 1:
+            # The kept class's file still defines another copy: importing from it would run both.
+            hint = (f"keep one of the classes in {keep.path}, then import it elsewhere; "
+                    f"`ormdoctor compare {first.key}` shows how they differ")
         else:
             hint = (f"keep one definition and import it elsewhere (`{_import_hint(ctx, keep)}`); "
                     f"`ormdoctor compare {first.key}` shows how they differ")
@@ -166,7 +173,9 @@ def table_collision_across_metadata(ctx):
     its tests create and drop (or only compile) on their own. When the project configures several
     databases (two engine URLs, oslo.db contexts per config group, `Session(binds=...)`) and
     nothing ties both MetaData to one of them (an Alembic env.py migrating both, one engine URL),
-    the collision is unproven and reported as a warning.
+    the collision is unproven and reported as a warning. So is a definition in generated code
+    (a sqlacodegen snapshot on its own MetaData, loaded next to the live models to compare
+    them): the message says which file is generated.
 
     ## Example
     ```python
@@ -199,7 +208,7 @@ def table_collision_across_metadata(ctx):
         if len(metadata_ids) < 2:
             continue
         meet = meeting(ctx.graph, [(d.path, d.main_only) for d in defs])
-        if not meet.together:
+        if not meet.together and not (meet.generated and meet.process is not None):
             # Two MetaData only collide when one process creates both: a copy in a module no
             # program runs (an example, a type-checker input) crashes nothing, even if imported.
             continue
@@ -215,6 +224,9 @@ def table_collision_across_metadata(ctx):
             continue
         if shared == UNKNOWN:
             message += unknown_note(ctx)
+            severity = Severity.WARNING
+        if meet.generated:
+            message += meet.dead_note()
             severity = Severity.WARNING
         yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity,
                           fix=consolidation_fix(ctx, defs, decided_only=True))

@@ -68,16 +68,28 @@ def _missing_table(ctx, ref: FkRef, target: FkTarget):
 
 
 def _table_hint(ctx, ref: FkRef, target: FkTarget, others) -> str:
+    """Never re-points the key to a table in another schema than its own table's: a table of
+    the same name there (`attachments.files` for `event_abstracts.files`) is usually another
+    entity, and the key would silently join the wrong rows."""
     same_metadata = [d for d in others if d.metadata_id == ref.table.metadata_id]
+    own_schema = [d for d in same_metadata if d.schema == ref.table.schema and d.schema != target.schema]
+    if own_schema:
+        return f"qualify the schema: ForeignKey(\"{own_schema[0].key}.{target.column}\")"
     if same_metadata:
-        return f"qualify the schema: ForeignKey(\"{same_metadata[0].key}.{target.column}\")"
+        schemas = ", ".join(sorted({d.schema or "default" for d in same_metadata}))
+        return (f"define '{target.key}', or write the schema of the table meant: '{target.name}' in schema "
+                f"{schemas} may be another table")
     if others:
         return (f"'{target.name}' is on {ctx.metadata_label(others[0].metadata_id)}: a foreign key only reaches "
                 f"tables of its own MetaData; use one declarative base for both")
-    close = table_map(ctx.inventory).close_names(ref.table.metadata_id, target.name)
+    close = table_map(ctx.inventory).close_names(ref.table.metadata_id, target.name, target.schema)
     if close:
-        return f"did you mean ForeignKey(\"{close[0]}.{target.column}\")?"
+        return f"did you mean ForeignKey(\"{_qualified(target.schema, close[0])}.{target.column}\")?"
     return "reference an existing table, or define the missing one on the same MetaData"
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
 
 
 def _missing_column(ctx, ref: FkRef, target: FkTarget):

@@ -3,7 +3,8 @@
 `ForeignKey("t.c")` / `ForeignKey("schema.t.c")` and `ForeignKeyConstraint` targets are
 strings resolved on the referencing table's MetaData when `create_all` or `sorted_tables`
 runs (see ``tablemap``). `ForeignKey(Customer.id)` / `ForeignKey(users.c.id)` are objects:
-they exist or the module fails at import, so they only matter for type comparison.
+they exist or the module fails at import, so they are never missing; they still point at
+a table (joined inheritance, type comparison), found through the module's imports.
 """
 
 from __future__ import annotations
@@ -117,20 +118,46 @@ def resolve_foreign_key(inventory, tables: TableMap, ref: FkRef) -> FkTarget:
 
 
 def _object_target(inventory, tables: TableMap, ref: FkRef) -> FkTarget:
-    """`Customer.id`, `Customer.__table__.c.id`, `users.c.id`: only used to compare types."""
-    if ".c." in ref.target:
-        owner, column = ref.target.rsplit(".c.", 1)
+    """`Customer.id`, `Customer.__table__.c.id`, `users.c.id`: objects, so they exist or the
+    module fails at import; resolved for the type comparison and the table they point at."""
+    return object_target(inventory, tables, ref.path, ref.target, ref.table.metadata_id)
+
+
+def object_target(inventory, tables: TableMap, path: str, target: str, metadata_id: str | None) -> FkTarget:
+    """The table and column an attribute-form foreign key written in ``path`` refers to: the
+    class or Table the name is bound to there (through imports), else the one mapped class of
+    that name on the same MetaData, as SQLAlchemy's string lookup would find it."""
+    if ".c." in target:
+        owner, column = target.rsplit(".c.", 1)
         owner = owner.removesuffix(".__table__")
-    elif "." in ref.target:
-        owner, column = ref.target.rsplit(".", 1)
+    elif "." in target:
+        owner, column = target.rsplit(".", 1)
     else:
         return FkTarget("unknown")
-    symbol = inventory.resolver.resolve(ref.path, owner)
-    table = _symbol_table(inventory, tables, symbol)
+    symbol = inventory.resolver.resolve(path, owner)
+    table = _symbol_table(inventory, tables, symbol) or _named_class_table(inventory, tables, owner, metadata_id)
     if table is None:
         return FkTarget("unknown")
     found = FkTarget("found", table.schema, table.name, column, [table])
-    return found if found.referenced_column() is not None else FkTarget("unknown")
+    return found if found.referenced_column() is not None else FkTarget("unknown", table.schema, table.name, column)
+
+
+def referenced_table(inventory, tables: TableMap, path: str, target: str, is_expr: bool,
+                     metadata_id: str | None) -> str | None:
+    """The name of the table a foreign key written in ``path`` points at, in any form."""
+    if is_expr:
+        return object_target(inventory, tables, path, target, metadata_id).name
+    parts = target.split(".")
+    return parts[-2] if len(parts) >= 2 else None
+
+
+def _named_class_table(inventory, tables: TableMap, owner: str, metadata_id: str | None) -> TableDef | None:
+    name = owner.rsplit(".", 1)[-1]
+    models = [m for m in inventory.classes if m.name == name and m.metadata_id == metadata_id and m.table_name]
+    if len(models) != 1:
+        return None
+    defs = tables.find(models[0].metadata_id, models[0].schema, models[0].table_name)
+    return next((d for d in defs if d.model is models[0]), defs[0] if defs else None)
 
 
 def _symbol_table(inventory, tables: TableMap, symbol) -> TableDef | None:

@@ -99,7 +99,8 @@ def duplicate_index_name(ctx):
     and leaves the first tables behind, so a re-run "succeeds" with the index missing. Naming
     conventions collide in surprising ways: the default `ix_%(column_0_label)s` gives table
     `liquidacion_concepto` column `id` and table `liquidacion` column `concepto_id` the same
-    name `ix_liquidacion_concepto_id`.
+    name `ix_liquidacion_concepto_id`. A name repeated by generated code (a sqlacodegen
+    snapshot of the same database) is a warning that says the file is generated.
 
     ## Example
     ```python
@@ -128,7 +129,8 @@ def duplicate_index_name(ctx):
         found = sorted(found, key=lambda f: (f.table.path, f.pos.line))
         if len({(f.table.key, f.columns, f.unique) for f in found}) < 2 and not _repeated_on_one_table(found):
             continue  # the same index declared twice on one table is ORM202's redundancy
-        if meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found]).status == "separate":
+        meet = meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found])
+        if meet.status == "separate":
             continue
         if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line, f.pos.column) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
@@ -144,6 +146,9 @@ def duplicate_index_name(ctx):
             continue
         if shared == UNKNOWN:
             message += unknown_note(ctx)
+            severity = Severity.WARNING
+        if meet.generated:
+            message += meet.dead_note("fail")
             severity = Severity.WARNING
         yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
                           "give each index a name that includes its table, e.g. ix_<table>_<column>", severity=severity)

@@ -9,7 +9,7 @@ crashes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ormdoctor.inventory.graph import Process
 
@@ -19,16 +19,38 @@ class Meeting:
     status: str  # together | separate | dead
     process: Process | None
     order: list[str]  # paths in load order (together), else sorted
-    dead: list[str]  # modules no program loads
+    dead: list[str]  # modules no program loads, or generated snapshots
+    generated: dict[str, str] = field(default_factory=dict)  # the dead ones that are generated code: why
 
     @property
     def together(self) -> bool:
         return self.status == "together"
 
+    def dead_note(self, verb: str = "crash") -> str:
+        """Why a dead definition is only a warning: "; x.py is imported by no program, ..."."""
+        if self.generated:
+            shown = ", ".join(f"{path} ({why})" for path, why in sorted(self.generated.items()))
+            verb_be = "is" if len(self.generated) == 1 else "are"
+            return f"; {shown} {verb_be} generated code, a snapshot of the database, not a live model"
+        return f"; {', '.join(self.dead)} is imported by no program, so it does not {verb} yet"
+
 
 def meeting(graph, paths: list) -> Meeting:
     """``paths``: a file path per definition, or ``(path, main_only)`` for definitions that may sit
-    under the file's `if __name__ == "__main__":` block (see ``Process.runs``)."""
+    under the file's `if __name__ == "__main__":` block (see ``Process.runs``).
+
+    A definition in generated code (a reflection snapshot: sqlacodegen's output, `models_generated/`)
+    makes the meeting "dead" like a module nothing runs: a copy of the live model by design,
+    worth a warning, never an error against the live model."""
+    found = _meeting(graph, paths)
+    generated = getattr(graph, "generated", {})
+    snapshots = {p: generated[p] for p in found.order if p in generated}
+    if snapshots and found.status != "separate" and len(snapshots) < len(found.order):
+        return Meeting("dead", found.process, found.order, sorted(snapshots), snapshots)
+    return found
+
+
+def _meeting(graph, paths: list) -> Meeting:
     sites = sorted({(p, False) if isinstance(p, str) else (p[0], bool(p[1])) for p in paths})
     unique = sorted({p for p, _ in sites})
     if len(sites) == 1 or (len(unique) == 1 and not any(main for _, main in sites)):

@@ -177,6 +177,10 @@ def foreign_key_type_mismatch(ctx):
     Finds a foreign-key column whose type family (integer, UUID, string, ...) differs from the
     referenced column's, when both types are known. `Integer` to `BigInteger` is one family; a
     column declared without a type takes the referenced column's type and is never reported.
+    The target may be written as a string (`"customers.id"`) or as an attribute
+    (`ForeignKey(Customer.id)`, `ForeignKey(Customer.__table__.c.id)`, resolved through the
+    module's imports), and the referenced key may come from a mixin's or an abstract base's
+    `@declared_attr def id(cls): return Column(...)`.
 
     ## Why is this bad?
     SQLAlchemy does not compare the types. PostgreSQL refuses the constraint (`foreign key

@@ -102,7 +102,8 @@ def _missing_secondaries(ctx):
                 or metadata_id in tables.opaque or _names_class(ctx, ref, schema):
             continue
         label = ctx.metadata_label(metadata_id)
-        close = tables.close_names(metadata_id, name)
+        close = [f"{schema}.{n}" if schema else n
+                 for n in tables.close_names(metadata_id, name, tables.key(metadata_id, schema, name)[1])]
         message = (f"{ref.subject} has secondary='{ref.rel.secondary}', but no table of that name is on {label}: "
                    f"mapper configuration fails with `failed to locate a name ('{ref.rel.secondary}')`")
         hint = f"name the association table as defined, e.g. '{close[0]}'" if close else \

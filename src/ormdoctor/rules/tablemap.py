@@ -22,7 +22,7 @@ class TableMap:
     opaque: set[str]  # metadata with a model whose table could not be resolved
     extra_columns: dict[tuple, set[str]] = field(default_factory=dict)  # single-table subclasses' columns
     _columns: dict[tuple, set[str]] = field(default_factory=dict)
-    _names: dict[str, NameBook] = field(default_factory=dict)
+    _names: dict[tuple, NameBook] = field(default_factory=dict)
     _by_name: dict[str, list[TableDef]] = field(default_factory=dict)
 
     def default_schema(self, metadata_id: str) -> str | None:
@@ -45,10 +45,13 @@ class TableMap:
                 self._by_name.setdefault(key[2], []).append(defs[0])
         return self._by_name.get(name, [])
 
-    def close_names(self, metadata_id: str, name: str) -> list[str]:
-        if metadata_id not in self._names:
-            self._names[metadata_id] = NameBook(n for (m, s, n) in self.by_key if m == metadata_id)
-        return self._names[metadata_id].close(name, n=2, cutoff=0.75)
+    def close_names(self, metadata_id: str, name: str, schema: str | None = None) -> list[str]:
+        """Table names close to ``name`` in one schema of one MetaData (a name in another schema
+        is another table, never a spelling of this one)."""
+        key = (metadata_id, schema)
+        if key not in self._names:
+            self._names[key] = NameBook(n for (m, s, n) in self.by_key if m == metadata_id and s == schema)
+        return self._names[key].close(name, n=2, cutoff=0.75)
 
     def has_column(self, defs: list[TableDef], column: str) -> bool:
         key = (defs[0].metadata_id, defs[0].schema, defs[0].name)

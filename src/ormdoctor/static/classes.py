@@ -143,6 +143,25 @@ def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
         if args is not None:
             args.form = "declared_attr"
             fact.table_args = args
+    elif not func.name.startswith("__"):
+        _declared_column(fact, func)
+
+
+def _declared_column(fact: ClassFact, func: ast.FunctionDef) -> None:
+    """``@declared_attr def id(cls): return Column(Integer, primary_key=True)`` on a mixin or an
+    abstract base: every mapped subclass gets the column, as if it were written there."""
+    returned = _returned(func)
+    tail = callee_tail(returned) if isinstance(returned, ast.Call) else None
+    if tail in col.COLUMN_CALLS and _single_return(func):
+        column = col.parse_column_call(returned, func.name, tail)
+        if column.type is None:
+            column.type = col.annotation_type(_mapped_return(func))
+        fact.columns.append(column)
+
+
+def _mapped_return(func: ast.FunctionDef):
+    """``def id(cls) -> Mapped[int]``: the type a bare ``mapped_column(primary_key=True)`` gets."""
+    return func.returns if func.returns is not None and _is_mapped(func.returns) else None
 
 
 def _passes_table_true(func: ast.FunctionDef) -> bool:

@@ -75,7 +75,7 @@ def foreign_key(call: ast.Call) -> ForeignKeyFact:
     target = string(target_node)
     is_expr = target is None
     if is_expr:
-        target = dotted(target_node) or source_text(target_node) or "?"
+        target = _column_path(target_node) or source_text(target_node) or "?"
     return ForeignKeyFact(
         target=target,
         ondelete=string(keyword(call, "ondelete")),
@@ -83,6 +83,13 @@ def foreign_key(call: ast.Call) -> ForeignKeyFact:
         pos=pos(call),
         target_is_expr=is_expr,
     )
+
+
+def _column_path(node) -> str | None:
+    """``Customer.id`` / ``users.c.id`` as written; ``Customer.__table__.c["id"]`` as ``...c.id``."""
+    if isinstance(node, ast.Subscript) and string(node.slice) is not None and dotted(node.value):
+        return f"{dotted(node.value)}.{string(node.slice)}"
+    return dotted(node)
 
 
 def parse_field_call(call: ast.Call, attr: str, annotation: ast.AST | None) -> ColumnFact | None:

@@ -12,7 +12,8 @@ from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
                                     is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
                                     string, truthy_kw)
-from ormdoctor.static.facts import (FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts, ImperativeMapFact,
+from ormdoctor.static.facts import (FLASK_MIGRATE, FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts,
+                                    ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
 
 OBJECT_CALLS = {
@@ -46,15 +47,22 @@ class ModuleReader:
         files that cannot hold a call it looks for (most model files)."""
         self._body(tree.body, MODULE, nested=False)
         env = self.facts.alembic_env
-        if env is None and text is not None and not _may_hold_any_call(text):
+        alembic = env is not None or text is None or "target_metadata" in text
+        if not alembic and text is not None and not _may_hold_any_call(text):
             return self.facts
         configures = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._any_call(node)
-                if env is not None and callee_tail(node) == "configure":
+                if alembic and callee_tail(node) == "configure":
                     configures.append(node)
+        if env is None:
+            # Flask-Migrate's template: no module-level `target_metadata`, only
+            # `context.configure(target_metadata=get_metadata(), ...)`.
+            target = next((kw.value for call in configures for kw in call.keywords if kw.arg == "target_metadata"), None)
+            env = self.facts.alembic_env = _alembic_target(target, target) if target is not None else None
         if env is not None:
+            _flask_migrate_target(tree, env)
             _include_hooks(tree, configures, env)
         return self.facts
 
@@ -370,6 +378,36 @@ def _name_ref(node) -> str | None:
 def _is_main_test(test) -> bool:
     return isinstance(test, ast.Compare) and dotted(test.left) == "__name__" and \
         any(string(c) == "__main__" for c in test.comparators)
+
+
+def _flask_migrate_target(tree: ast.Module, env: AlembicEnvFact) -> None:
+    """`current_app.extensions['migrate'].db.metadata`, directly, through a module variable
+    (`target_db = current_app.extensions['migrate'].db`) or a function returning it
+    (`get_metadata()`): the Flask-SQLAlchemy object's MetaData."""
+    dbs = {t.id for n in tree.body if isinstance(n, ast.Assign) and _is_migrate_db(n.value)
+           for t in n.targets if isinstance(t, ast.Name)}
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    found = []
+    for expr in env.target_metadata:
+        text = expr.replace(" ", "").replace('"', "'")
+        called = functions.get(text[:-2]) if text.endswith("()") else None
+        returns = [r.value for r in ast.walk(called) if isinstance(r, ast.Return) and r.value is not None] if called else []
+        found.append(FLASK_MIGRATE if _migrate_metadata(text, dbs) or (
+            returns and all(_migrate_metadata(source_text(r) or "", dbs) for r in returns)) else expr)
+    env.target_metadata = found
+
+
+def _is_migrate_db(node) -> bool:
+    return (source_text(node) or "").replace(" ", "").replace('"', "'").endswith(".extensions['migrate'].db")
+
+
+def _migrate_metadata(text: str, dbs: set[str]) -> bool:
+    text = text.replace(" ", "").replace('"', "'")
+    for suffix in (".metadata", ".metadatas[None]"):
+        if text.endswith(suffix):
+            owner = text[: -len(suffix)]
+            return owner.endswith(".extensions['migrate'].db") or owner in dbs
+    return False
 
 
 def _alembic_target(value, stmt) -> AlembicEnvFact:

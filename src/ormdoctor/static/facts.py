@@ -217,6 +217,12 @@ class ImperativeMapFact:
     pos: Pos
 
 
+# Flask-Migrate runs env.py inside the application: `current_app.extensions['migrate'].db` is the
+# `SQLAlchemy()` object given to `Migrate(app, db)`, and its `.metadata` (or `.metadatas[None]`,
+# the default bind) is the target. AlembicEnvFact.target_metadata holds this marker for it.
+FLASK_MIGRATE = "<flask-migrate db>.metadata"
+
+
 @dataclass(slots=True)
 class AlembicEnvFact:
     target_metadata: list[str]  # source text of each metadata expression
@@ -276,6 +282,9 @@ class FileFacts:
     functions: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     line_count: int = 0
+    # The file says it is generated code (a reflection snapshot): "sqlacodegen", or "a
+    # generated-code header" ("auto-generated", "DO NOT EDIT", "@generated").
+    generated: str | None = None
 
 
 def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:

@@ -17,7 +17,7 @@ from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
-from ormdoctor.static.source import decode, ignore_comments
+from ormdoctor.static.source import decode, generated_header, ignore_comments
 from ormdoctor.static.source import read_source as read_regular_file
 
 # A file with none of these never defines or references a model: its imports are enough.
@@ -233,6 +233,7 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
         return facts
     facts.line_count = text.count("\n") + 1
     facts.noqa = ignore_comments(text)
+    facts.generated = generated_header(text)
     try:
         tree = _parse(text, rel)
     except SyntaxError as exc:

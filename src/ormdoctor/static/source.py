@@ -125,3 +125,32 @@ def _comments(text: str):
     except (tokenize.TokenError, SyntaxError, ValueError):
         return [(number, line[line.index("#"):]) for number, line in enumerate(text.splitlines(), start=1)
                 if "#" in line]
+
+
+# A generated-code header among a file's first lines (sqlacodegen, protobuf, Django's
+# "auto-generated", Facebook's "@generated"), or sqlacodegen 2.x's exact opening: `# coding: utf-8`
+# then `from sqlalchemy import ...`.
+_GENERATED_RE = re.compile(r"generated\s+by\s+(?P<tool>[\w.-]+)|auto-?generated|do\s+not\s+edit|@generated", re.I)
+_HEADER_LINES = 10
+
+
+def generated_header(text: str) -> str | None:
+    """How the file says it is generated code ("sqlacodegen", "a generated-code header"), or None.
+    Only comments and a module docstring at the top count: a model that mentions generated code
+    further down is hand-written."""
+    lines = text.lstrip("\ufeff").splitlines()[:_HEADER_LINES]
+    if len(lines) >= 2 and lines[0].strip().lower() == "# coding: utf-8" and lines[1].startswith("from sqlalchemy import "):
+        return "sqlacodegen"
+    in_docstring = False
+    for line in lines:
+        stripped = line.strip()
+        quotes = stripped.count('"""') + stripped.count("'''")
+        if not (in_docstring or stripped.startswith(("#", '"""', "'''")) or not stripped):
+            break
+        found = _GENERATED_RE.search(stripped)
+        if found:
+            tool = (found.group("tool") or "").rstrip(".").lower()
+            return "sqlacodegen" if tool == "sqlacodegen" else "a generated-code header"
+        if quotes % 2 == 1:
+            in_docstring = not in_docstring
+    return None
