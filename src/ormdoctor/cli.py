@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ormdoctor: interrupted", file=sys.stderr)
         status = 130
+        if argv is None:
+            _exit_now(status)
     if argv is None:
         # The command line's work is done: a Ctrl-C while the interpreter shuts down must not
         # turn the exit status into a death by signal.
@@ -148,6 +150,24 @@ def main(argv: list[str] | None = None) -> int:
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     return status
+
+
+def _exit_now(status: int) -> None:
+    """After Ctrl-C, leave at once: an interrupt that landed inside the parse pool's machinery can
+    leave its threads waiting on each other, and the interpreter's shutdown would wait with them
+    (seen once under heavy load). The workers are stopped first; project code runs in its own
+    session, which the runtime layer has already killed on its way out."""
+    import multiprocessing
+    import os
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing left to say there
+            pass
+    os._exit(status)
 
 
 def _run(argv: list[str] | None) -> int:
