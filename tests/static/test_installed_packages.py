@@ -123,3 +123,14 @@ def test_roots_shows_the_environment_and_what_was_read():
                           capture_output=True, text=True, check=True).stdout
     assert f"Installed packages: {GOOD / '.venv'} (.venv in the project)" in text
     assert "read to resolve bases and mixins: fakebase.model_base, fakeusers, fakeusers.db" in text
+
+
+def test_a_second_base_next_to_an_installed_one_is_reported_in_the_project(tmp_path):
+    """ORM502 sits at an installed base's first project class, never inside .venv."""
+    project = _copy(GOOD, tmp_path)
+    users = project / "app" / "users.py"
+    users.write_text(users.read_text().replace("class Item(BASEV2):", "class Own(DeclarativeBase):\n    pass\n\n\n"
+                                               "class Item(Own):").replace(
+        "from sqlalchemy.orm import relationship", "from sqlalchemy.orm import DeclarativeBase, relationship"))
+    found = [f for f in analyse([str(project)], use_cache=False).findings if f.code == "ORM502"]
+    assert [(f.location.path, f.location.line) for f in found] == [("app/models.py", 6)]  # Network.__tablename__
