@@ -25,6 +25,13 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_active_virtualenv(monkeypatch):
+    """ormdoctor reads installed packages from VIRTUAL_ENV when a project has no environment of
+    its own: the shell that runs the tests must not change what a fixture project resolves."""
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+
+
 @pytest.fixture(scope="session")
 def update_golden(request) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -27,6 +27,7 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)
     pyproject: dict = field(default_factory=dict)  # the whole file, for pytest/setuptools settings
+    python: str | None = None  # --python: the interpreter whose installed packages are read
     path: Path | None = None
 
 

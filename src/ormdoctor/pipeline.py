@@ -29,6 +29,7 @@ class StoredResult:
     findings: list[Finding]
     scope: dict[str, int]
     codes: list[str]
+    installed: dict[str, str] = field(default_factory=dict)  # installed module read → its digest ("" absent)
 
 
 class UsageError(Exception):
@@ -109,12 +110,12 @@ def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
             use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None,
-            progress=None) -> Analysis:
+            progress=None, python: str | None = None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
     from the cache without building the inventory. ``canonical``: decisions of a plan file,
     over those of [tool.ormdoctor.canonical]. ``progress``: see ``ormdoctor.progress``."""
     with without_gc():
-        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress)
+        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress, python)
 
 
 # Objects allocated during a run beyond which re-enabling the collector would start a pass
@@ -140,7 +141,7 @@ def without_gc():
 
 
 def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cache: bool,
-             reuse_result: bool, canonical: dict | None, progress) -> Analysis:
+             reuse_result: bool, canonical: dict | None, progress, python: str | None = None) -> Analysis:
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -153,6 +154,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         config.include = config.include + includes
     if canonical:
         config.canonical = {**config.canonical, **canonical}
+    config.python = python
     paths = discover(root, config.include, config.exclude)
     if not paths:
         raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
@@ -165,7 +167,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         digests = file_digests(root, paths, cache)
         key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key, StoredResult) if key else None
-        if stored is not None:
+        if stored is not None and _installed_unchanged(root, config, stored.installed):
             cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
             return Analysis(root, config, None, stored.findings, started, set(stored.codes), stored.scope)
     from ormdoctor.inventory.build import build_inventory
@@ -189,8 +191,24 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     if cache is not None and reuse_result:
         digests = {m.path: m.facts.digest for m in inventory.modules.values()}
         key = result_key(digests, choice, _config_state(root, config, paths))
-        cache.save_result(key, StoredResult(findings, scope, sorted(codes)))
+        installed = inventory.installed.used if inventory.installed is not None else {}
+        cache.save_result(key, StoredResult(findings, scope, sorted(codes), dict(installed)))
     return Analysis(root, config, inventory, findings, started, codes, scope)
+
+
+def _installed_unchanged(root: Path, config: Config, used: dict[str, str]) -> bool:
+    """Whether every installed module the stored result was resolved with is still the same
+    file (an upgraded package gives its classes other tables, columns or bases)."""
+    if not used:
+        return True
+    from ormdoctor.inventory.installed import InstalledModules
+    from ormdoctor.project.environment import find_environment
+
+    environment = find_environment(root, config.python)
+    if environment is None:
+        return False
+    installed = InstalledModules(environment)
+    return all(installed.digest(dotted) == digest for dotted, digest in used.items())
 
 
 def _config_state(root: Path, config: Config, paths: list[str] = ()) -> tuple:
@@ -207,5 +225,9 @@ def _config_state(root: Path, config: Config, paths: list[str] = ()) -> tuple:
                 digests.append((name, content_digest(path.read_bytes())))
         except OSError:
             continue
+    from ormdoctor.project.environment import find_environment
+
+    environment = find_environment(root, config.python)  # paths only: a few stats
     return (repr(config.pyproject), config.include, config.exclude, config.per_file_ignores,
-            repr(sorted(config.canonical.items())), tuple(digests))
+            repr(sorted(config.canonical.items())), tuple(digests),
+            environment.paths if environment is not None else None)

@@ -50,7 +50,8 @@ def run_once(args) -> int:
 def collect(args, progress=None):
     url = database_url(args)
     analysis = analyse(args.paths, args.config, split_codes(args.select), split_codes(args.ignore),
-                       use_cache=not args.no_cache, reuse_result=not (args.import_ or url), progress=progress)
+                       use_cache=not args.no_cache, reuse_result=not (args.import_ or url), progress=progress,
+                       python=args.python)
     if args.import_:
         if progress:
             progress("importing the models")

@@ -11,7 +11,7 @@ from ormdoctor.pipeline import analyse
 
 
 def run(args) -> int:
-    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache)
+    analysis = analyse(args.paths, args.config, use_cache=not args.no_cache, python=getattr(args, "python", None))
     settings = describe(analysis)
     emit(json.dumps(settings, indent=2) + "\n" if args.format == "json" else render(settings),
          getattr(args, "output_file", None))
@@ -47,11 +47,22 @@ def describe(analysis) -> dict:
         "config": str(analysis.config.path) if analysis.config.path else None,
         "roots": [{"path": r.path or ".", "reason": r.reason,
                    "source": f"{r.source[0]}:{r.source[1]}" if r.source else None} for r in inventory.roots],
+        "environment": _environment(inventory),
         "processes": processes,
         "coverage": seen.as_dict(),
         "unseen": [{"path": u.path, "line": u.line, "class": u.name, "reason": u.reason, "bases": list(u.bases)}
                    for u in seen.unseen],
     }
+
+
+def _environment(inventory) -> dict | None:
+    """The installed packages read to resolve bases and mixins: where, why there, and which modules."""
+    if inventory.environment is None:
+        return None
+    found = inventory.environment.describe()
+    read = inventory.installed.loaded if inventory.installed is not None else {}
+    found["read"] = sorted(module.name for module in read.values())
+    return found
 
 
 def _why(inventory, process, configured: set[str], program_reason) -> str:
@@ -81,6 +92,15 @@ def render(settings: dict) -> str:
     for root in settings["roots"]:
         source = f"  [{root['source']}]" if root["source"] else ""
         lines.append(f"  {root['path']:<{width}}  {root['reason']}{source}")
+    environment = settings["environment"]
+    if environment is None:
+        lines += ["", "Installed packages: no environment found (.venv, venv, env, --python, VIRTUAL_ENV); "
+                      "bases from installed packages are not read"]
+    else:
+        lines += ["", f"Installed packages: {environment['prefix']} ({environment['reason']})"]
+        lines += [f"  {folder}" for folder in environment["site_packages"]]
+        read = environment["read"]
+        lines.append(f"  read to resolve bases and mixins: {', '.join(read) if read else 'none'}")
     lines += ["", "Processes (entry points first):"]
     for process in settings["processes"]:
         kind = "entry point" if process["entry_point"] else "not an entry point"

@@ -7,10 +7,12 @@ from pathlib import Path
 from ormdoctor.config import Config
 from ormdoctor.inventory.declarative import DeclarativeResolver
 from ormdoctor.inventory.graph import Edge, ImportGraph
+from ormdoctor.inventory.installed import InstalledModules, ProjectAndInstalled, is_installed
 from ormdoctor.inventory.processes import processes
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files, discover
+from ormdoctor.project.environment import find_environment
 from ormdoctor.project.evidence import docker_roots, script_roots, source_folders, subproject_roots
 from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
@@ -39,7 +41,10 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> 
     inventory.graph = _graph(modules, index, resolver, config)
     inventory.roots = roots + list(index.implicit.values())
     _name_modules_as_imported(modules, index)
-    declarative = DeclarativeResolver(inventory, resolver)
+    inventory.environment = find_environment(root, config.python)
+    installed = InstalledModules(inventory.environment) if inventory.environment is not None else None
+    inventory.installed = installed
+    declarative = DeclarativeResolver(inventory, ProjectAndInstalled(resolver, installed))
     _classes(inventory, declarative)
     _imperative_tables(inventory, declarative, resolver)
     _imperative_mappings(inventory, resolver)
@@ -76,8 +81,10 @@ def _tell_apart_labels(inventory: Inventory) -> None:
         for item in items:
             by_label.setdefault(item.label, []).append(item)
         for same in by_label.values():
-            if len(same) > 1:
-                for item in same:
+            for item in same:
+                if is_installed(item.path):  # a library's base: always named with its installed module
+                    item.label = f"{item.label} ({inventory.installed[item.path].name}, installed)"
+                elif len(same) > 1:
                     module = inventory.modules.get(item.path)
                     item.label = f"{item.label} ({module.name if module is not None and module.name else item.path})"
 

@@ -84,11 +84,11 @@ def _compute(inventory: Inventory) -> Coverage:
     for path in sorted(inventory.modules):
         module = inventory.modules[path]
         for cls in module.facts.classes:
-            if not looks_mapped(cls) or is_alternative(cls, module.facts.classes):
-                continue
-            result.looks_mapped += 1
             key = (path, cls.name, cls.pos.line)
             model = models.get(key)
+            if not (looks_mapped(cls) or _mapped_through_ancestry(model)) or is_alternative(cls, module.facts.classes):
+                continue
+            result.looks_mapped += 1
             if model is not None and model.kind != "unknown" and model.metadata_id:
                 result.resolved += 1
                 continue
@@ -97,6 +97,13 @@ def _compute(inventory: Inventory) -> Coverage:
                 reason = _base_origin(inventory, path, cls)
             result.unseen.append(Unseen(path, cls.name, cls.pos.line, reason, tuple(cls.bases)))
     return result
+
+
+def _mapped_through_ancestry(model) -> bool:
+    """`class User(SQLAlchemyBaseUserTableUUID, Base): pass`: its body says nothing, but the inventory
+    mapped it on a table a mixin names (an installed package's, read from the environment)."""
+    return model is not None and model.kind in ("table", "joined", "concrete") and model.table_name is not None \
+        and model.fact.tablename is None
 
 
 def _reason(cls: ClassFact, named: bool) -> str:

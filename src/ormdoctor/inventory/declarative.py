@@ -12,8 +12,9 @@ import builtins
 import re
 from dataclasses import dataclass
 
-from ormdoctor.inventory.model import Inventory, MetaDataInfo, ModelClass, Registry, Unresolved
-from ormdoctor.inventory.symbols import Resolver, Symbol
+from ormdoctor.inventory.installed import ProjectAndInstalled, is_installed
+from ormdoctor.inventory.model import Inventory, MetaDataInfo, Module, ModelClass, Registry, Unresolved
+from ormdoctor.inventory.symbols import Symbol
 from ormdoctor.inventory.constants import evaluate
 from ormdoctor.inventory.coverage import folder_holding
 from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
@@ -52,9 +53,9 @@ def apply_pattern(pattern: str, class_name: str) -> str:
 
 
 class DeclarativeResolver:
-    def __init__(self, inventory: Inventory, resolver: Resolver):
+    def __init__(self, inventory: Inventory, resolver: ProjectAndInstalled):
         self.inv = inventory
-        self.resolver = resolver
+        self.resolver = resolver  # the project's names, and installed packages' when the environment is known
         self.models: dict[tuple[str, str, int], ModelClass | None] = {}
         self._lineage: dict[tuple[str, str, int], Lineage | None] = {}
         self._active: set[tuple[str, str, int]] = set()
@@ -91,7 +92,7 @@ class DeclarativeResolver:
             self.inv.metadatas[metadata_id] = MetaDataInfo(
                 metadata_id, f"{obj.name}.metadata" + (f" (bind {bind_key!r})" if bind_key else ""), path, obj.pos,
                 "flask", schema=obj.schema, naming_convention=self._convention(path, obj), bind_key=bind_key,
-                database=f"bind:{bind_key}" if bind_key else None)
+                database=f"bind:{bind_key}" if bind_key else None, opaque=is_installed(path))
         registry_id = f"{path}:{obj.name}.Model.registry"
         self._registry(registry_id, f"{obj.name}.Model", metadata_id, path, obj)
         return Lineage(registry_id, metadata_id, "flask")
@@ -100,7 +101,7 @@ class DeclarativeResolver:
         if obj is None:
             return None
         if obj.naming_convention is None and obj.naming_convention_ref:
-            found = self.inv.modules[path].facts.constants.get(obj.naming_convention_ref)
+            found = self._module(path).facts.constants.get(obj.naming_convention_ref)
             return found if isinstance(found, dict) else None
         return obj.naming_convention
 
@@ -109,7 +110,8 @@ class DeclarativeResolver:
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, path, obj.pos, obj.kind,
                                                            schema=obj.schema, naming_convention=self._convention(path, obj),
-                                                           database=self._database(path, metadata_id))
+                                                           database=self._database(path, metadata_id),
+                                                           opaque=is_installed(path))
         return metadata_id
 
     def _metadata_ref(self, path: str, obj: ObjectFact) -> str | None:
@@ -130,6 +132,9 @@ class DeclarativeResolver:
             return f"test-local:{metadata_id}"
         urls = module.facts.engine_urls if module is not None else []
         return f"engine:{urls[0]}" if len(set(urls)) == 1 and "SQLALCHEMY" not in urls[0].upper() else None
+
+    def _module(self, path: str) -> Module:
+        return self.resolver.module(path)
 
     # Symbols ---------------------------------------------------------------------------------
     def _as_library(self, symbol: Symbol | None) -> Symbol | None:
@@ -188,7 +193,7 @@ class DeclarativeResolver:
         return None
 
     def _object(self, path: str, name: str) -> ObjectFact | None:
-        for obj in self.inv.modules[path].facts.objects:
+        for obj in self._module(path).facts.objects:
             if obj.name == name:
                 return obj
         return None
@@ -196,7 +201,7 @@ class DeclarativeResolver:
     def _class(self, path: str, name: str) -> ClassFact | None:
         """The class a module-level name denotes: the last class statement of that name binds it."""
         found = None
-        for cls in self.inv.modules[path].facts.classes:
+        for cls in self._module(path).facts.classes:
             if cls.name == name and not cls.nested:
                 found = cls
         return found
@@ -226,7 +231,7 @@ class DeclarativeResolver:
             if decorator.split("(")[0].endswith("as_declarative"):
                 return self._root(path, cls)
         for base in cls.bases:
-            symbol = self._as_library(self.resolver.resolve(path, base))
+            symbol = self._as_library(self.resolver.resolve(path, _written(base)))
             if symbol is None:
                 continue
             if symbol.kind == "external" and symbol.name.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS:
@@ -266,7 +271,7 @@ class DeclarativeResolver:
 
     def _unknown_base(self, path: str, base: str) -> str | None:
         """The import path of a base whose definition the tool cannot read, else None."""
-        written = base.split("[", 1)[0]
+        written = _written(base)
         symbol = self.resolver.resolve(path, written)
         if symbol is None:
             local = written.split(".", 1)[0]
@@ -311,7 +316,7 @@ class DeclarativeResolver:
                 metadata_id, label, path, cls.pos, "declarative",
                 schema=owner.schema if owner else None,
                 naming_convention=self._convention(path, owner),
-                database=self._database(path, metadata_id))
+                database=self._database(path, metadata_id), opaque=is_installed(path))
         registry_id = f"{path}:{cls.name}.registry"
         self._registry(registry_id, cls.name, metadata_id, path, cls)
         return Lineage(registry_id, metadata_id, "sqlalchemy", is_root=True)
@@ -334,7 +339,7 @@ class DeclarativeResolver:
             seen.add((current_path, current.name))
             order.append((current_path, current))
             for base in current.bases:
-                symbol = self.resolver.resolve(current_path, base)
+                symbol = self.resolver.resolve(current_path, _written(base))
                 if symbol and symbol.kind == "object" and symbol.module and symbol.attr is None:
                     symbol = self._base_cls(symbol)  # declarative_base(cls=Mixin) inherits the mixin
                 if symbol and symbol.kind == "class" and symbol.module and symbol.attr is None:
@@ -485,12 +490,12 @@ class DeclarativeResolver:
     def evaluate_name(self, path: str, expression: str, class_name: str) -> str | None:
         """A table-name expression written in module ``path``, for class ``class_name``, with the
         project's own helpers (`resolve_table_name(cls.__name__)`) interpreted; None if inexact."""
-        return evaluate(expression, self.inv.modules[path].facts.constants, class_name,
+        return evaluate(expression, self._module(path).facts.constants, class_name,
                         lambda name: self._function(path, name))
 
     def _function(self, path: str, name: str) -> str | None:
         """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""
-        facts = self.inv.modules[path].facts
+        facts = self._module(path).facts
         if name in facts.functions:
             return facts.functions[name]
         for fact in facts.imports:
@@ -498,7 +503,7 @@ class DeclarativeResolver:
                 original = next(imported for imported, alias in fact.names if (alias or imported) == name)
                 for target, bound in self.resolver.import_targets(path, fact):
                     if target and bound == original:
-                        return self.inv.modules[target].facts.functions.get(original)
+                        return self._module(target).facts.functions.get(original)
         return None
 
     def _set_table(self, model: ModelClass, name: str | None) -> None:
@@ -547,6 +552,11 @@ class DeclarativeResolver:
     def table_args_owner(self, model: ModelClass):
         """(path, ClassFact) of the class that supplies the model's ``__table_args__``, or None."""
         return self._table_args_owner(self.ancestry(model.path, model.fact), model)
+
+
+def _written(base: str) -> str:
+    """The class a base names: `SQLAlchemyBaseUserTable[UUID_ID]` is SQLAlchemyBaseUserTable."""
+    return base.split("[", 1)[0]
 
 
 def _class_key(path: str, cls: ClassFact) -> tuple[str, str, int]:

@@ -144,6 +144,8 @@ class Inventory:
     graph: "object | None" = None  # inventory.graph.ImportGraph
     resolver: "object | None" = None  # inventory.symbols.Resolver: names → definitions
     declarative: "object | None" = None  # inventory.declarative.DeclarativeResolver
+    environment: "object | None" = None  # project.environment.Environment: the installed packages' folders
+    installed: "object | None" = None  # inventory.installed.InstalledModules: those read to resolve classes
     _derived: dict = field(default_factory=dict, repr=False)
 
     def derived(self, key: str, compute):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+from dataclasses import replace
 
 from ormdoctor.config import Config
 from ormdoctor.crash import blame
 from ormdoctor.findings import Finding, sort_findings
+from ormdoctor.inventory.installed import is_installed
 from ormdoctor.inventory.model import Inventory
 from ormdoctor.rules.context import Context
 from ormdoctor.rules.grouping import group_follow_ons
@@ -59,6 +61,7 @@ def run_rules(inventory: Inventory, config: Config, codes: set[str]) -> list[Fin
             except Exception as exc:
                 blame(exc, f"rule {code}")  # a bug: the one-line report names the rule
                 raise
+    findings = project_only(findings)
     suppressions = Suppressions(inventory, config)
     kept = suppressions.apply(findings)
     if UNUSED_SUPPRESSION in codes:
@@ -67,6 +70,19 @@ def run_rules(inventory: Inventory, config: Config, codes: set[str]) -> list[Fin
         unused = rules[UNUSED_SUPPRESSION].check(context)
         kept += [f for f in unused if not suppressions.silences(f, explicit_only=True)]
     return sort_findings(group_follow_ons(dedupe(kept)))
+
+
+def project_only(findings: list[Finding]) -> list[Finding]:
+    """Installed packages are read only to resolve the project's classes: a finding located in
+    one is not the project's, and a related place in one is left out."""
+    kept = []
+    for finding in findings:
+        if finding.location is not None and is_installed(finding.location.path):
+            continue
+        if any(is_installed(r.location.path) for r in finding.related):
+            finding = replace(finding, related=tuple(r for r in finding.related if not is_installed(r.location.path)))
+        kept.append(finding)
+    return kept
 
 
 def suppress(findings: list[Finding], inventory: Inventory, config: Config) -> list[Finding]:

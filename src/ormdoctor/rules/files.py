@@ -57,7 +57,9 @@ def unresolved_model(ctx):
     Reports a model whose table name or metadata cannot be determined without running the code:
     a `__tablename__` computed by a function ormdoctor cannot evaluate, a schema that comes from a
     computed `__table_args__` (schema and name together are the table's identity), or a base
-    class it cannot trace to a declarative base.
+    class it cannot trace to a declarative base. A base or mixin from an installed package is
+    read from the project's environment (`.venv`, `venv` or `env` in the project, `--python`,
+    `VIRTUAL_ENV`); without one, a table name that only such a mixin gives is reported here.
 
     ## Why is this bad?
     It is left out of the checks that need its table (duplicates, indexes, references), so
@@ -80,8 +82,11 @@ def unresolved_model(ctx):
     """
     for item in ctx.inventory.unresolved:
         literal = "__table_args__ schema" if "__table_args__" in item.reason else "__tablename__"
-        yield ctx.finding("ORM002", item.subject, item.reason, loc(item.path, item.pos),
-                          hint=f"give the class a literal {literal}, or run `ormdoctor check --import`")
+        hint = f"give the class a literal {literal}, or run `ormdoctor check --import`"
+        if "which ormdoctor does not read" in item.reason:
+            hint = ("pass `--python` the project's interpreter (or keep its .venv in the project) so the installed "
+                    "package's source is read, or run `ormdoctor check --import`")
+        yield ctx.finding("ORM002", item.subject, item.reason, loc(item.path, item.pos), hint=hint)
     yield from _untraced_bases(ctx)
 
 
@@ -150,8 +155,8 @@ def models_not_seen(ctx):
     if roots:
         hint = f"add `roots = {_toml_list(roots[:3])}` to [tool.ormdoctor], or run `ormdoctor check --import`"
     elif all(u.reason in (EXTERNAL, FACTORY) for u in unexplained):
-        hint = "their base comes from an installed package or a factory call: run `ormdoctor check --import` " \
-               "to analyse the real classes"
+        hint = "their base comes from an installed package or a factory call: pass `--python` the project's " \
+               "interpreter so installed packages are read, or run `ormdoctor check --import` to analyse the real classes"
     else:
         hint = "run `ormdoctor roots` to see the import roots inferred; set `roots = [...]` in [tool.ormdoctor] " \
                "to the folders the application runs from, or run `ormdoctor check --import`"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ormdoctor.findings import Severity
 from ormdoctor.inventory.declarative import SQLMODEL_METADATA
+from ormdoctor.inventory.installed import is_installed
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.cycles import import_cycles
 from ormdoctor.rules.databases import SAME, shared_database
@@ -197,7 +198,7 @@ def _keys(tables) -> list[str]:
 
 def _where(ctx, metadata_id: str, owned: dict[str, list]):
     info = ctx.inventory.metadatas[metadata_id]
-    if info.path:
+    if info.path and not is_installed(info.path):  # an installed base: at its first project class
         return info.path, info.pos
     first = min(owned[metadata_id], key=lambda t: (t.path, t.pos.line))
     return first.path, first.pos

@@ -24,7 +24,7 @@ def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
         docstring=ast.get_docstring(node),
         nested=nested,
     )
-    for stmt in node.body:
+    for stmt in _runtime_body(node.body):
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
@@ -34,6 +34,23 @@ def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             _method(fact, stmt)
     return fact
+
+
+def _runtime_body(body: list):
+    """The statements of a class body that run: those under ``if TYPE_CHECKING: ... else:`` are
+    the else branch (fastapi-users declares its columns so, with bare annotations for type checkers)."""
+    for stmt in body:
+        if isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+            yield from _runtime_body(stmt.orelse)
+        elif isinstance(stmt, ast.If) and isinstance(stmt.test, ast.UnaryOp) and isinstance(stmt.test.op, ast.Not) \
+                and _is_type_checking(stmt.test.operand):
+            yield from _runtime_body(stmt.body)
+        else:
+            yield stmt
+
+
+def _is_type_checking(test) -> bool:
+    return dotted(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
 def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table) -> None:
