@@ -131,7 +131,11 @@ def _discovers_dynamically(inventory, path: str) -> bool:
     if _imports_any(inventory.modules[path].facts, DYNAMIC):
         return True
     graph = inventory.graph
-    inits = [p for p in graph.members(env_closure(inventory, path)) if p.endswith("__init__.py")]
+    members = graph.members(env_closure(inventory, path))
+    # indico's env.py calls `import_all_models()`, whose module imports by computed name.
+    if any(inventory.modules[p].facts.imports_dynamically for p in members if p in inventory.modules):
+        return True
+    inits = [p for p in members if p.endswith("__init__.py")]
     return any(_imports_any(inventory.modules[p].facts, ("pkgutil",)) for p in inits)
 
 
