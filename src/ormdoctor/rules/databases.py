@@ -10,6 +10,7 @@ which MetaData goes where leaves the question open: a collision there is a warni
 
 from __future__ import annotations
 
+from ormdoctor.findings import Severity
 from ormdoctor.rules.alembic_env import alembic_envs
 
 SAME, SEPARATE, UNKNOWN = "same", "separate", "unknown"
@@ -54,3 +55,19 @@ def unknown_note(ctx) -> str:
     count = len(_configured_databases(ctx.inventory))
     return (f"; the project configures {count} databases and nothing says these metadata share one, "
             f"so this is only a warning")
+
+
+def collision_note(ctx, shared: str, meet, verb: str = "crash"):
+    """(text to add to the message, severity or None) for definitions that collide in one
+    database, or None when they are in separate databases (no finding). Unknown databases and
+    generated snapshots make it a warning."""
+    if shared == SEPARATE:
+        return None
+    note, severity = "", None
+    if shared == UNKNOWN:
+        note += unknown_note(ctx)
+        severity = Severity.WARNING
+    if meet.generated:
+        note += meet.dead_note(verb)
+        severity = Severity.WARNING
+    return note, severity

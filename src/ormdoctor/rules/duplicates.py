@@ -10,7 +10,7 @@ from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.canonical import choose
 from ormdoctor.rules.consolidate import consolidation_fix, flag_removals
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
-from ormdoctor.rules.databases import SEPARATE, UNKNOWN, shared_database, unknown_note
+from ormdoctor.rules.databases import collision_note, shared_database
 from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
@@ -218,16 +218,11 @@ def table_collision_across_metadata(ctx):
         message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
         rel = [related(d.path, d.pos, f"on {ctx.metadata_label(d.metadata_id)}") for d in ordered if d is not ordered[1]]
         hint = "use one declarative base per database; create_all keeps whichever version exists first"
-        severity = None
-        shared = shared_database(ctx, metadata_ids)
-        if shared == SEPARATE:
-            continue
-        if shared == UNKNOWN:
-            message += unknown_note(ctx)
-            severity = Severity.WARNING
-        if meet.generated:
-            message += meet.dead_note()
-            severity = Severity.WARNING
+        verdict = collision_note(ctx, shared_database(ctx, metadata_ids), meet)
+        if verdict is None:
+            continue  # separate databases
+        message += verdict[0]
+        severity = verdict[1]
         yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity,
                           fix=consolidation_fix(ctx, defs, decided_only=True))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import loc, related
-from ormdoctor.rules.databases import SAME, SEPARATE, UNKNOWN, shared_database, unknown_note
+from ormdoctor.rules.databases import SAME, collision_note, shared_database
 from ormdoctor.rules.loading import meeting
 from ormdoctor.rules.naming import final_name
 from ormdoctor.rules.registry import rule
@@ -139,17 +139,13 @@ def duplicate_index_name(ctx):
         message = f"index name '{name}' is used {len(found)} times: {places}"
         rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
         rel += _convention_sources(ctx, found)
-        severity = None
         metadata_ids = {f.table.metadata_id for f in found}
-        shared = shared_database(ctx, metadata_ids) if len(metadata_ids) == len(found) else SAME
-        if shared == SEPARATE:
-            continue
-        if shared == UNKNOWN:
-            message += unknown_note(ctx)
-            severity = Severity.WARNING
-        if meet.generated:
-            message += meet.dead_note("fail")
-            severity = Severity.WARNING
+        verdict = collision_note(ctx, shared_database(ctx, metadata_ids) if len(metadata_ids) == len(found) else SAME,
+                                 meet, "fail")
+        if verdict is None:
+            continue  # separate databases
+        message += verdict[0]
+        severity = verdict[1]
         yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
                           "give each index a name that includes its table, e.g. ix_<table>_<column>", severity=severity)
 
