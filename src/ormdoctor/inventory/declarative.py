@@ -304,7 +304,7 @@ class DeclarativeResolver:
         columns and attributes are then not all known."""
         key = ("open", path, cls.name)
         if key not in self._open:
-            self._open[key] = any(self._unknown_base(p, base) for p, c in self.ancestry(path, cls) for base in c.bases)
+            self._open[key] = self._outside_base(path, cls) is not None
         return self._open[key]
 
     def _root(self, path: str, cls: ClassFact) -> Lineage:
@@ -476,11 +476,10 @@ class DeclarativeResolver:
             self._set_table(model, snake_case(cls.name))
         elif parent is not None:
             model.kind, model.table_name = "sti", parent.table_name
-        elif self._outside_base(model.path, cls):
+        elif outside := self._outside_base(model.path, cls):
             # fastapi-users' `SQLAlchemyBaseUserTableUUID` declares `__tablename__` in code we do
             # not read: the class is mapped, on a table whose name we cannot know.
-            self._unresolved(model, f"the table name of {cls.name} comes from {self._outside_base(model.path, cls)}, "
-                                    f"which ormdoctor does not read")
+            self._unresolved(model, f"the table name of {cls.name} comes from {outside}, which ormdoctor does not read")
         else:
             model.kind = "mixin"
             if not any(a in cls.attributes for a in ("__table_name__", "__tablename", "__table__name__")) \
