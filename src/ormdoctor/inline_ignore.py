@@ -47,7 +47,7 @@ def _edit_file(file: Path, rel: str, lines: dict[int, set[str]], write, result: 
     text = data.decode(encoding)
     try:
         original = ast.dump(ast.parse(text))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         result.skipped += [f"{rel}:{line} (the file does not parse)" for line in sorted(lines)]
         return
     source = text.splitlines(keepends=True)
@@ -82,5 +82,5 @@ def _with_comment(source: list[str], line: int, codes: set[str]) -> list[str] | 
 def _same_program(source: list[str], original: str) -> bool:
     try:
         return ast.dump(ast.parse("".join(source))) == original
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

@@ -12,7 +12,7 @@ lines. Many cases share one project folder (``case<N>/...``), so one run reads h
 * The real executable on a few dozen batches: exit 0 or 1, no "Traceback", no "internal error".
 
 Seeded, so a failure is reproducible: the message names the seed and keeps the project folder.
-``ORMDOCTOR_FUZZ_SCALE=10`` runs ten times as many cases.
+``ORMDOCTOR_FUZZ_SCALE=10`` runs ten times as many cases; ``ORMDOCTOR_FUZZ_SEED=N`` other ones.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from io_support import ormdoctor
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = float(os.environ.get("ORMDOCTOR_FUZZ_SCALE", "1"))
-SEED = 20261203
+SEED = int(os.environ.get("ORMDOCTOR_FUZZ_SEED", "20261203"))
 IN_PROCESS_BATCHES = int(30 * SCALE)
 CLI_BATCHES = int(24 * SCALE)
 CASES_PER_BATCH = 16

@@ -34,7 +34,7 @@ def short_type(written: str | None) -> str | None:
         return None
     try:
         node = ast.parse(written, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return written
     if isinstance(node, ast.Subscript):  # list[int], Optional[str] leftovers
         node = node.value

@@ -48,7 +48,7 @@ def check_parses(path: str, data: bytes) -> None:
     """Every written file is parsed again, by Python's own parser this time."""
     try:
         ast.parse(data, filename=path)
-    except (SyntaxError, ValueError) as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise EditError(f"{path}: the fix produced code that does not parse ({exc})") from None
 
 

@@ -35,7 +35,7 @@ def evaluate(expression: str | None, constants: dict[str, object], class_name: s
         return None
     try:
         node = ast.parse(expression, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
         value = _Interpreter(constants, class_name, functions or (lambda name: None)).value(node, {}, 0)

@@ -185,7 +185,7 @@ def _unquote(node: ast.AST) -> ast.AST:
         return node
     try:
         return ast.parse(text, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return node
 
 

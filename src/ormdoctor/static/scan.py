@@ -264,7 +264,9 @@ def _parse_newer_syntax(text: str, rel: str) -> ast.Module | None:
         return None
     try:
         return _parse(rewritten, rel)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # The retry fails for its own reasons (deep nesting elsewhere in the file): the file
+        # keeps the first syntax error, which is the one the user must see.
         return None
 
 

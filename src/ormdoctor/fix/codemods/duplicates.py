@@ -98,7 +98,7 @@ def drop_sys_path(target, edit) -> None:
         expression = target.module.code_for_node(call.args[-1].value)
         try:
             node = ast.parse(expression, mode="eval").body
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if not _only_parent_steps(node):
             continue  # `join(dirname(__file__), "..", "src")`: not a folder this can name for sure

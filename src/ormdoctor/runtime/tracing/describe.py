@@ -352,7 +352,7 @@ def _parse(filename):
     try:
         with tokenize.open(filename) as handle:
             tree = ast.parse(handle.read())
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return [], []
     statements, classes = [], []
     for node in ast.walk(tree):
