@@ -42,11 +42,21 @@ def loads(text: str, kind: object) -> Any:
 
 
 def _encode_default(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _getter(type(value))(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"cannot store a {type(value).__name__}")
+    encode = _ENCODERS.get(type(value))  # one dict lookup per object: a cold run encodes millions
+    if encode is None:
+        encode = _ENCODERS[type(value)] = _encoder_for(type(value))
+    return encode(value)
+
+
+_ENCODERS: dict[type, Callable[[object], object]] = {set: sorted, frozenset: sorted}
+
+
+def _encoder_for(cls: type) -> Callable[[object], object]:
+    if dataclasses.is_dataclass(cls):
+        return _getter(cls)
+    if issubclass(cls, (set, frozenset)):
+        return sorted
+    raise TypeError(f"cannot store a {cls.__name__}")
 
 
 @lru_cache(maxsize=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ormdoctor.static.facts import Pos
 
@@ -75,10 +76,52 @@ def keyword(call: ast.Call, name: str) -> ast.AST | None:
 def source_text(node: ast.AST | None) -> str | None:
     if node is None:
         return None
+    simple = _simple_text(node)
+    if simple is not None:
+        return simple
     try:
         return ast.unparse(node)
     except Exception:  # pragma: no cover - unparse handles every node the parser makes
         return None
+
+
+_PLAIN_STRING = re.compile(r"[\w .:/-]*", re.ASCII)
+
+
+def _simple_text(node: ast.AST, depth: int = 0) -> str | None:
+    """``ast.unparse``'s exact text for the shapes most column types take (``Integer``,
+    ``sa.String(50)``, ``DateTime(timezone=True)``), or None. unparse is a Python-level visitor;
+    a cold run reads tens of thousands of column types."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id
+    if kind is ast.Attribute:
+        if type(node.value) not in (ast.Name, ast.Attribute):
+            return None
+        base = _simple_text(node.value, depth)
+        return f"{base}.{node.attr}" if base is not None else None
+    if kind is ast.Constant:
+        value = node.value
+        if value is None or type(value) in (bool, int):
+            return repr(value)
+        if type(value) is str and _PLAIN_STRING.fullmatch(value):
+            return repr(value)
+        return None
+    if kind is ast.Call and depth == 0 and type(node.func) in (ast.Name, ast.Attribute):
+        parts = []
+        for arg in node.args:
+            text = _simple_text(arg, 1)
+            if text is None:
+                return None
+            parts.append(text)
+        for kw in node.keywords:
+            text = _simple_text(kw.value, 1) if kw.arg is not None else None
+            if text is None:
+                return None
+            parts.append(f"{kw.arg}={text}")
+        func = _simple_text(node.func)
+        return f"{func}({', '.join(parts)})" if func is not None else None
+    return None
 
 
 def is_type_checking_test(test: ast.AST) -> bool:

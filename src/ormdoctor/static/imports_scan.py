@@ -20,8 +20,10 @@ _APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(
               "get_asgi_application(")
 _ROUTER_CALLS = ("APIRouter(", "Blueprint(", "Namespace(")
 # A statement at column 0 that calls something: `main()`, `app.run()`, `asyncio.run(seed())`.
-_TOP_LEVEL_CALL = re.compile(r"^(?!(?:def|class|if|elif|else|try|except|finally|with|for|while|import|from|return|"
-                             r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(", re.M)
+# Searched in "\n" + text: a literal first character lets the regex engine skip to each line start,
+# four times faster than ``^`` under re.M.
+_TOP_LEVEL_CALL = re.compile(r"\n(?!(?:def|class|if|elif|else|try|except|finally|with|for|while|import|from|return|"
+                             r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(")
 _NAME = re.compile(r"[\w.]+")
 _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -54,7 +56,7 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts.has_main_block = "__main__" in text and bool(_MAIN_RE.search(text))
     facts.creates_app = any(call in text for call in _APP_CALLS) or "def create_app" in text
     facts.calls_create_all = ".create_all(" in text
-    facts.runs_code = _TOP_LEVEL_CALL.search(text) is not None
+    facts.runs_code = _TOP_LEVEL_CALL.search("\n" + text) is not None
     facts.defines_router = any(call in text for call in _ROUTER_CALLS)
     facts.line_count = text.count("\n") + 1
     return facts
