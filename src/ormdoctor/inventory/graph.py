@@ -92,7 +92,7 @@ class ImportGraph:
         found = self._reach.get(component)
         if found is None:
             found = self._reach[component] = self._search(component)
-        return found if isinstance(found, int) else bits_of(found, len(self.nodes))
+        return found if isinstance(found, int) else bits_of(found, found[-1] + 1)
 
     def forget_closures(self) -> None:
         """Drop the closures computed so far (one bitset over every module per root: the
