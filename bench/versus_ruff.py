@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--cache-files", type=int, default=0, help="also time re-checks at this size")
     args = parser.parse_args()
     # Absolute: each tool runs from inside the generated tree.
-    tools = [str(Path(t).resolve()) if "/" in t else t for t in args.ormdoctor] or [str(Path(sys.executable).parent / "ormdoctor")]
+    tools = [str(Path(t).resolve()) if "/" in t else t for t in args.ormdoctor or []] or [str(Path(sys.executable).parent / "ormdoctor")]
     print(f"{os.cpu_count()} cores; {sys.version.split()[0]}; best of {args.repeat} (half that above 10k files)")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if sizes:

@@ -20,7 +20,17 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[str]:
     if found is None:
         found = _walk(root)
     venvs: dict[str, bool] = {}
-    paths = sorted(p for p in found if p.endswith(".py") and not _skipped(p, root, venvs))
+    folders: dict[str, bool] = {}  # asked once per folder, not once per file
+    paths = []
+    for path in found:
+        if path.endswith(".py"):
+            folder = path.rpartition("/")[0]
+            skipped = folders.get(folder)
+            if skipped is None:
+                skipped = folders[folder] = _skipped(path, root, venvs)
+            if not skipped:
+                paths.append(path)
+    paths.sort()
     if include:
         paths = [p for p in paths if _matches(p, include)]
     if exclude:

@@ -31,18 +31,27 @@ def source_folders(paths) -> list[str]:
     """The folders (up to MAX_DEPTH deep) holding the project's Python files, and their parents:
     where evidence can be, found without walking the tree again."""
     found: set[str] = set()
-    for path in paths:
-        parts = path.split("/")[:-1][:MAX_DEPTH]
+    for folder in {path.rpartition("/")[0] for path in paths}:
+        parts = folder.split("/")[:MAX_DEPTH] if folder else []
         for depth in range(1, len(parts) + 1):
             found.add("/".join(parts[:depth]))
     return sorted(f for f in found if not _skipped(f.split("/")))
 
 
 def evidence_files(root: Path, paths) -> list[str]:
-    """The files this module reads, relative to the root: a change to one changes the roots."""
-    folders = source_folders(paths)
-    found = [f"{folder}/{name}" for folder in folders for name in PROJECT_FILES if (root / folder / name).is_file()]
-    return found + [p.relative_to(root).as_posix() for p in _dockerfiles(root, folders)]
+    """The files this module reads, relative to the root: a change to one changes the roots.
+    One directory listing per folder (a re-check of an unchanged tree asks this every run)."""
+    projects, dockerfiles = [], []
+    for folder in [""] + source_folders(paths):
+        try:
+            names = set(os.listdir(root / folder))
+        except OSError:
+            continue
+        prefix = f"{folder}/" if folder else ""
+        if folder:
+            projects += [prefix + n for n in PROJECT_FILES if n in names and (root / folder / n).is_file()]
+        dockerfiles += [prefix + n for n in names if _is_dockerfile(n) and (root / folder / n).is_file()]
+    return projects + sorted(dockerfiles)
 
 
 def subproject_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
