@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ormdoctor.static.facts import MODULE, Pos
@@ -26,23 +27,67 @@ class Edge:
     written: str  # the module name as written: "src.pkg.models", ".db"
 
 
-@dataclass
+@dataclass(init=False)
 class Process:
-    """A set of modules loaded together: one entry point's closure, or a whole pytest session."""
+    """A set of modules loaded together: one entry point's closure, or a whole pytest session.
+
+    The modules are kept as a bitset over the graph's nodes, or, when the process loads few
+    modules of a large tree (a script, a module nothing imports), as the sorted array of their
+    positions: a bitset per process would grow with the number of processes times the tree
+    (275 MB at 100k files). ``members`` always answers a bitset; ``loads`` tests one position
+    without building it."""
 
     label: str  # "app/main.py", "pytest (tests/)", "alembic (migrations/env.py)"
     entries: list[str]
-    members: int = 0  # bitset
-    is_program: bool = True
-    main: str | None = None  # the file that runs as `__main__`: its `if __name__ == "__main__":` block runs
+    is_program: bool
+    main: str | None  # the file that runs as `__main__`: its `if __name__ == "__main__":` block runs
     # Modules its application factories import once called (`create_app()` importing the models),
     # in the order they load: after the entries' own imports (see inventory/processes.py).
-    started: list[str] = field(default_factory=list)
+    started: list[str]
+
+    def __init__(self, label: str, entries: list[str], members: int | array = 0, is_program: bool = True,
+                 main: str | None = None, started: list[str] | None = None):
+        self.label, self.entries, self.is_program, self.main = label, entries, is_program, main
+        self.started = started if started is not None else []
+        self._members = members
+
+    @property
+    def members(self) -> int:
+        found = self._members
+        return found if isinstance(found, int) else bits_of(found, found[-1] + 1) if found else 0
+
+    @members.setter
+    def members(self, bits: int) -> None:
+        self._members = bits
+
+    @property
+    def compact(self) -> int | array:
+        """The members as kept: a bitset, or the sorted array of positions."""
+        return self._members
+
+    def loads(self, i: int) -> bool:
+        """Whether the module at position ``i`` is loaded."""
+        found = self._members
+        if isinstance(found, int):
+            return bool(found >> i & 1)
+        k = bisect_left(found, i)
+        return k < len(found) and found[k] == i
+
+    def positions(self, mask: int = -1, wanted: set[int] | None = None) -> list[int]:
+        """The positions loaded that are in ``mask`` (a bitset; ``wanted`` is the same set of
+        positions, for the array form), ascending."""
+        found = self._members
+        if isinstance(found, int):
+            return bit_indices(found & mask)
+        return [i for i in found if i in wanted] if wanted is not None else list(found)
 
     def runs(self, graph: "ImportGraph", path: str, main_only: bool = False) -> bool:
         """Whether this process runs a definition of ``path``; one under the file's
         `if __name__ == "__main__":` block runs only where the file is the script."""
-        return self.main == path if main_only else graph.contains(self.members, path)
+        if main_only:
+            return self.main == path
+        i = graph.index.get(path)
+        return i is not None and self.loads(i)
 
 
 @dataclass
@@ -85,6 +130,12 @@ class ImportGraph:
 
     def closure(self, path: str) -> int:
         """The modules loading ``path`` loads, as a bitset over ``nodes``."""
+        found = self.compact_closure(path)
+        return found if isinstance(found, int) else bits_of(found, found[-1] + 1)
+
+    def compact_closure(self, path: str) -> int | array:
+        """``closure``, or the sorted array of its positions when the root keeps it that way
+        (the same object, shared: a process started there holds no copy)."""
         i = self.index.get(path)
         if i is None:
             return 0
@@ -92,7 +143,7 @@ class ImportGraph:
         found = self._reach.get(component)
         if found is None:
             found = self._reach[component] = self._search(component)
-        return found if isinstance(found, int) else bits_of(found, found[-1] + 1)
+        return found
 
     def forget_closures(self) -> None:
         """Drop the closures computed so far (one bitset over every module per root: the
@@ -123,14 +174,18 @@ class ImportGraph:
         """Node index → the ``processes`` (in their order) that load it, for the nodes of
         ``mask``: one pass over the processes instead of one membership test per pair."""
         found: dict[int, list[Process]] = {}
+        wanted = None if mask == -1 else set(bit_indices(mask))
         for process in processes:
-            for i in bit_indices(process.members & mask):
+            for i in process.positions(mask, wanted):
                 found.setdefault(i, []).append(process)
         return found
 
     def loaders(self, *paths: str) -> list[Process]:
         """The processes that load every one of ``paths``."""
-        return [p for p in self.processes if all(self.contains(p.members, x) for x in paths)]
+        positions = [self.index.get(x) for x in paths]
+        if None in positions:
+            return []
+        return [p for p in self.processes if all(p.loads(i) for i in positions)]
 
     def load_order(self, process: Process) -> list[str]:
         """Depth-first, in source order: the order Python runs the modules' bodies. Walked

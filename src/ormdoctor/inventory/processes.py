@@ -15,7 +15,7 @@ a process starts and what else it runs once started:
 from __future__ import annotations
 
 from ormdoctor.config import Config
-from ormdoctor.inventory.graph import ImportGraph, Process, bit_indices
+from ormdoctor.inventory.graph import ImportGraph, Process, bit_indices, bits_of
 from ormdoctor.inventory.model import Module
 from ormdoctor.project.roots import section
 from ormdoctor.static.facts import FUNCTION, FileFacts
@@ -40,7 +40,7 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
         facts = modules[path].facts
         if path in entries or not graph.importers.get(path):
             program = path in entries or program_reason(facts, path) is not None
-            found.append(Process(path, [path], graph.closure(path), is_program=program,
+            found.append(Process(path, [path], graph.compact_closure(path), is_program=program,
                                  main=path if facts.has_main_block else None))
         elif facts.has_main_block and not modules[path].is_test:
             # Imported by others (a seed script importing the app), but also run as a script
@@ -54,17 +54,28 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
             bits |= graph.closure(path)
         sessions.append(Process(label, sorted(files, key=_test_order), bits, True))
     _run_factories(graph, modules, resolver, [p for p in found + sessions if p.is_program])
-    covered = 0  # a module only tests import runs in a pytest session, not on its own
-    for process in found + sessions:
-        covered |= process.members
+    covered = _union(found + sessions)  # a module only tests import runs in a pytest session, not on its own
     everything = (1 << len(graph.nodes)) - 1
     for i in bit_indices(everything & ~covered):  # modules that only import each other in a cycle nothing else imports
         path = graph.nodes[i]
         if path not in test_set and not covered >> i & 1:
-            process = Process(path, [path], graph.closure(path), is_program=False)
+            process = Process(path, [path], graph.compact_closure(path), is_program=False)
             found.append(process)
             covered |= process.members
     return found + sessions
+
+
+def _union(processes: list[Process]) -> int:
+    """Every module some process loads, as a bitset: the array-kept processes' positions are
+    gathered and set at once instead of building one bitset per process."""
+    bits, positions = 0, []
+    for process in processes:
+        found = process.compact
+        if isinstance(found, int):
+            bits |= found
+        else:
+            positions.extend(found)
+    return bits | bits_of(positions, max(positions) + 1) if positions else bits
 
 
 def program_reason(facts: FileFacts, path: str) -> str | None:
@@ -107,7 +118,7 @@ def _run_factories(graph: ImportGraph, modules: dict[str, Module], resolver, pro
     for process in programs:
         done: set[str] = set()
         while True:
-            pending = sorted(p for p in factories if p not in done and graph.contains(process.members, p))
+            pending = sorted(p for p in factories if p not in done and process.runs(graph, p))
             if not pending:
                 break
             for path in pending:

@@ -82,9 +82,8 @@ def _flask_app_closure(inventory, env_path: str) -> int | None:
     for process in graph.processes:
         if not process.is_program or env_path in process.entries:
             continue
-        members = graph.members(process.members)
-        if any(graph.contains(process.members, p) for p in paths) and any(
-                inventory.modules[m].facts.creates_app for m in members if m in inventory.modules):
+        if any(process.runs(graph, p) for p in paths) and any(
+                inventory.modules[m].facts.creates_app for m in graph.members(process.members) if m in inventory.modules):
             bits = process.members if bits is None else bits & process.members
     return bits or None
 

@@ -56,7 +56,7 @@ class EntryPoints:
         if i is None:
             return []
         if i not in table:  # not a model module: answered once, then kept
-            table[i] = [p for p in processes if p.members >> i & 1]
+            table[i] = [p for p in processes if p.loads(i)]
         return table[i]
 
     def loader_bits(self, path: str) -> int:

@@ -67,7 +67,7 @@ def _meeting(graph, paths: list) -> Meeting:
         order += [p for p in unique if p not in order]
         return Meeting("together", best, order, [])
     dead = [p for p, main in sites if not main
-            and not any(graph.contains(pr.members, p) for pr in graph.processes if pr.is_program)]
+            and not any(pr.runs(graph, p) for pr in graph.processes if pr.is_program)]
     return Meeting("dead" if dead else "separate", None, unique, sorted(set(dead)))
 
 
@@ -76,7 +76,7 @@ def is_dead(graph, path: str) -> bool:
     typing fixture, an example nothing imports, a module left behind. What is wrong in it crashes
     nothing yet. A project with no program at all (a library) has no dead modules."""
     programs = [process for process in graph.processes if process.is_program]
-    return bool(programs) and not any(graph.contains(process.members, path) for process in programs)
+    return bool(programs) and not any(process.runs(graph, path) for process in programs)
 
 
 def process_phrase(meet: Meeting) -> str:

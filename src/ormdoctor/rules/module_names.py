@@ -133,7 +133,7 @@ def _relative_names(importer_name: str, importer_path: str, fact, index) -> list
 
 def _meeting(graph, double: DoubleImport) -> None:
     for process in graph.processes:
-        names = {s.name for s in double.sites if graph.contains(process.members, s.path)}
+        names = {s.name for s in double.sites if process.runs(graph, s.path)}
         if len(names) >= 2:
             double.together, double.process = True, process.label
             return

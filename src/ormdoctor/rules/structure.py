@@ -146,7 +146,8 @@ def _loaded_together(ctx, metadata_ids: list[str], owned: dict[str, list]):
     together: set[str] = set()
     first = None
     for process in sorted(graph.processes, key=lambda p: (not p.is_program, p.label)):
-        present = {m for m, b in bits.items() if process.members & b or process.main in mains[m]}
+        members = process.members  # built once per process, not once per metadata
+        present = {m for m, b in bits.items() if members & b or process.main in mains[m]}
         if len(present) >= 2:
             together |= present
             first = first or process
