@@ -112,16 +112,20 @@ class Resolver:
         self.index = index
         self.modules = index.modules
         self._locals: dict[str, dict[str, Symbol]] = {}
-        self._targets: dict[tuple[str, int], list] = {}
+        self._targets: dict[str, dict[int, tuple]] = {}
         self._depth = 0
 
     # Imports ---------------------------------------------------------------------------------
-    def import_targets(self, importer: str, fact: ImportFact) -> list[tuple[str, str | None]]:
-        """[(module path, imported name or None)] for one import statement, project files only."""
-        key = (importer, id(fact))
-        found = self._targets.get(key)
+    def import_targets(self, importer: str, fact: ImportFact) -> tuple[tuple[str, str | None], ...]:
+        """((module path, imported name or None), ...) for one import statement, project files
+        only. Kept per importer, as tuples: a large tree holds a million of them, most empty (an
+        import of a library), and the empty tuple is one object."""
+        known = self._targets.get(importer)
+        if known is None:
+            known = self._targets[importer] = {}
+        found = known.get(id(fact))
         if found is None:
-            found = self._targets[key] = self._import_targets(importer, fact)
+            found = known[id(fact)] = tuple(self._import_targets(importer, fact))
         return found
 
     def _import_targets(self, importer: str, fact: ImportFact) -> list[tuple[str, str | None]]:

@@ -90,7 +90,8 @@ def decoder(kind: object) -> Callable[[object], Any]:
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind
     if dataclasses.is_dataclass(kind):
-        return _dataclass_decoder(kind)
+        build = _dataclass_decoder(kind)
+        return _shared(build) if getattr(kind, "__codec_shared__", False) else build
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, getattr(types, "UnionType", typing.Union)):
         return _union_decoder(args)
@@ -112,8 +113,44 @@ def decoder(kind: object) -> Callable[[object], Any]:
     raise CodecError(f"cannot store values of type {kind!r}")
 
 
+def _shared(build: Callable) -> Callable:
+    """One object per distinct stored value, for value classes of plain fields that opt in
+    (``__codec_shared__``) and are never changed in place."""
+    made: dict[tuple, object] = {}
+
+    def decode(value):
+        key = tuple(value)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = build(value)
+        return found
+
+    return decode
+
+
+def _shared_tuple(build: Callable) -> Callable:
+    """One tuple per distinct value of plain items (tuples never change)."""
+    made: dict[tuple, tuple] = {}
+
+    def decode(value):
+        key = tuple(value)
+        try:
+            found = made.get(key)
+        except TypeError:  # an `Any` item holding a list: not shared
+            return build(value)
+        if found is None:
+            found = made[key] = build(value)
+        return found
+
+    return decode
+
+
 def _deep_tuple(value):
     return tuple(_deep_tuple(x) for x in value) if isinstance(value, list) else value
+
+
+def _optional_intern(value: str | None) -> str | None:
+    return None if value is None else sys.intern(value)
 
 
 def _union_decoder(args: tuple) -> Callable:
@@ -123,6 +160,8 @@ def _union_decoder(args: tuple) -> Callable:
         return _identity
     if len(decoders) == 1:
         only = decoders[0]
+        if only is _intern:
+            return _optional_intern
         return lambda value: None if value is None else only(value)
     raise CodecError(f"cannot tell apart the members of {args!r}")
 
@@ -134,7 +173,10 @@ def _tuple_decoder(args: tuple) -> Callable:
     items = [decoder(a) for a in args]
     if all(d is _identity for d in items):
         return tuple
-    return lambda value: tuple(d(x) for d, x in zip(items, value, strict=True))
+    build = lambda value: tuple(d(x) for d, x in zip(items, value, strict=True))  # noqa: E731
+    if all(d is _intern or d is _identity or d is _optional_intern for d in items):
+        return _shared_tuple(build)  # ("Column", None), ("id", "int"): the same few pairs everywhere
+    return build
 
 
 def _dataclass_decoder(cls: type) -> Callable:

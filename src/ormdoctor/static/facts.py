@@ -15,10 +15,14 @@ MODULE, TYPE_CHECKING, FUNCTION = "module", "type_checking", "function"
 
 @dataclass(order=True, slots=True)
 class Pos:
-    """Ordered by line, then column: findings and metadata sort by (path, pos)."""
+    """Ordered by line, then column: findings and metadata sort by (path, pos). A value: the
+    decoder hands out one object per (line, column) (a tree holds millions of positions and a
+    few thousand distinct ones), so a Pos is never changed in place."""
 
     line: int
     column: int  # 1-based
+
+    __codec_shared__ = True
 
 
 @dataclass(slots=True)

@@ -1,0 +1,65 @@
+"""The memory-saving representations answer exactly what the plain ones do.
+
+* A process loading few modules of a large tree keeps the sorted positions instead of a bitset
+  (inventory/graph.py): ``members``, ``loads`` and ``positions`` must agree with the bitset form.
+* The facts decoder hands out one object per distinct position and per distinct plain tuple
+  (static/codec.py): decoding must still give back equal facts, and nothing shared may differ.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+
+from ormdoctor.inventory.graph import Process, bit_indices, bits_of
+from ormdoctor.static import codec
+from ormdoctor.static.scan import extract_file
+
+
+def test_a_process_kept_as_positions_answers_like_its_bitset():
+    rng = random.Random(7)
+    for _ in range(200):
+        positions = sorted(rng.sample(range(5000), rng.randint(1, 40)))
+        bits = bits_of(positions, 5000)
+        compact, plain = Process("a.py", ["a.py"], array("I", positions)), Process("a.py", ["a.py"], bits)
+        assert compact.members == plain.members == bits
+        probe = rng.sample(range(5100), 300) + positions
+        assert [compact.loads(i) for i in probe] == [plain.loads(i) for i in probe] == [i in positions for i in probe]
+        mask_positions = rng.sample(range(5000), 400)
+        mask = bits_of(mask_positions, 5000)
+        expected = sorted(set(positions) & set(mask_positions))
+        assert compact.positions(mask, set(bit_indices(mask))) == plain.positions(mask) == expected
+        assert plain.positions() == compact.positions() == positions
+
+
+def test_growing_a_compact_process_turns_it_into_a_bitset():
+    process = Process("app.py", ["app.py"], array("I", [3, 9]))
+    process.members |= 1 << 20  # an application factory's imports join the program
+    assert process.loads(20) and process.loads(3) and not process.loads(4)
+    assert isinstance(process.compact, int)
+
+
+SOURCE = b'''from sqlalchemy import Column, Integer, String, ForeignKey
+from sqlalchemy.orm import relationship, declarative_base
+from .base import Base, metadata
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50))
+
+class Post(Base):
+    __tablename__ = "posts"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(ForeignKey("users.id"))
+'''
+
+
+def test_decoded_facts_equal_the_extracted_ones_and_share_positions_and_name_pairs():
+    facts = extract_file("models.py", SOURCE, "digest")
+    first, second = (codec.loads(codec.dumps(facts), type(facts)) for _ in range(2))
+    assert first == facts and second == facts
+    # The same (line, column) decoded twice is one object; different ones stay apart.
+    assert first.classes[0].pos is second.classes[0].pos
+    assert first.classes[0].pos != first.classes[1].pos
+    assert first.imports[0].names[0] is second.imports[0].names[0]  # ("Column", None)
