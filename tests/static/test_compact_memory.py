@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from pathlib import Path
 
 from ormdoctor.inventory.graph import Process, bit_indices, bits_of
 from ormdoctor.static import codec
@@ -39,24 +40,11 @@ def test_growing_a_compact_process_turns_it_into_a_bitset():
     assert isinstance(process.compact, int)
 
 
-SOURCE = b'''from sqlalchemy import Column, Integer, String, ForeignKey
-from sqlalchemy.orm import relationship, declarative_base
-from .base import Base, metadata
-
-class User(Base):
-    __tablename__ = "users"
-    id = Column(Integer, primary_key=True)
-    name = Column(String(50))
-
-class Post(Base):
-    __tablename__ = "posts"
-    id = Column(Integer, primary_key=True)
-    user_id = Column(ForeignKey("users.id"))
-'''
+MODELS = Path(__file__).resolve().parents[1] / "runtime" / "projects" / "good" / "app" / "models.py"
 
 
 def test_decoded_facts_equal_the_extracted_ones_and_share_positions_and_name_pairs():
-    facts = extract_file("models.py", SOURCE, "digest")
+    facts = extract_file("app/models.py", MODELS.read_bytes(), "digest")
     first, second = (codec.loads(codec.dumps(facts), type(facts)) for _ in range(2))
     assert first == facts and second == facts
     # The same (line, column) decoded twice is one object; different ones stay apart.
