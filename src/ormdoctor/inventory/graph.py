@@ -27,7 +27,7 @@ class Edge:
     written: str  # the module name as written: "src.pkg.models", ".db"
 
 
-@dataclass(init=False)
+@dataclass(init=False, eq=False)  # a process is itself: two never compare equal by value
 class Process:
     """A set of modules loaded together: one entry point's closure, or a whole pytest session.
 
