@@ -53,8 +53,7 @@ class Process:
 
     @property
     def members(self) -> int:
-        found = self._members
-        return found if isinstance(found, int) else bits_of(found, found[-1] + 1) if found else 0
+        return as_bits(self._members)
 
     @members.setter
     def members(self, bits: int) -> None:
@@ -130,8 +129,7 @@ class ImportGraph:
 
     def closure(self, path: str) -> int:
         """The modules loading ``path`` loads, as a bitset over ``nodes``."""
-        found = self.compact_closure(path)
-        return found if isinstance(found, int) else bits_of(found, found[-1] + 1)
+        return as_bits(self.compact_closure(path))
 
     def compact_closure(self, path: str) -> int | array:
         """``closure``, or the sorted array of its positions when the root keeps it that way
@@ -240,6 +238,14 @@ def bits_of(indices: list[int], size: int) -> int:
     for i in indices:
         data[i >> 3] |= 1 << (i & 7)
     return int.from_bytes(data, "little")
+
+
+def as_bits(members: int | array) -> int:
+    """A bitset, or the sorted positions a root keeps instead, as a bitset (no larger than its
+    highest position)."""
+    if isinstance(members, int):
+        return members
+    return bits_of(members, members[-1] + 1) if members else 0
 
 
 def _load_adjacency(nodes: list[str], index: dict[str, int], out: dict[str, list[Edge]]) -> list[list[int]]:

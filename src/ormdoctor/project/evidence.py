@@ -41,17 +41,22 @@ def source_folders(paths) -> list[str]:
 def evidence_files(root: Path, paths) -> list[str]:
     """The files this module reads, relative to the root: a change to one changes the roots.
     One directory listing per folder (a re-check of an unchanged tree asks this every run)."""
-    projects, dockerfiles = [], []
-    for folder in [""] + source_folders(paths):
+    folders = source_folders(paths)
+    listings = _listings(root, folders)
+    projects = [f"{folder}/{n}" for folder, names in listings if folder
+                for n in PROJECT_FILES if n in names and (root / folder / n).is_file()]
+    return projects + [p.relative_to(root).as_posix() for p in _dockerfiles(root, folders, listings)]
+
+
+def _listings(root: Path, folders: list[str]) -> list[tuple[str, set[str]]]:
+    """(folder, the names in it) for the root and ``folders``: one listing each."""
+    found = []
+    for folder in [""] + folders:
         try:
-            names = set(os.listdir(root / folder))
+            found.append((folder, set(os.listdir(root / folder))))
         except OSError:
             continue
-        prefix = f"{folder}/" if folder else ""
-        if folder:
-            projects += [prefix + n for n in PROJECT_FILES if n in names and (root / folder / n).is_file()]
-        dockerfiles += [prefix + n for n in names if _is_dockerfile(n) and (root / folder / n).is_file()]
-    return projects + sorted(dockerfiles)
+    return found
 
 
 def subproject_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
@@ -119,15 +124,9 @@ def docker_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
     return found
 
 
-def _dockerfiles(root: Path, folders: list[str]) -> list[Path]:
-    found = []
-    for folder in [""] + folders:
-        try:
-            names = os.listdir(root / folder)
-        except OSError:
-            continue
-        found += [root / folder / n for n in names if _is_dockerfile(n) and (root / folder / n).is_file()]
-    return sorted(found)
+def _dockerfiles(root: Path, folders: list[str], listings: list[tuple[str, set[str]]] | None = None) -> list[Path]:
+    return sorted(root / folder / n for folder, names in (listings if listings is not None else _listings(root, folders))
+                  for n in names if _is_dockerfile(n) and (root / folder / n).is_file())
 
 
 def _is_dockerfile(name: str) -> bool:

@@ -27,23 +27,22 @@ def section(document, *keys: str) -> dict:
 def declared_roots(root: Path, pyproject: dict, configured: list[str]) -> list[ImportRoot]:
     """Explicit settings first, so a root is explained by the setting that names it."""
     pytest = section(pyproject, "tool", "pytest", "ini_options")
+    text = read_text(root / "pyproject.toml", "utf-8-sig")
+    lines = text.splitlines() if text is not None else []
     found: list[ImportRoot] = []
-    found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml", _line_of(root, "pythonpath"))
-    found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml", _line_of(root, "package-dir"))
-    found += _roots(_poetry_dirs(pyproject), "poetry packages in pyproject.toml", _line_of(root, "packages"))
+    found += _roots(pytest.get("pythonpath"), "pytest pythonpath in pyproject.toml", _line_of(lines, "pythonpath"))
+    found += _roots(_setuptools_dirs(pyproject), "package-dir in pyproject.toml", _line_of(lines, "package-dir"))
+    found += _roots(_poetry_dirs(pyproject), "poetry packages in pyproject.toml", _line_of(lines, "packages"))
     found += _ini_roots(root)
-    found += _roots(configured, "roots in [tool.ormdoctor]", _line_of(root, "roots"))
+    found += _roots(configured, "roots in [tool.ormdoctor]", _line_of(lines, "roots"))
     found.append(ImportRoot("", "project root"))
     if (root / "src").is_dir():
         found.append(ImportRoot("src", "src layout"))
     return _unique(found)
 
 
-def _line_of(root: Path, key: str) -> tuple[str, int] | None:
-    text = read_text(root / "pyproject.toml", "utf-8-sig")
-    if text is None:
-        return None
-    lines = text.splitlines()
+def _line_of(lines: list[str], key: str) -> tuple[str, int] | None:
+    """Where pyproject.toml sets ``key``, for the evidence shown with a root."""
     for number, line in enumerate(lines, start=1):
         if line.strip().startswith(key):
             return ("pyproject.toml", number)

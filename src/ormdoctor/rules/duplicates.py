@@ -540,7 +540,7 @@ def needless_extend_existing(ctx):
             inherited[(table.flag_path, table.flag_owner, flag)].append(table)
             continue
         yield ctx.finding("ORM106", table.key, f"{flag}=True on table '{table.key}', which is defined once",
-                          loc(table.path, table.flag_pos or table.pos),
+                          _flag_loc(table),
                           hint=f"remove {flag}: it would only hide a future duplicate",
                           fix=Fix(Applicability.UNSAFE, f"remove `{flag}=True`", tuple(flag_removals([table]))))
     for (path, owner, flag), tables in sorted(inherited.items()):

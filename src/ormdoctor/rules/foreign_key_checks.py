@@ -10,7 +10,7 @@ from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
 from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.reach import missing_in
-from ormdoctor.rules.tablemap import table_map
+from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import written_in
 from ormdoctor.typefamily import type_family
 
@@ -84,12 +84,8 @@ def _table_hint(ctx, ref: FkRef, target: FkTarget, others) -> str:
                 f"tables of its own MetaData; use one declarative base for both")
     close = table_map(ctx.inventory).close_names(ref.table.metadata_id, target.name, target.schema)
     if close:
-        return f"did you mean ForeignKey(\"{_qualified(target.schema, close[0])}.{target.column}\")?"
+        return f"did you mean ForeignKey(\"{qualified_name(target.schema, close[0])}.{target.column}\")?"
     return "reference an existing table, or define the missing one on the same MetaData"
-
-
-def _qualified(schema: str | None, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
 
 
 def _missing_column(ctx, ref: FkRef, target: FkTarget):

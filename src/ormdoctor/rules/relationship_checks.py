@@ -9,7 +9,7 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.reach import ambiguous_in, missing_in
-from ormdoctor.rules.tablemap import table_map
+from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import ClassIndex, RelRef, Target, relationship_refs, resolve_target
 from ormdoctor.static.facts import TYPE_CHECKING
 
@@ -102,8 +102,8 @@ def _missing_secondaries(ctx):
                 or metadata_id in tables.opaque or _names_class(ctx, ref, schema):
             continue
         label = ctx.metadata_label(metadata_id)
-        close = [f"{schema}.{n}" if schema else n
-                 for n in tables.close_names(metadata_id, name, tables.key(metadata_id, schema, name)[1])]
+        searched = tables.key(metadata_id, schema, name)[1]
+        close = [qualified_name(schema, n) for n in tables.close_names(metadata_id, name, searched)]
         message = (f"{ref.subject} has secondary='{ref.rel.secondary}', but no table of that name is on {label}: "
                    f"mapper configuration fails with `failed to locate a name ('{ref.rel.secondary}')`")
         hint = f"name the association table as defined, e.g. '{close[0]}'" if close else \

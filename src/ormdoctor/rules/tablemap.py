@@ -14,6 +14,11 @@ from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.spelling import NameBook
 
 
+def qualified_name(schema: str | None, name: str) -> str:
+    """``schema.name``, or the bare name on the default schema (as ``TableDef.key`` writes it)."""
+    return f"{schema}.{name}" if schema else name
+
+
 @dataclass
 class TableMap:
     inventory: object

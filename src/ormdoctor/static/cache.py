@@ -81,7 +81,8 @@ class FactsCache:
         return self._index
 
     def known_digest(self, path: str, stat: os.stat_result) -> str | None:
-        entry = self.index.get(path)
+        """Asked once per file on every run: the loaded index is read without the property."""
+        entry = (self._index if self._index is not None else self.index).get(path)
         return entry[1] if entry is not None and entry[0] == stat_signature(stat) else None
 
     def cached_digest(self, path: str) -> str | None:

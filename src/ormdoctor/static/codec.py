@@ -114,23 +114,9 @@ def decoder(kind: object) -> Callable[[object], Any]:
 
 
 def _shared(build: Callable) -> Callable:
-    """One object per distinct stored value, for value classes of plain fields that opt in
-    (``__codec_shared__``) and are never changed in place."""
+    """One object per distinct stored value: for tuples of plain items (tuples never change) and
+    value classes of plain fields that opt in (``__codec_shared__``, never changed in place)."""
     made: dict[tuple, object] = {}
-
-    def decode(value):
-        key = tuple(value)
-        found = made.get(key)
-        if found is None:
-            found = made[key] = build(value)
-        return found
-
-    return decode
-
-
-def _shared_tuple(build: Callable) -> Callable:
-    """One tuple per distinct value of plain items (tuples never change)."""
-    made: dict[tuple, tuple] = {}
 
     def decode(value):
         key = tuple(value)
@@ -175,7 +161,7 @@ def _tuple_decoder(args: tuple) -> Callable:
         return tuple
     build = lambda value: tuple(d(x) for d, x in zip(items, value, strict=True))  # noqa: E731
     if all(d is _intern or d is _identity or d is _optional_intern for d in items):
-        return _shared_tuple(build)  # ("Column", None), ("id", "int"): the same few pairs everywhere
+        return _shared(build)  # ("Column", None), ("id", "int"): the same few pairs everywhere
     return build
 
 

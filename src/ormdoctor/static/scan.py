@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ormdoctor.crash import blame
 from ormdoctor.static import codec
-from ormdoctor.static.cache import FactsCache, content_digest, stat_signature, storable
+from ormdoctor.static.cache import FactsCache, content_digest, storable
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
@@ -128,14 +128,12 @@ def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, s
         return None
     digests = {}
     base = str(root) + os.sep
-    index = cache.index
     for rel in paths:
         try:
             stat = os.stat(base + rel)
         except OSError:
             return None
-        entry = index.get(rel)
-        digest = entry[1] if entry is not None and entry[0] == stat_signature(stat) else None
+        digest = cache.known_digest(rel, stat)
         if digest is None:
             if cache.cached_digest(rel) is None:
                 return None

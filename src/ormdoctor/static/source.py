@@ -132,13 +132,14 @@ def _comments(text: str):
 # then `from sqlalchemy import ...`.
 _GENERATED_RE = re.compile(r"generated\s+by\s+(?P<tool>[\w.-]+)|auto-?generated|do\s+not\s+edit|@generated", re.I)
 _HEADER_LINES = 10
+_HEADER_CHARS = 8192  # the first lines of any real header fit: never split a whole large file
 
 
 def generated_header(text: str) -> str | None:
     """How the file says it is generated code ("sqlacodegen", "a generated-code header"), or None.
     Only comments and a module docstring at the top count: a model that mentions generated code
     further down is hand-written."""
-    lines = text.lstrip("\ufeff").splitlines()[:_HEADER_LINES]
+    lines = text[:_HEADER_CHARS].lstrip("\ufeff").splitlines()[:_HEADER_LINES]
     if len(lines) >= 2 and lines[0].strip().lower() == "# coding: utf-8" and lines[1].startswith("from sqlalchemy import "):
         return "sqlacodegen"
     in_docstring = False
