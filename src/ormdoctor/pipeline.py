@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from ormdoctor.config import Config, load_config
 from ormdoctor.findings import Finding, Severity, sort_findings
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.static.cache import FactsCache, content_digest, result_key
+from ormdoctor.static.cache import FactsCache, content_digest, file_digests, result_key
 
 # The inventory and the rules are imported on a cache miss only: an unchanged tree answers
 # from .ormdoctor_cache/ without paying for them.
@@ -162,8 +162,6 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
-        from ormdoctor.static.scan import file_digests
-
         digests = file_digests(root, paths, cache)
         key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key, StoredResult) if key else None

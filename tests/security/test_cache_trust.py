@@ -129,6 +129,28 @@ def test_a_forged_result_row_is_ignored(project, key_home):
     assert findings(project, key_home) == expected
 
 
+def test_a_stat_index_edited_in_place_is_ignored(project, key_home):
+    # The stat index decides which files are not even read. Rewritten to say the edited file
+    # is the one whose facts are cached (its new stat, its old digest), it would serve the old
+    # result if it were believed; its MAC no longer matches, so every file is read again.
+    import sqlite3
+
+    assert [f[0] for f in findings(project, key_home)] == ["ORM105"]
+    database = project / ".ormdoctor_cache" / "cache.sqlite3"
+    with sqlite3.connect(database) as db:
+        (stored,) = db.execute("SELECT value FROM stat").fetchone()
+    parts = stored.split("\0")
+    old_signature = parts[parts.index(AUTH_MODELS) + 1]
+    target = project / AUTH_MODELS
+    target.write_text(target.read_text().replace('__tablename__ = "users"', '__tablename__ = "userz"'))
+    info = os.stat(target)
+    new_signature = f"{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_size}:{info.st_ino}"
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE stat SET value = ?", (stored.replace(old_signature, new_signature),))
+    assert [f[0] for f in findings(project, key_home)] == ["ORM106"]
+    assert findings(project, key_home) == findings(project, key_home, "--no-cache")
+
+
 def test_a_same_size_edit_with_the_mtime_kept_is_analysed_again(project, key_home, tmp_path):
     assert [f[0] for f in findings(project, key_home)] == ["ORM105"]
     target = project / AUTH_MODELS

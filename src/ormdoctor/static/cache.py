@@ -7,10 +7,12 @@ kept outside the project (the user cache directory, mode 0600). A row whose MAC 
 verify (forged, copied from another user or machine, or written by another ormdoctor or
 Python) is ignored and rewritten.
 
-- ``files``: one row per file: its stat signature (mtime, ctime, size, inode: ``cp -p`` keeps
-  the mtime but not the ctime), its content digest, and its facts as JSON. A file whose
-  signature is unchanged is not even read (the same trade-off git's index makes); any other
-  file is hashed, and a file whose content is unchanged keeps its facts.
+- ``stat``: the stat index, one MAC'd document: each file's stat signature (mtime, ctime, size,
+  inode: ``cp -p`` keeps the mtime but not the ctime) and content digest. A file whose signature
+  is unchanged is not even read (the same trade-off git's index makes); any other file is
+  hashed, and a file whose content is unchanged keeps its facts. One document and one MAC,
+  not a row each: an unchanged re-check of a large tree reads it in a few milliseconds.
+- ``files``: one row per file: its content digest and its facts as JSON.
 - ``results``: the findings of the last run, keyed by every file's content digest, the
   configuration and the selected codes: re-checking an unchanged tree skips the inventory and
   the rules.
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".ormdoctor_cache"
 DATABASE = "cache.sqlite3"
-SCHEMA = 1
+SCHEMA = 2
 WRITE_BATCH = 2_000  # rows held before they are written: the JSON of a large tree is never held whole
 
 
@@ -61,7 +63,8 @@ class FactsCache:
         self._db: sqlite3.Connection | None = None
         self._opened = False
         self._index: dict[str, tuple[str, str]] | None = None
-        self._writes: list[tuple] = []
+        self._writes: list[tuple[str, str, str]] = []  # (path, digest, facts as JSON)
+        self._index_changed = False
 
     @property
     def usable(self) -> bool:
@@ -70,14 +73,14 @@ class FactsCache:
     # Stat index --------------------------------------------------------------------------
     @property
     def index(self) -> dict[str, tuple[str, str]]:
-        """path → (stat signature, digest), from the rows whose MAC verifies."""
+        """path → (stat signature, digest), when the stored index's MAC verifies (else empty:
+        every file is then read and hashed again)."""
         if self._index is None:
             self._index = {}
             db = self._connect()
-            rows = db.execute("SELECT path, stat, digest, imac FROM files").fetchall() if db else []
-            for path, signature, digest, mac in rows:
-                if hmac.compare_digest(self._mac("i", path, signature, digest), mac or b""):
-                    self._index[path] = (signature, digest)
+            row = db.execute("SELECT value, mac FROM stat WHERE id = 1").fetchone() if db else None
+            if row is not None and hmac.compare_digest(self._mac("i", row[0]), row[1] or b""):
+                self._index = _parse_index(row[0])
         return self._index
 
     def known_digest(self, path: str, stat: os.stat_result) -> str | None:
@@ -93,9 +96,8 @@ class FactsCache:
     def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
         signature = stat_signature(stat)
         if self.index.get(path) != (signature, digest):
-            same_content = self.cached_digest(path) == digest
             self.index[path] = (signature, digest)
-            self._writes.append(("stat", path, signature, digest, same_content))
+            self._index_changed = True
 
     # Facts -------------------------------------------------------------------------------
     def load_facts(self, paths: list[str]) -> dict[str, FileFacts]:
@@ -107,7 +109,7 @@ class FactsCache:
             return {}
         found: dict[str, FileFacts] = {}
         wanted = set(paths)
-        for path, digest, text, mac in db.execute("SELECT path, digest, facts, fmac FROM files WHERE facts IS NOT NULL"):
+        for path, digest, text, mac in db.execute("SELECT path, digest, facts, fmac FROM files"):
             if path not in wanted or self.cached_digest(path) != digest:
                 continue
             if not hmac.compare_digest(self._mac("f", path, digest, text), mac or b""):
@@ -126,14 +128,14 @@ class FactsCache:
                 encoded = storable(facts)
                 if encoded is None:
                     return  # not cached: extracted again next time
-            self._writes.append(("facts", facts.path, facts.digest, encoded))
+            self._writes.append((facts.path, facts.digest, encoded))
             if len(self._writes) >= WRITE_BATCH:
                 self._flush([])
 
     def save(self, live: set[str]) -> None:
-        """Write the changed rows; forget the files that are gone."""
+        """Write the changed rows and the index; forget the files that are gone."""
         gone = [p for p in self.index if p not in live]
-        if self._writes or gone:
+        if self._writes or gone or self._index_changed:
             self._flush(gone)
 
     def _flush(self, gone: list[str]) -> None:
@@ -145,27 +147,19 @@ class FactsCache:
             with db:
                 for path in gone:
                     del self.index[path]
+                    self._index_changed = True
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-                for write in self._writes:
-                    self._write(db, write)
+                db.executemany("INSERT OR REPLACE INTO files (path, digest, facts, fmac) VALUES (?, ?, ?, ?)",
+                               [(path, digest, text, self._mac("f", path, digest, text))
+                                for path, digest, text in self._writes])
+                if self._index_changed:
+                    text = _format_index(self.index)
+                    db.execute("INSERT OR REPLACE INTO stat (id, value, mac) VALUES (1, ?, ?)",
+                               (text, self._mac("i", text)))
+                    self._index_changed = False
         except sqlite3.Error:
             pass  # busy or read-only: the next run simply does the work again
         self._writes.clear()
-
-    def _write(self, db: sqlite3.Connection, write: tuple) -> None:
-        kind, path = write[0], write[1]
-        if kind == "stat":
-            _, _, signature, digest, same_content = write
-            mac = self._mac("i", path, signature, digest)
-            if same_content:
-                db.execute("UPDATE files SET stat = ?, digest = ?, imac = ? WHERE path = ?", (signature, digest, mac, path))
-            else:
-                db.execute("INSERT OR REPLACE INTO files (path, stat, digest, imac) VALUES (?, ?, ?, ?)",
-                           (path, signature, digest, mac))
-        else:
-            _, _, digest, text = write
-            db.execute("UPDATE files SET facts = ?, fmac = ? WHERE path = ? AND digest = ?",
-                       (text, self._mac("f", path, digest, text), path, digest))
 
     # Results -----------------------------------------------------------------------------
     def load_result(self, key: str, kind: object):
@@ -237,12 +231,26 @@ def _prepare(db: sqlite3.Connection) -> sqlite3.Connection:
             for table in tables:
                 db.execute(f'DROP TABLE IF EXISTS "{table}"')
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT, digest TEXT, imac BLOB, "
-                       "facts TEXT, fmac BLOB)")
+            db.execute("CREATE TABLE stat (id INTEGER PRIMARY KEY, value TEXT, mac BLOB)")
+            db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, digest TEXT, facts TEXT, fmac BLOB)")
             db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, value TEXT, mac BLOB)")
             db.execute("INSERT INTO meta VALUES ('tool', ?)", (fingerprint,))
             db.execute(f"PRAGMA user_version = {SCHEMA}")
     return db
+
+
+def _format_index(index: dict[str, tuple[str, str]]) -> str:
+    """path, signature, digest, path, ... joined by NUL, which no path or signature holds."""
+    return "\0".join(f"{path}\0{signature}\0{digest}" for path, (signature, digest) in index.items())
+
+
+def _parse_index(text: str) -> dict[str, tuple[str, str]]:
+    if not text:
+        return {}
+    parts = text.split("\0")
+    if len(parts) % 3:
+        return {}
+    return dict(zip(parts[0::3], zip(parts[1::3], parts[2::3])))
 
 
 def _is_link(path: Path) -> bool:
@@ -321,6 +329,37 @@ def tool_fingerprint() -> str:
                         hasher.update(hashlib.blake2b(handle.read(), digest_size=16).digest())
         _FINGERPRINT.append(hasher.hexdigest())
     return _FINGERPRINT[0]
+
+
+def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
+    """Every file's content digest when the tree's content is the one the cache last saw: from
+    the stat index when the stat is unchanged, else by hashing the file (a touched file keeps
+    its digest). None as soon as a file is new, changed or unreadable: then the stored result
+    cannot match, and the scan, not this loop, reads the files. Here, not in the scan, so that
+    an unchanged re-check imports nothing of the extraction."""
+    if not cache.usable:
+        return None
+    from ormdoctor.static.source import read_source
+
+    digests = {}
+    index = cache.index
+    base = str(root) + os.sep
+    stat_of = os.stat
+    for rel in paths:
+        try:
+            stat = stat_of(base + rel)
+        except OSError:
+            return None
+        entry = index.get(rel)
+        if entry is None:
+            return None
+        if entry[0] != f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}":  # stat_signature
+            data, error = read_source(Path(base + rel))
+            if error is not None or content_digest(data) != entry[1]:
+                return None
+            cache.remember(rel, stat, entry[1])  # touched only: the next run need not read it
+        digests[rel] = entry[1]
+    return digests
 
 
 def result_key(digests: dict[str, str], *parts: object) -> str:

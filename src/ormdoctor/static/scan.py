@@ -119,33 +119,6 @@ def read_source(root: Path, rel: str):
     return stat, data, None
 
 
-def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
-    """Every file's content digest when the tree's content is the one the cache last saw: from
-    the stat index when the stat is unchanged, else by hashing the file (a touched file keeps
-    its digest). None as soon as a file is new, changed or unreadable: then the stored result
-    cannot match, and the scan, not this loop, reads the files."""
-    if not cache.usable:
-        return None
-    digests = {}
-    base = str(root) + os.sep
-    for rel in paths:
-        try:
-            stat = os.stat(base + rel)
-        except OSError:
-            return None
-        digest = cache.known_digest(rel, stat)
-        if digest is None:
-            if cache.cached_digest(rel) is None:
-                return None
-            stat, data, error = read_source(root, rel)
-            digest = content_digest(data)
-            if error or digest != cache.cached_digest(rel):
-                return None
-            cache.remember(rel, stat, digest)
-        digests[rel] = digest
-    return digests
-
-
 def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool):
     if not pending:
         return []

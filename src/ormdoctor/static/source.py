@@ -8,8 +8,10 @@ import re
 import stat
 import tokenize
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ormdoctor.static.facts import ParseErrorFact, Pos
+if TYPE_CHECKING:
+    from ormdoctor.static.facts import ParseErrorFact
 
 # Generated files beyond this are data, not a model layer: the largest hand-written model modules
 # we know are a few hundred KB, a 30,000-class generated one under 3 MB. Bigger files are ORM001
@@ -34,18 +36,17 @@ def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        return None, ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+        return None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, ParseErrorFact("not a regular file (a device, FIFO or socket); skipped", Pos(1, 1),
-                                        "not-a-file")
+            return None, _problem("not a regular file (a device, FIFO or socket); skipped", 1, "not-a-file")
         if info.st_size > MAX_BYTES:
             return None, _too_large(info.st_size)
         try:
             data = handle.read(MAX_BYTES + 1)  # the file may have grown since fstat
         except OSError as exc:
-            return None, ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
+            return None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
     return (data, None) if len(data) <= MAX_BYTES else (None, _too_large(len(data)))
 
 
@@ -62,9 +63,17 @@ def read_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> st
         return None
 
 
+def _problem(message: str, line: int, kind: str) -> ParseErrorFact:
+    # Imported on a problem only: reading settings files and the unchanged re-check's hashing
+    # need no facts (their dataclasses cost a sixth of the CLI's start).
+    from ormdoctor.static.facts import ParseErrorFact, Pos
+
+    return ParseErrorFact(message, Pos(line, 1), kind)
+
+
 def _too_large(size: int) -> ParseErrorFact:
-    return ParseErrorFact(f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit; skipped",
-                          Pos(1, 1), "too-large")
+    return _problem(f"file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit; skipped", 1,
+                    "too-large")
 
 
 def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
@@ -74,18 +83,18 @@ def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, "", ParseErrorFact(f"unknown source encoding: {exc}", Pos(1, 1), "encoding")
+        return None, "", _problem(f"unknown source encoding: {exc}", 1, "encoding")
     try:
         return data.decode(encoding), encoding, None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = (f"not valid {encoding} (byte 0x{data[exc.start]:02x} on line {line}) and no coding "
                    f"declaration: Python cannot import it either")
-        return None, encoding, ParseErrorFact(message, Pos(line, 1), "encoding")
+        return None, encoding, _problem(message, line, "encoding")
     except (LookupError, UnicodeError, ValueError):
         # `coding: rot13`, `hex`, `undefined`, ...: codecs, but not text encodings Python accepts
         message = f"unusable source encoding {encoding!r}: Python cannot import it either"
-        return None, encoding, ParseErrorFact(message, Pos(1, 1), "encoding")
+        return None, encoding, _problem(message, 1, "encoding")
 
 
 def ignore_comments(text: str) -> dict[int, list[str]]:
