@@ -65,9 +65,11 @@ def _fold(found: list[DoubleImport]) -> list[DoubleImport]:
 
 
 def _sites(inventory) -> list[tuple[str, ImportSite]]:
+    """Every import of a module that is loaded under two names or more. Imports of the other
+    modules (nearly all of them) are counted as names only, never built into sites."""
     resolver = inventory.resolver
     index = resolver.index
-    out: list[tuple[str, ImportSite]] = []
+    found: list[tuple] = []  # (target, importer, fact, name, relative)
     loaded_as: dict[str, set[str]] = {}
     pending_relative = []
     for path, module in sorted(inventory.modules.items()):
@@ -78,7 +80,7 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
             for name in _absolute_names(fact, index):
                 target = index.find(name, path)
                 if target and target != path:
-                    out.append((target, ImportSite(path, fact.pos, name, branch=fact.branch)))
+                    found.append((target, path, fact, name, False))
                     loaded_as.setdefault(target, set()).add(name)
     for _ in range(4):  # relative imports inherit their importer's names; a few rounds reach a fixpoint
         added = False
@@ -87,12 +89,13 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
                 for name in _relative_names(importer_name, path, fact, index):
                     target = index.find(name)
                     if target and target != path and name not in loaded_as.get(target, set()):
-                        out.append((target, ImportSite(path, fact.pos, name, relative=True, branch=fact.branch)))
+                        found.append((target, path, fact, name, True))
                         loaded_as.setdefault(target, set()).add(name)
                         added = True
         if not added:
             break
-    return _without_alternatives(out)
+    return _without_alternatives([(target, ImportSite(path, fact.pos, name, relative=relative, branch=fact.branch))
+                                  for target, path, fact, name, relative in found if len(loaded_as[target]) > 1])
 
 
 def _without_alternatives(sites: list[tuple[str, ImportSite]]) -> list[tuple[str, ImportSite]]:

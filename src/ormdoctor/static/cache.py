@@ -354,7 +354,7 @@ def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, s
         if entry is None:
             return None
         if entry[0] != f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}":  # stat_signature
-            data, error = read_source(Path(base + rel))
+            data, error = read_source(base + rel)
             if error is not None or content_digest(data) != entry[1]:
                 return None
             cache.remember(rel, stat, entry[1])  # touched only: the next run need not read it

@@ -28,33 +28,39 @@ SCALAR_ANNOTATIONS = {
 
 def parse_column_call(call: ast.Call, attr: str | None, style: str) -> ColumnFact:
     name, type_, fks = None, None, []
-    args = list(call.args)
-    if args and string(args[0]) is not None:
-        name = string(args.pop(0))
+    args = call.args
+    first = string(args[0]) if args else None
+    if first is not None:
+        name, args = first, args[1:]
     for arg in args:
-        tail = callee_tail(arg) or dotted(arg)
-        if isinstance(arg, ast.Call) and callee_tail(arg) == "ForeignKey":
+        tail = callee_tail(arg)
+        if tail == "ForeignKey":
             fks.append(foreign_key(arg))
-        elif type_ is None and tail and tail.rsplit(".", 1)[-1] not in NOT_A_TYPE:
+            continue
+        tail = tail or dotted(arg)
+        if type_ is None and tail and tail.rsplit(".", 1)[-1] not in NOT_A_TYPE:
             type_ = source_text(arg)
-    explicit_name = string(keyword(call, "name"))
-    type_kw = keyword(call, "type_")
+    # One pass over the keywords: a cold run reads tens of thousands of columns, each asked for
+    # a dozen keywords that are mostly absent.
+    given = {kw.arg: kw.value for kw in reversed(call.keywords) if kw.arg is not None}  # the first wins, as in keyword()
+    get = given.get
+    type_kw = get("type_")
     return ColumnFact(
         attr=attr,
-        name=explicit_name or name or attr,
+        name=string(get("name")) or name or attr,
         type=source_text(type_kw) if type_kw is not None else type_,
         pos=pos(call),
         style=style,
-        primary_key=literal(keyword(call, "primary_key")) is True,
-        unique=literal(keyword(call, "unique")) is True,
-        index=literal(keyword(call, "index")) is True,
-        nullable=_bool_or_none(keyword(call, "nullable")),
+        primary_key=literal(get("primary_key")) is True,
+        unique=literal(get("unique")) is True,
+        index=literal(get("index")) is True,
+        nullable=_bool_or_none(get("nullable")),
         foreign_keys=fks,
-        default=_default(keyword(call, "default")),
-        server_default=source_text(keyword(call, "server_default")),
-        use_existing_column=literal(keyword(call, "use_existing_column")) is True,
-        autoincrement=_bool_or_none(keyword(call, "autoincrement")),
-        comment=string(keyword(call, "comment")),
+        default=_default(get("default")),
+        server_default=source_text(get("server_default")),
+        use_existing_column=literal(get("use_existing_column")) is True,
+        autoincrement=_bool_or_none(get("autoincrement")),
+        comment=string(get("comment")),
     )
 
 

@@ -106,14 +106,15 @@ def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: Fact
         cache.put(facts, encoded)
 
 
-def read_source(root: Path, rel: str):
-    """(stat, bytes, error) of one project file: only regular files, size-capped (source.py)."""
-    path = os.path.join(str(root), rel)
+def read_source(root: Path | str, rel: str):
+    """(stat, bytes, error) of one project file: only regular files, size-capped (source.py).
+    Plain strings, no Path objects: this runs once per file of a cold run."""
+    path = os.path.join(root, rel)
     try:
         stat = os.stat(path)
     except OSError as exc:
         return None, b"", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
-    data, error = read_regular_file(Path(path))
+    data, error = read_regular_file(path)
     if error is not None:
         return None, b"", error
     return stat, data, None
@@ -131,7 +132,7 @@ def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool):
 def _work(job: tuple[str, str, str | None, bool]):
     """(path, stat, digest, facts or None when the content is the known one, facts as JSON)."""
     root, rel, known, encode = job
-    stat, data, error = read_source(Path(root), rel)
+    stat, data, error = read_source(root, rel)
     if error:
         return rel, None, "", FileFacts(path=rel, digest="", parsed=False, error=error), None
     digest = content_digest(data)

@@ -30,7 +30,7 @@ _NOQA_RE = re.compile(r"#\s*noqa\s*:\s*([A-Z]+[0-9][A-Z0-9]*(?:[\s,]+[A-Z]+[0-9]
 WHOLE_FILE = 0  # the line number under which ``ignore-file`` is recorded
 
 
-def read_source(path: Path) -> tuple[bytes | None, ParseErrorFact | None]:
+def read_source(path: Path | str) -> tuple[bytes | None, ParseErrorFact | None]:
     """(bytes, None), or (None, why not) for anything but a regular file of at most MAX_BYTES:
     a symlink to /dev/zero or a FIFO named ``x.py`` is skipped, never read."""
     try:
