@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from ormdoctor.config import Config, load_config
 from ormdoctor.findings import Finding, Severity, sort_findings
 from ormdoctor.project.discover import alembic_ini_files, discover
-from ormdoctor.static.cache import FactsCache, content_digest, file_digests, result_key
+from ormdoctor.static.cache import FactsCache, content_digest, result_key, stale_files
 
 # The inventory and the rules are imported on a cache miss only: an unchanged tree answers
 # from .ormdoctor_cache/ without paying for them.
@@ -118,6 +118,10 @@ def analyse(paths: list[str], config_path: str | None = None, select=None, ignor
         return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress, python)
 
 
+# Edited files extracted before the stored result is looked up: beyond this many (a branch
+# switched, a first run) the result cannot plausibly hold, and the scan extracts them in one go.
+EARLY_CUTOFF_FILES = 64
+
 # Objects allocated during a run beyond which re-enabling the collector would start a pass
 # over all of them (seconds on a large tree) right before the command prints and exits.
 LARGE_RUN = 300_000
@@ -162,7 +166,12 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
-        digests = file_digests(root, paths, cache)
+        stale = stale_files(root, paths, cache)
+        if stale and len(stale) <= EARLY_CUTOFF_FILES:
+            from ormdoctor.static.scan import refresh
+
+            refresh(root, stale, cache, progress)  # if their facts are unchanged, so is the result
+        digests = cache.analysis_digests(paths) if stale is not None and len(stale) <= EARLY_CUTOFF_FILES else None
         key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key, StoredResult) if key else None
         if stored is not None and _installed_unchanged(root, config, stored.installed):
@@ -186,8 +195,8 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
              "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables}),
              "coverage": coverage(inventory).as_dict()}
-    if cache is not None and reuse_result:
-        digests = {m.path: m.facts.digest for m in inventory.modules.values()}
+    digests = cache.analysis_digests(paths) if cache is not None and reuse_result else None
+    if digests is not None:
         key = result_key(digests, choice, _config_state(root, config, paths))
         installed = inventory.installed.used if inventory.installed is not None else {}
         cache.save_result(key, StoredResult(findings, scope, sorted(codes), dict(installed)))

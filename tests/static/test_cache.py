@@ -150,3 +150,39 @@ def test_facts_without_a_json_form_travel_from_a_worker_as_objects(tmp_path):
     (tmp_path / "m.py").write_text("import sqlalchemy\nclass A:\n    pass\n")
     rel, _, digest, facts, encoded = scan._received(scan._work_in_worker((str(tmp_path), "m.py", None)))
     assert facts.path == "m.py" and facts.digest == digest and encoded == scan.storable(facts)
+
+
+def test_an_edit_that_changes_no_fact_answers_from_the_stored_result(tmp_path, monkeypatch):
+    # Early cutoff: the findings are a function of the facts, so an edited file whose facts
+    # are the same (a comment, code that names no model) is extracted again and nothing else.
+    def edit(project):
+        auth = project / "app" / "auth" / "models.py"
+        auth.write_text(auth.read_text() + "\n# reviewed: nothing to change here\n")
+
+    second, extracted = analyse_twice_after(tmp_path, monkeypatch, edit)
+    assert extracted == ["app/auth/models.py"]
+    assert second.inventory is None
+    assert [f.code for f in second.findings] == ["ORM105"]
+
+
+def test_the_result_after_an_early_cutoff_equals_a_fresh_check(tmp_path):
+    project = copy(tmp_path)
+    check(project)
+    auth = project / "app" / "auth" / "models.py"
+    auth.write_text(auth.read_text() + "\n# reviewed\n")
+    assert check(project) == check(project, "--no-cache")
+
+
+def test_the_facts_digest_leaves_out_path_and_content_digest_only():
+    from ormdoctor.static.cache import facts_digest, storable
+    from ormdoctor.static.facts import FileFacts, ParseErrorFact, Pos
+
+    def digest(facts):
+        return facts_digest(facts, storable(facts))
+
+    base = FileFacts(path="a.py", digest="d1")
+    assert digest(base) == digest(FileFacts(path="a.py", digest="d2"))
+    assert digest(base) == digest(FileFacts(path="b/ä \"q\".py", digest="d3"))
+    assert digest(base) != digest(FileFacts(path="a.py", digest="d1", has_main_block=True))
+    assert digest(base) != digest(FileFacts(path="a.py", digest="d1", error=ParseErrorFact("x", Pos(1, 1), "syntax")))
+    assert facts_digest(base, "[]") == ""  # not the form the cache writes: no digest, no early cutoff

@@ -8,14 +8,16 @@ verify (forged, copied from another user or machine, or written by another ormdo
 Python) is ignored and rewritten.
 
 - ``stat``: the stat index, one MAC'd document: each file's stat signature (mtime, ctime, size,
-  inode: ``cp -p`` keeps the mtime but not the ctime) and content digest. A file whose signature
-  is unchanged is not even read (the same trade-off git's index makes); any other file is
-  hashed, and a file whose content is unchanged keeps its facts. One document and one MAC,
-  not a row each: an unchanged re-check of a large tree reads it in a few milliseconds.
+  inode: ``cp -p`` keeps the mtime but not the ctime), content digest and facts digest. A file
+  whose signature is unchanged is not even read (the same trade-off git's index makes); any
+  other file is hashed, and a file whose content is unchanged keeps its facts. One document and
+  one MAC, not a row each: an unchanged re-check of a large tree reads it in a few milliseconds.
 - ``files``: one row per file: its content digest and its facts as JSON.
-- ``results``: the findings of the last run, keyed by every file's content digest, the
-  configuration and the selected codes: re-checking an unchanged tree skips the inventory and
-  the rules.
+- ``results``: the findings of the last run, keyed by every file's *facts* digest, the
+  configuration and the selected codes. The findings are a function of the facts, so an edit
+  that changes no fact (a function body, a comment, code below the imports of a module without
+  models) re-checks from the stored result: only the edited file is extracted again (the
+  "early cutoff" of incremental build systems).
 
 Only changed rows are written, so one edited file costs one row, not a rewrite of the cache.
 A damaged, locked or unwritable cache is ignored, never fatal.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import sqlite3
@@ -62,7 +65,7 @@ class FactsCache:
         self._key = _row_key()
         self._db: sqlite3.Connection | None = None
         self._opened = False
-        self._index: dict[str, tuple[str, str]] | None = None
+        self._index: dict[str, tuple[str, str, str]] | None = None
         self._writes: list[tuple[str, str, str]] = []  # (path, digest, facts as JSON)
         self._index_changed = False
 
@@ -72,9 +75,9 @@ class FactsCache:
 
     # Stat index --------------------------------------------------------------------------
     @property
-    def index(self) -> dict[str, tuple[str, str]]:
-        """path → (stat signature, digest), when the stored index's MAC verifies (else empty:
-        every file is then read and hashed again)."""
+    def index(self) -> dict[str, tuple[str, str, str]]:
+        """path → (stat signature, content digest, facts digest or ""), when the stored index's
+        MAC verifies (else empty: every file is then read and hashed again)."""
         if self._index is None:
             self._index = {}
             db = self._connect()
@@ -95,9 +98,23 @@ class FactsCache:
 
     def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
         signature = stat_signature(stat)
-        if self.index.get(path) != (signature, digest):
-            self.index[path] = (signature, digest)
+        entry = self.index.get(path)
+        if entry is None or entry[0] != signature or entry[1] != digest:
+            same_content = entry is not None and entry[1] == digest
+            self.index[path] = (signature, digest, entry[2] if same_content else "")
             self._index_changed = True
+
+    def analysis_digests(self, paths: list[str]) -> dict[str, str] | None:
+        """What the result is keyed on, per file: the digest of its facts (the content digest
+        when its facts could not be stored); None when a file is not in the index."""
+        index = self.index
+        found = {}
+        for path in paths:
+            entry = index.get(path)
+            if entry is None:
+                return None
+            found[path] = entry[2] or "content:" + entry[1]
+        return found
 
     # Facts -------------------------------------------------------------------------------
     def load_facts(self, paths: list[str]) -> dict[str, FileFacts]:
@@ -129,8 +146,19 @@ class FactsCache:
                 if encoded is None:
                     return  # not cached: extracted again next time
             self._writes.append((facts.path, facts.digest, encoded))
+            entry = self.index.get(facts.path)
+            if entry is not None and entry[1] == facts.digest:
+                digest = facts_digest(facts, encoded)
+                if digest != entry[2]:
+                    self.index[facts.path] = (entry[0], entry[1], digest)
+                    self._index_changed = True
             if len(self._writes) >= WRITE_BATCH:
                 self._flush([])
+
+    def flush(self) -> None:
+        """Write what is pending, forgetting nothing (``save`` also drops the files gone)."""
+        if self._writes or self._index_changed:
+            self._flush([])
 
     def save(self, live: set[str]) -> None:
         """Write the changed rows and the index; forget the files that are gone."""
@@ -239,18 +267,18 @@ def _prepare(db: sqlite3.Connection) -> sqlite3.Connection:
     return db
 
 
-def _format_index(index: dict[str, tuple[str, str]]) -> str:
-    """path, signature, digest, path, ... joined by NUL, which no path or signature holds."""
-    return "\0".join(f"{path}\0{signature}\0{digest}" for path, (signature, digest) in index.items())
+def _format_index(index: dict[str, tuple[str, str, str]]) -> str:
+    """path, signature, digest, facts digest, path, ... joined by NUL, which no path holds."""
+    return "\0".join(f"{path}\0{signature}\0{digest}\0{facts}" for path, (signature, digest, facts) in index.items())
 
 
-def _parse_index(text: str) -> dict[str, tuple[str, str]]:
+def _parse_index(text: str) -> dict[str, tuple[str, str, str]]:
     if not text:
         return {}
     parts = text.split("\0")
-    if len(parts) % 3:
+    if len(parts) % 4:
         return {}
-    return dict(zip(parts[0::3], zip(parts[1::3], parts[2::3])))
+    return dict(zip(parts[0::4], zip(parts[1::4], parts[2::4], parts[3::4])))
 
 
 def _is_link(path: Path) -> bool:
@@ -331,17 +359,17 @@ def tool_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
-def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, str] | None:
-    """Every file's content digest when the tree's content is the one the cache last saw: from
-    the stat index when the stat is unchanged, else by hashing the file (a touched file keeps
-    its digest). None as soon as a file is new, changed or unreadable: then the stored result
-    cannot match, and the scan, not this loop, reads the files. Here, not in the scan, so that
-    an unchanged re-check imports nothing of the extraction."""
+def stale_files(root: Path, paths: list[str], cache: FactsCache) -> list[str] | None:
+    """The files whose content the cache has not seen (new, or edited since): the ones to
+    extract before the stored result can be looked up. A file only touched (same content) gets
+    its new stat, so the next run need not read it. None when the cache is unusable or a file
+    cannot be read (then the scan reads the files and reports why). Here, not in the scan, so
+    that an unchanged re-check imports nothing of the extraction."""
     if not cache.usable:
         return None
     from ormdoctor.static.source import read_source
 
-    digests = {}
+    stale = []
     index = cache.index
     base = str(root) + os.sep
     stat_of = os.stat
@@ -352,14 +380,25 @@ def file_digests(root: Path, paths: list[str], cache: FactsCache) -> dict[str, s
             return None
         entry = index.get(rel)
         if entry is None:
-            return None
-        if entry[0] != f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}":  # stat_signature
+            stale.append(rel)
+        elif entry[0] != f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}":  # stat_signature
             data, error = read_source(base + rel)
-            if error is not None or content_digest(data) != entry[1]:
+            if error is not None:
                 return None
-            cache.remember(rel, stat, entry[1])  # touched only: the next run need not read it
-        digests[rel] = entry[1]
-    return digests
+            if content_digest(data) != entry[1]:
+                stale.append(rel)
+            else:
+                cache.remember(rel, stat, entry[1])
+    return stale
+
+
+def facts_digest(facts: FileFacts, encoded: str) -> str:
+    """The digest of a file's stored facts without its path and content digest (the JSON list
+    starts with both): two contents that give the same facts give the same findings."""
+    head = f'[{json.dumps(facts.path, ensure_ascii=False)},"{facts.digest}",'
+    if not encoded.startswith(head):
+        return ""
+    return content_digest(encoded[len(head):].encode("utf-8", "surrogatepass"))
 
 
 def result_key(digests: dict[str, str], *parts: object) -> str:

@@ -285,7 +285,6 @@ class FileFacts:
     # Small module-level functions (source) the inventory may interpret: table-name helpers.
     functions: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
-    line_count: int = 0
     # The file says it is generated code (a reflection snapshot): "sqlacodegen", or "a
     # generated-code header" ("auto-generated", "DO NOT EDIT", "@generated").
     generated: str | None = None

@@ -58,7 +58,6 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts.calls_create_all = ".create_all(" in text
     facts.runs_code = _TOP_LEVEL_CALL.search("\n" + text) is not None
     facts.defines_router = any(call in text for call in _ROUTER_CALLS)
-    facts.line_count = text.count("\n") + 1
     return facts
 
 

@@ -77,6 +77,17 @@ def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache
     return [results[p] for p in paths]
 
 
+def refresh(root: Path, paths: list[str], cache: FactsCache, progress=None) -> None:
+    """Extract ``paths`` (new or edited files) into the cache and its index, building nothing:
+    the stored result may still hold if their facts did not change."""
+    _, pending = _triage(root, paths, cache)
+    for number, outcome in enumerate(_run(root, pending, True), start=1):
+        if progress:
+            progress("parsing files", number, len(pending))
+        _settle(outcome, {}, [], cache)
+    cache.flush()
+
+
 def _triage(root: Path, paths: list[str], cache: FactsCache | None):
     """([(file, size)] whose stat is unchanged, [(file, size, digest it had)] to read)."""
     unchanged, pending = [], []
@@ -205,7 +216,6 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
     if error:
         facts.error, facts.parsed = error, False
         return facts
-    facts.line_count = text.count("\n") + 1
     facts.noqa = ignore_comments(text)
     facts.generated = generated_header(text)
     try:
