@@ -186,3 +186,22 @@ def test_the_facts_digest_leaves_out_path_and_content_digest_only():
     assert digest(base) != digest(FileFacts(path="a.py", digest="d1", has_main_block=True))
     assert digest(base) != digest(FileFacts(path="a.py", digest="d1", error=ParseErrorFact("x", Pos(1, 1), "syntax")))
     assert facts_digest(base, "[]") == ""  # not the form the cache writes: no digest, no early cutoff
+
+
+def test_a_suppression_in_a_cached_file_still_silences_its_finding(tmp_path):
+    # Facts of unchanged files come from the cache's JSON, whose keys are strings: suppressions
+    # (by line number) were lost for them, and ORM004 crashed on the string line.
+    project = copy(tmp_path)
+    found = check(project)["diagnostics"]
+    assert [d["code"] for d in found] == ["ORM105"]
+    target = project / found[0]["location"]["path"]
+    lines = target.read_text().splitlines(keepends=True)
+    line = found[0]["location"]["line"] - 1
+    lines[line] = lines[line].rstrip("\n") + "  # noqa: ORM105\n"
+    target.write_text("".join(lines))
+    assert check(project)["diagnostics"] == []
+    main = project / "app" / "main.py"
+    assert main != target
+    main.write_text("import os\n" + main.read_text())  # its facts change: a full run
+    assert check(project)["diagnostics"] == []
+    assert check(project) == check(project, "--no-cache")

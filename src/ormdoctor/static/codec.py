@@ -105,12 +105,30 @@ def decoder(kind: object) -> Callable[[object], Any]:
     if origin is tuple:
         return _tuple_decoder(args)
     if origin is dict:
-        key = decoder(args[0]) if args else _identity
+        key = _key_decoder(args[0]) if args else _identity
         value_of = decoder(args[1]) if args else _identity
-        if key is str or key is _identity:
+        if key is _identity:
             return dict if value_of is _identity else lambda value: {k: value_of(v) for k, v in value.items()}
         return lambda value: {key(k): value_of(v) for k, v in value.items()}
     raise CodecError(f"cannot store values of type {kind!r}")
+
+
+def _key_decoder(kind: object) -> Callable[[str], Any]:
+    """JSON writes every key as a string: a key declared ``int`` (a line number) is turned
+    back into one, and anything but a number does not fit."""
+    if kind is int:
+        return _int_key
+    if kind is str:
+        return _intern
+    if kind is Any or kind is object:
+        return _identity
+    raise CodecError(f"cannot store dict keys of type {kind!r}")
+
+
+def _int_key(key: str) -> int:
+    if not (key.isdigit() or key[:1] == "-" and key[1:].isdigit()) or not key.isascii():
+        raise CodecError(f"a stored key {key!r} is not a number")
+    return int(key)
 
 
 def _shared(build: Callable) -> Callable:
