@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import sqlite3
@@ -394,11 +393,13 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache) -> list[str] | 
 
 def facts_digest(facts: FileFacts, encoded: str) -> str:
     """The digest of a file's stored facts without its path and content digest (the JSON list
-    starts with both): two contents that give the same facts give the same findings."""
-    head = f'[{json.dumps(facts.path, ensure_ascii=False)},"{facts.digest}",'
-    if not encoded.startswith(head):
+    starts with both): two contents that give the same facts give the same findings. Inside a
+    JSON string every quote is escaped, so the first `,"<digest>",` ends the path."""
+    marker = f',"{facts.digest}",'
+    end = encoded.find(marker) if encoded.startswith('["') else -1
+    if end < 0:
         return ""
-    return content_digest(encoded[len(head):].encode("utf-8", "surrogatepass"))
+    return content_digest(encoded[end + len(marker):].encode("utf-8", "surrogatepass"))
 
 
 def result_key(digests: dict[str, str], *parts: object) -> str:
