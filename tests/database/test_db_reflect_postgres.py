@@ -171,9 +171,9 @@ def test_async_driver_url_is_reflected_with_its_sync_sibling(seeded_postgres):
 def test_per_table_fallback_gives_the_same_result(seeded_postgres, monkeypatch):
     import sys
 
-    import ormdoctor.database.reflect  # noqa: F401  (the module, shadowed by the function)
+    import ormdoctor.database.reflection  # noqa: F401
 
-    module = sys.modules["ormdoctor.database.reflect"]
+    module = sys.modules["ormdoctor.database.reflection"]
     expected = reflect(seeded_postgres).tables
     monkeypatch.setattr(module, "_multi", module._per_table)
     assert reflect(seeded_postgres).tables == expected

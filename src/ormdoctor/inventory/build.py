@@ -11,24 +11,13 @@ from ormdoctor.inventory.installed import InstalledModules, ProjectAndInstalled,
 from ormdoctor.inventory.processes import processes
 from ormdoctor.inventory.model import Inventory, Module, TableDef
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
-from ormdoctor.project.discover import alembic_ini_files, discover
+from ormdoctor.project.discover import alembic_ini_files
 from ormdoctor.project.environment import find_environment
 from ormdoctor.project.evidence import docker_roots, script_roots, source_folders, subproject_roots
 from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
 from ormdoctor.static.facts import FileFacts, is_alternative
-from ormdoctor.static.scan import scan
-
-
-def build_inventory(root: Path, config: Config, use_cache: bool = True, paths: list[str] | None = None,
-                    cache=None, progress=None) -> Inventory:
-    if paths is None:
-        paths = discover(root, config.include, config.exclude)
-    facts = scan(root, paths, use_cache, cache, progress)
-    if progress:
-        progress("resolving models")
-    return inventory_from_facts(root, config, facts)
 
 
 def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> Inventory:

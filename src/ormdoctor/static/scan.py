@@ -52,17 +52,18 @@ PARALLEL_MIN_BYTES = 1_000_000  # below this (about 300 files), starting workers
 
 
 def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None,
-         progress=None) -> list[FileFacts]:
+         progress=None, meanwhile=None) -> list[FileFacts]:
     """Facts of every file. The main process only stats the files; reading, hashing and
     extracting happen where the work is (in the workers on a large cold tree), and a file whose
     content is unchanged keeps its cached facts without being parsed again.
-    ``progress(stage, done, total)`` is told how far reading and parsing are."""
+    ``progress(stage, done, total)`` is told how far reading and parsing are; ``meanwhile()``
+    runs once, while the workers parse (the caller's own preparation: its imports)."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     if cache is not None and not cache.usable:
         cache = None
     results: dict[str, FileFacts] = {}
     unchanged, pending = _triage(root, paths, cache)
-    for number, outcome in enumerate(_run(root, pending, cache is not None), start=1):
+    for number, outcome in enumerate(_run(root, pending, cache is not None, meanwhile), start=1):
         if progress:
             progress("parsing files", number, len(pending))
         _settle(outcome, results, unchanged, cache)
@@ -131,12 +132,13 @@ def read_source(root: Path | str, rel: str):
     return stat, data, None
 
 
-def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool):
-    if not pending:
-        return []
+def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool, meanwhile=None):
     jobs = [(str(root), rel, known, encode) for rel, _, known in pending]
-    if sum(p[1] for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
-        return _parallel(jobs)
+    if jobs and sum(p[1] for p in pending) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 \
+            and sys.platform != "win32":
+        return _parallel(jobs, meanwhile)
+    if meanwhile is not None:
+        meanwhile()
     return (_work(job) for job in jobs)
 
 
@@ -157,7 +159,7 @@ def _work(job: tuple[str, str, str | None, bool]):
     return rel, stat, digest, facts, storable(facts) if encode else None
 
 
-def _parallel(jobs):
+def _parallel(jobs, meanwhile=None):
     import multiprocessing
 
     workers = min(os.cpu_count() or 1, 8)
@@ -165,6 +167,8 @@ def _parallel(jobs):
     # leaving the ``with`` block terminates the pool at once, queued work and all.
     with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
         outcomes = pool.imap(_work_in_worker, jobs, chunksize=max(1, min(200, len(jobs) // (workers * 8))))
+        if meanwhile is not None:
+            meanwhile()  # the workers are forked and busy: the main process would only wait
         for outcome in outcomes:  # one at a time: the JSON of the whole tree is never held at once
             yield _received(outcome)
 
