@@ -144,12 +144,14 @@ def test_constants_json_cannot_hold_are_left_out_and_the_run_goes_on(tmp_path):
 
 def test_facts_without_a_json_form_travel_from_a_worker_as_objects(tmp_path):
     from ormdoctor.static import scan
+    from ormdoctor.static.cache import storable
     from ormdoctor.static.facts import FileFacts
 
-    assert scan.storable(FileFacts(path="x.py", digest="d", constants={"raw": b"\x00"})) is None
+    assert storable(FileFacts(path="x.py", digest="d", constants={"raw": b"\x00"})) is None
     (tmp_path / "m.py").write_text("import sqlalchemy\nclass A:\n    pass\n")
-    rel, _, digest, facts, encoded = scan._received(scan._work_in_worker((str(tmp_path), "m.py", None)))
-    assert facts.path == "m.py" and facts.digest == digest and encoded == scan.storable(facts)
+    rel, _, digest, facts, stored = scan._received(scan._work_in_worker((str(tmp_path), "m.py", None)))
+    assert facts.path == "m.py" and facts.digest == digest and stored == scan.stored_form(facts)
+    assert stored[0] == storable(facts)
 
 
 def test_an_edit_that_changes_no_fact_answers_from_the_stored_result(tmp_path, monkeypatch):

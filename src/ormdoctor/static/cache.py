@@ -138,19 +138,19 @@ class FactsCache:
                 found[path] = facts
         return found
 
-    def put(self, facts: FileFacts, encoded: str | None = None) -> None:
+    def put(self, facts: FileFacts, stored: tuple[str, str] | None = None) -> None:
+        """Keep ``facts``; ``stored`` is their JSON and facts digest when a worker made them."""
         if facts.digest:
-            if encoded is None:
-                encoded = storable(facts)
-                if encoded is None:
+            if stored is None:
+                stored = stored_form(facts)
+                if stored is None:
                     return  # not cached: extracted again next time
+            encoded, digest = stored
             self._writes.append((facts.path, facts.digest, encoded))
             entry = self.index.get(facts.path)
-            if entry is not None and entry[1] == facts.digest:
-                digest = facts_digest(facts, encoded)
-                if digest != entry[2]:
-                    self.index[facts.path] = (entry[0], entry[1], digest)
-                    self._index_changed = True
+            if entry is not None and entry[1] == facts.digest and digest != entry[2]:
+                self.index[facts.path] = (entry[0], entry[1], digest)
+                self._index_changed = True
             if len(self._writes) >= WRITE_BATCH:
                 self._flush([])
 
@@ -419,3 +419,9 @@ def storable(facts: FileFacts) -> str | None:
         return codec.dumps(facts)
     except (TypeError, ValueError):
         return None
+
+
+def stored_form(facts: FileFacts) -> tuple[str, str] | None:
+    """(the facts as the cache's JSON, their facts digest), or None when they have no JSON form."""
+    encoded = storable(facts)
+    return (encoded, facts_digest(facts, encoded)) if encoded is not None else None

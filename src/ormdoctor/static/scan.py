@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ormdoctor.crash import blame
 from ormdoctor.static import codec
-from ormdoctor.static.cache import FactsCache, content_digest, storable
+from ormdoctor.static.cache import FactsCache, content_digest, stored_form
 from ormdoctor.static.compat import rewrite_newer_syntax
 from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
@@ -107,7 +107,7 @@ def _triage(root: Path, paths: list[str], cache: FactsCache | None):
 
 
 def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: FactsCache | None) -> None:
-    rel, stat, digest, facts, encoded = outcome
+    rel, stat, digest, facts, stored = outcome
     if cache is not None and stat is not None:
         cache.remember(rel, stat, digest)
     if facts is None:
@@ -115,7 +115,7 @@ def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: Fact
         return
     results[rel] = facts
     if cache is not None:
-        cache.put(facts, encoded)
+        cache.put(facts, stored)
 
 
 def read_source(root: Path | str, rel: str):
@@ -143,7 +143,8 @@ def _run(root: Path, pending: list[tuple[str, int, str | None]], encode: bool, m
 
 
 def _work(job: tuple[str, str, str | None, bool]):
-    """(path, stat, digest, facts or None when the content is the known one, facts as JSON)."""
+    """(path, stat, digest, facts or None when the content is the known one, (facts as JSON,
+    facts digest) or None)."""
     root, rel, known, encode = job
     stat, data, error = read_source(root, rel)
     if error:
@@ -156,7 +157,7 @@ def _work(job: tuple[str, str, str | None, bool]):
     except Exception as exc:
         blame(exc, rel)  # a bug: the report names the file that triggered it
         raise
-    return rel, stat, digest, facts, storable(facts) if encode else None
+    return rel, stat, digest, facts, stored_form(facts) if encode else None
 
 
 def _parallel(jobs, meanwhile=None):
@@ -184,16 +185,16 @@ def _work_in_worker(job):
     """Facts travel back as their JSON (which the cache stores anyway): encoding and sending a
     string costs the workers far less than pickling the objects, and decoding it in the main
     process less than unpickling them."""
-    rel, stat, digest, facts, encoded = _work(job[:3] + (True,))
-    return (rel, stat, digest, facts, encoded) if facts is None or encoded is None or facts.error and not facts.digest \
-        else (rel, stat, digest, None, encoded)
+    rel, stat, digest, facts, stored = _work(job[:3] + (True,))
+    return (rel, stat, digest, facts, stored) if facts is None or stored is None or facts.error and not facts.digest \
+        else (rel, stat, digest, None, stored)
 
 
 def _received(outcome):
-    rel, stat, digest, facts, encoded = outcome
-    if facts is None and encoded is not None:
-        facts = codec.loads(encoded, FileFacts)
-    return rel, stat, digest, facts, encoded
+    rel, stat, digest, facts, stored = outcome
+    if facts is None and stored is not None:
+        facts = codec.loads(stored[0], FileFacts)
+    return rel, stat, digest, facts, stored
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:
