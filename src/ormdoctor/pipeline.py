@@ -166,12 +166,12 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
-        stale = stale_files(root, paths, cache)
-        if stale and len(stale) <= EARLY_CUTOFF_FILES:
+        stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES)
+        if stale:
             from ormdoctor.static.scan import refresh
 
             refresh(root, stale, cache, progress)  # if their facts are unchanged, so is the result
-        digests = cache.analysis_digests(paths) if stale is not None and len(stale) <= EARLY_CUTOFF_FILES else None
+        digests = cache.analysis_digests(paths) if stale is not None else None
         key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
         stored = cache.load_result(key, StoredResult) if key else None
         if stored is not None and _installed_unchanged(root, config, stored.installed):

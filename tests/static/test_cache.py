@@ -207,3 +207,21 @@ def test_a_suppression_in_a_cached_file_still_silences_its_finding(tmp_path):
     main.write_text("import os\n" + main.read_text())  # its facts change: a full run
     assert check(project)["diagnostics"] == []
     assert check(project) == check(project, "--no-cache")
+
+
+def test_a_suppression_holds_in_a_tree_the_workers_scan(tmp_path):
+    # Over PARALLEL_MIN_BYTES the workers send the facts back as JSON: the same string keys.
+    from ormdoctor.static.scan import PARALLEL_MIN_BYTES
+
+    project = copy(tmp_path)
+    found = check(project, "--no-cache")["diagnostics"]
+    target = project / found[0]["location"]["path"]
+    lines = target.read_text().splitlines(keepends=True)
+    line = found[0]["location"]["line"] - 1
+    lines[line] = lines[line].rstrip("\n") + "  # noqa: ORM105\n"
+    target.write_text("".join(lines))
+    filler = "# " + "x" * 98 + "\n"
+    for i in range(4):
+        (project / "app" / f"notes_{i}.py").write_text(filler * (PARALLEL_MIN_BYTES // 400 + 1))
+    assert sum(p.stat().st_size for p in project.rglob("*.py")) > PARALLEL_MIN_BYTES
+    assert check(project, "--no-cache")["diagnostics"] == []

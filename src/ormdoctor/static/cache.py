@@ -358,12 +358,13 @@ def tool_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
-def stale_files(root: Path, paths: list[str], cache: FactsCache) -> list[str] | None:
+def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int) -> list[str] | None:
     """The files whose content the cache has not seen (new, or edited since): the ones to
     extract before the stored result can be looked up. A file only touched (same content) gets
-    its new stat, so the next run need not read it. None when the cache is unusable or a file
-    cannot be read (then the scan reads the files and reports why). Here, not in the scan, so
-    that an unchanged re-check imports nothing of the extraction."""
+    its new stat, so the next run need not read it. None when the cache is unusable, a file
+    cannot be read (then the scan reads the files and reports why) or more than ``limit`` files
+    are stale (a first run: the stored result cannot hold, and the scan extracts them all).
+    Here, not in the scan, so that an unchanged re-check imports nothing of the extraction."""
     if not cache.usable:
         return None
     from ormdoctor.static.source import read_source
@@ -388,6 +389,8 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache) -> list[str] | 
                 stale.append(rel)
             else:
                 cache.remember(rel, stat, entry[1])
+        if len(stale) > limit:
+            return None
     return stale
 
 
