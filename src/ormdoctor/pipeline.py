@@ -184,6 +184,11 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     named = bool(select or ignore or config.select or config.ignore or config.per_file_ignores)
     codes = _selected_codes(config, select, ignore) if named else None
     facts = scan(root, paths, use_cache, cache, progress, meanwhile=_load_analysis)
+    key = None
+    if cache is not None and reuse_result:
+        digests = cache.analysis_digests(paths)
+        key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
+        cache.release_index()  # a dict of every file: not needed again, and a large tree's peak is yet to come
     if codes is None:
         codes = _selected_codes(config, select, ignore)
     if progress:
@@ -200,9 +205,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     scope = {"files": len(inventory.modules), "models": len(inventory.mapped_classes()),
              "tables": len({(t.metadata_id, t.schema, t.name) for t in inventory.tables}),
              "coverage": coverage(inventory).as_dict()}
-    digests = cache.analysis_digests(paths) if cache is not None and reuse_result else None
-    if digests is not None:
-        key = result_key(digests, choice, _config_state(root, config, paths))
+    if key is not None:
         installed = inventory.installed.used if inventory.installed is not None else {}
         cache.save_result(key, StoredResult(findings, scope, sorted(codes), dict(installed)))
     return Analysis(root, config, inventory, findings, started, codes, scope)

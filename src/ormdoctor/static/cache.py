@@ -103,6 +103,11 @@ class FactsCache:
             self.index[path] = (signature, digest, entry[2] if same_content else "")
             self._index_changed = True
 
+    def release_index(self) -> None:
+        """Drop the loaded index (written already); it is read again if asked for."""
+        if not self._index_changed:
+            self._index = None
+
     def analysis_digests(self, paths: list[str]) -> dict[str, str] | None:
         """What the result is keyed on, per file: the digest of its facts (the content digest
         when its facts could not be stored); None when a file is not in the index."""
@@ -152,7 +157,7 @@ class FactsCache:
                 self.index[facts.path] = (entry[0], entry[1], digest)
                 self._index_changed = True
             if len(self._writes) >= WRITE_BATCH:
-                self._flush([])
+                self._flush([], with_index=False)  # the index is written once, at the end
 
     def flush(self) -> None:
         """Write what is pending, forgetting nothing (``save`` also drops the files gone)."""
@@ -165,7 +170,7 @@ class FactsCache:
         if self._writes or gone or self._index_changed:
             self._flush(gone)
 
-    def _flush(self, gone: list[str]) -> None:
+    def _flush(self, gone: list[str], with_index: bool = True) -> None:
         db = self._connect()
         if db is None:
             self._writes.clear()
@@ -179,7 +184,7 @@ class FactsCache:
                 db.executemany("INSERT OR REPLACE INTO files (path, digest, facts, fmac) VALUES (?, ?, ?, ?)",
                                [(path, digest, text, self._mac("f", path, digest, text))
                                 for path, digest, text in self._writes])
-                if self._index_changed:
+                if self._index_changed and with_index:
                     text = _format_index(self.index)
                     db.execute("INSERT OR REPLACE INTO stat (id, value, mac) VALUES (1, ?, ?)",
                                (text, self._mac("i", text)))
