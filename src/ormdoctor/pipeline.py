@@ -166,16 +166,8 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     cache = FactsCache(root) if use_cache else None
     choice = (sorted(select or []), sorted(ignore or []))
     if cache is not None and reuse_result:
-        stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES)
-        if stale:
-            from ormdoctor.static.scan import refresh
-
-            refresh(root, stale, cache, progress)  # if their facts are unchanged, so is the result
-        digests = cache.analysis_digests(paths) if stale is not None else None
-        key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
-        stored = cache.load_result(key, StoredResult) if key else None
-        if stored is not None and _installed_unchanged(root, config, stored.installed):
-            cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
+        stored = _stored_result(root, config, paths, cache, choice, progress)
+        if stored is not None:
             return Analysis(root, config, None, stored.findings, started, set(stored.codes), stored.scope)
     from ormdoctor.static.scan import scan
 
@@ -209,6 +201,25 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         installed = inventory.installed.used if inventory.installed is not None else {}
         cache.save_result(key, StoredResult(findings, scope, sorted(codes), dict(installed)))
     return Analysis(root, config, inventory, findings, started, codes, scope)
+
+
+def _stored_result(root: Path, config: Config, paths: list[str], cache: FactsCache, choice: tuple,
+                   progress) -> StoredResult | None:
+    """The stored result, when it still holds: every file's facts are the ones it was computed
+    from (an edited file is extracted first: if its facts did not change, neither did the
+    result), and so are the configuration and the installed modules it read."""
+    stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES)
+    if stale:
+        from ormdoctor.static.scan import refresh
+
+        refresh(root, stale, cache, progress)
+    digests = cache.analysis_digests(paths) if stale is not None else None
+    key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
+    stored = cache.load_result(key, StoredResult) if key else None
+    if stored is None or not _installed_unchanged(root, config, stored.installed):
+        return None
+    cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
+    return stored
 
 
 def _selected_codes(config: Config, select, ignore) -> set[str]:
