@@ -12,7 +12,7 @@ import random
 from array import array
 from pathlib import Path
 
-from ormdoctor.inventory.graph import Process, bit_indices, bits_of
+from ormdoctor.inventory.graph import Process, as_bits, bit_indices, bits_of
 from ormdoctor.static import codec
 from ormdoctor.static.scan import extract_file
 
@@ -51,3 +51,29 @@ def test_decoded_facts_equal_the_extracted_ones_and_share_positions_and_name_pai
     assert first.classes[0].pos is second.classes[0].pos
     assert first.classes[0].pos != first.classes[1].pos
     assert first.imports[0].names[0] is second.imports[0].names[0]  # ("Column", None)
+
+
+def test_root_closures_kept_as_positions_equal_the_reachable_modules(monkeypatch):
+    # Closures of up to a few hundred modules are built as sets of positions, larger ones as
+    # bitsets, and a root may mix both through its children: every root's closure must be
+    # exactly the modules reachable from it, whichever forms were used on the way.
+    from ormdoctor.inventory import graph
+
+    rng = random.Random(11)
+    for few in (0, 3, 64):
+        monkeypatch.setattr(graph, "FEW", few)
+        for _ in range(60):
+            n = rng.randint(1, 120)
+            adjacency = [sorted(set(rng.sample(range(n), rng.randint(0, min(4, n))))) for _ in range(n)]
+            components, comp_of = graph._tarjan(adjacency)
+            roots = graph._root_closures(components, comp_of, adjacency)
+            imported = {comp_of[w] for v in range(n) for w in adjacency[v] if comp_of[w] != comp_of[v]}
+            assert set(roots) == set(range(len(components))) - imported
+            for component, kept in roots.items():
+                seen, stack = set(components[component]), list(components[component])
+                while stack:
+                    for w in adjacency[stack.pop()]:
+                        if w not in seen:
+                            seen.add(w)
+                            stack.append(w)
+                assert as_bits(kept) == bits_of(sorted(seen), n)

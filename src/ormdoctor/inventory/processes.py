@@ -49,10 +49,8 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
             found.append(Process(path, [path], graph.closure(path), is_program=True, main=path))
     sessions = []
     for label, files in _pytest_sessions(tests, config):
-        bits = 0
-        for path in files:
-            bits |= graph.closure(path)
-        sessions.append(Process(label, sorted(files, key=_test_order), bits, True))
+        closures = [graph.compact_closure(path) for path in files]
+        sessions.append(Process(label, sorted(files, key=_test_order), _union_of(closures), True))
     _run_factories(graph, modules, resolver, [p for p in found + sessions if p.is_program])
     covered = _union(found + sessions)  # a module only tests import runs in a pytest session, not on its own
     everything = (1 << len(graph.nodes)) - 1
@@ -66,11 +64,15 @@ def processes(graph: ImportGraph, modules: dict[str, Module], index, resolver, c
 
 
 def _union(processes: list[Process]) -> int:
-    """Every module some process loads, as a bitset: the array-kept processes' positions are
-    gathered and set at once instead of building one bitset per process."""
+    """Every module some process loads, as a bitset."""
+    return _union_of(process.compact for process in processes)
+
+
+def _union_of(closures) -> int:
+    """The union of closures kept as bitsets or as arrays of positions: the positions are
+    gathered and set at once instead of building one bitset per closure."""
     bits, positions = 0, []
-    for process in processes:
-        found = process.compact
+    for found in closures:
         if isinstance(found, int):
             bits |= found
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ormdoctor.inventory.graph import Process, bits_of
+from ormdoctor.inventory.graph import Process, bit_indices, bits_of
 from ormdoctor.static.facts import FUNCTION
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
@@ -31,6 +31,7 @@ class EntryPoints:
     _positions: dict[int, int] | None = None
     _bits: dict[str, int] | None = None
     _excluded: tuple[int, int] | None = None
+    _dynamic_positions: set[int] | None = None
 
     def loaders(self, path: str) -> list[Process]:
         """The entry processes that load ``path``."""
@@ -83,7 +84,9 @@ class EntryPoints:
 
     def loads_dynamically(self, process: Process) -> bool:
         """Some module of the process imports modules by computed name: it may load any model."""
-        return bool(process.members & self.dynamic)
+        if self._dynamic_positions is None:
+            self._dynamic_positions = set(bit_indices(self.dynamic))
+        return process.meets(self.dynamic, self._dynamic_positions)
 
     def is_alembic(self, process: Process) -> bool:
         return process.label in self.alembic

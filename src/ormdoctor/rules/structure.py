@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ormdoctor.findings import Severity
 from ormdoctor.inventory.declarative import SQLMODEL_METADATA
+from ormdoctor.inventory.graph import bit_indices
 from ormdoctor.inventory.installed import is_installed
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.cycles import import_cycles
@@ -142,12 +143,12 @@ def _loaded_together(ctx, metadata_ids: list[str], owned: dict[str, list]):
     """The metadata that some process loads together with another one, and the first such process."""
     graph = ctx.graph
     bits = {m: _bits(graph, owned[m]) for m in metadata_ids}
+    positions = {m: set(bit_indices(b)) for m, b in bits.items()}
     mains = {m: {t.path for t in owned[m] if t.main_only} for m in metadata_ids}
     together: set[str] = set()
     first = None
     for process in sorted(graph.processes, key=lambda p: (not p.is_program, p.label)):
-        members = process.members  # built once per process, not once per metadata
-        present = {m for m, b in bits.items() if members & b or process.main in mains[m]}
+        present = {m for m, b in bits.items() if process.meets(b, positions[m]) or process.main in mains[m]}
         if len(present) >= 2:
             together |= present
             first = first or process
