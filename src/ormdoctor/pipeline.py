@@ -164,9 +164,11 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
         raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
                                                                    config.include or config.exclude else ""))
     cache = FactsCache(root) if use_cache else None
-    choice = (sorted(select or []), sorted(ignore or []))
+    # What the stored result depends on besides the files' facts: read once per run.
+    settings = ((sorted(select or []), sorted(ignore or [])), _config_state(root, config, paths)) \
+        if cache is not None and reuse_result else ()
     if cache is not None and reuse_result:
-        stored = _stored_result(root, config, paths, cache, choice, progress)
+        stored = _stored_result(root, config, paths, cache, settings, progress)
         if stored is not None:
             return Analysis(root, config, None, stored.findings, started, set(stored.codes), stored.scope)
     from ormdoctor.static.scan import scan
@@ -178,8 +180,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     facts = scan(root, paths, use_cache, cache, progress, meanwhile=_load_analysis)
     key = None
     if cache is not None and reuse_result:
-        digests = cache.analysis_digests(paths)
-        key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
+        key = _result_key(cache, paths, settings)
         cache.release_index()  # a dict of every file: not needed again, and a large tree's peak is yet to come
     if codes is None:
         codes = _selected_codes(config, select, ignore)
@@ -203,23 +204,28 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     return Analysis(root, config, inventory, findings, started, codes, scope)
 
 
-def _stored_result(root: Path, config: Config, paths: list[str], cache: FactsCache, choice: tuple,
+def _stored_result(root: Path, config: Config, paths: list[str], cache: FactsCache, settings: tuple,
                    progress) -> StoredResult | None:
     """The stored result, when it still holds: every file's facts are the ones it was computed
     from (an edited file is extracted first: if its facts did not change, neither did the
-    result), and so are the configuration and the installed modules it read."""
+    result), and so are the settings (selected codes, configuration) and the installed modules it read."""
     stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES)
     if stale:
         from ormdoctor.static.scan import refresh
 
         refresh(root, stale, cache, progress)
-    digests = cache.analysis_digests(paths) if stale is not None else None
-    key = result_key(digests, choice, _config_state(root, config, paths)) if digests is not None else None
+    key = _result_key(cache, paths, settings) if stale is not None else None
     stored = cache.load_result(key, StoredResult) if key else None
     if stored is None or not _installed_unchanged(root, config, stored.installed):
         return None
     cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
     return stored
+
+
+def _result_key(cache: FactsCache, paths: list[str], settings: tuple) -> str | None:
+    """The stored result's key: every file's facts digest and the settings."""
+    digests = cache.analysis_digests(paths)
+    return result_key(digests, *settings) if digests is not None else None
 
 
 def _selected_codes(config: Config, select, ignore) -> set[str]:

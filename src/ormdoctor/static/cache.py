@@ -273,7 +273,8 @@ def _prepare(db: sqlite3.Connection) -> sqlite3.Connection:
 
 def _format_index(index: dict[str, tuple[str, str, str]]) -> str:
     """path, signature, digest, facts digest, path, ... joined by NUL, which no path holds."""
-    return "\0".join(f"{path}\0{signature}\0{digest}\0{facts}" for path, (signature, digest, facts) in index.items())
+    return "\0".join(f"{path}\0{signature}\0{digest}\0{facts}"
+                      for path, (signature, digest, facts) in index.items())
 
 
 def _parse_index(text: str) -> dict[str, tuple[str, str, str]]:
@@ -377,16 +378,15 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int) -> 
     stale = []
     index = cache.index
     base = str(root) + os.sep
-    stat_of = os.stat
     for rel in paths:
         try:
-            stat = stat_of(base + rel)
+            stat = os.stat(base + rel)
         except OSError:
             return None
         entry = index.get(rel)
         if entry is None:
             stale.append(rel)
-        elif entry[0] != f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}:{stat.st_ino}":  # stat_signature
+        elif entry[0] != stat_signature(stat):
             data, error = read_source(base + rel)
             if error is not None:
                 return None

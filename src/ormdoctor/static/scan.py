@@ -63,10 +63,7 @@ def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache
         cache = None
     results: dict[str, FileFacts] = {}
     unchanged, pending = _triage(root, paths, cache)
-    for number, outcome in enumerate(_run(root, pending, cache is not None, meanwhile), start=1):
-        if progress:
-            progress("parsing files", number, len(pending))
-        _settle(outcome, results, unchanged, cache)
+    _extract(root, pending, cache, results, unchanged, progress, meanwhile)
     if unchanged:
         stored = cache.load_facts([rel for rel, _ in unchanged])
         missing = [(rel, size, None) for rel, size in unchanged if rel not in stored]
@@ -82,11 +79,17 @@ def refresh(root: Path, paths: list[str], cache: FactsCache, progress=None) -> N
     """Extract ``paths`` (new or edited files) into the cache and its index, building nothing:
     the stored result may still hold if their facts did not change."""
     _, pending = _triage(root, paths, cache)
-    for number, outcome in enumerate(_run(root, pending, True), start=1):
+    _extract(root, pending, cache, {}, [], progress)
+    cache.flush()
+
+
+def _extract(root: Path, pending: list, cache: FactsCache | None, results: dict[str, FileFacts],
+             unchanged: list, progress=None, meanwhile=None) -> None:
+    """Read and extract ``pending``, settling each outcome as it comes (see ``_settle``)."""
+    for number, outcome in enumerate(_run(root, pending, cache is not None, meanwhile), start=1):
         if progress:
             progress("parsing files", number, len(pending))
-        _settle(outcome, {}, [], cache)
-    cache.flush()
+        _settle(outcome, results, unchanged, cache)
 
 
 def _triage(root: Path, paths: list[str], cache: FactsCache | None):
