@@ -2,6 +2,7 @@
 
     python bench/versus_ruff.py [--sizes 1000,10000,50000,100000] [--repeat 3]
                                 [--ormdoctor .venv/bin/ormdoctor ...] [--cache-files 16000]
+                                [--trees DIR ...]
 
 Trees come from ``realistic.py`` (a fifth of the files mention SQLAlchemy, packages, relative
 imports, models importing a base, services and tests importing models) under ``.bench/``. For
@@ -11,6 +12,9 @@ with no cache (the cache folder removed; the run writes a new one, as a first ru
 RSS is the child's, from wait4 (workers included). With ``--cache-files`` the re-check cases
 are timed on a tree of that size: unchanged, one file touched, every file touched, and three
 edits: two that change no fact ormdoctor reads (early cutoff) and a column added to a model.
+With ``--trees`` the same cold comparison runs on real checkouts (the corpus's, for instance:
+``--trees /tmp/ormdoctor-corpus/*``), one row each and the totals: synthetic trees share one
+shape, real ones do not (large test files, many noqa comments, generated code).
 """
 
 from __future__ import annotations
@@ -123,6 +127,26 @@ def recheck(size: int, tools: list[str], repeat: int) -> None:
             print(f"    {label:<54} {seconds:6.2f} s{share}", flush=True)
 
 
+def real_trees(trees: list[Path], tools: list[str], repeat: int) -> None:
+    """Cold runs on real checkouts: per tree and in total (the ratio of the summed times)."""
+    print(f"\n{'tree':<36} {'files':>6} {'ruff s':>7} " + " ".join(f"| {short(t):<28} {'s':>6} {'ratio':>6} {'ms/file':>7}" for t in tools))
+    totals = {"ruff": 0.0, **{tool: 0.0 for tool in tools}}
+    for project in trees:
+        files = sum(1 for _ in project.rglob("*.py"))
+        # --isolated: a checkout's own ruff settings may be for another ruff version
+        ruff_s = best([run(ruff_command() + ["--isolated"], project) for _ in range(repeat)])[0]
+        totals["ruff"] += ruff_s
+        row = f"{project.name[:36]:<36} {files:>6} {ruff_s:>7.2f} "
+        for tool in tools:
+            seconds = best([(clear(project), run([tool, "check", ".", "--exit-zero"], project))[1] for _ in range(repeat)])[0]
+            clear(project)
+            totals[tool] += seconds
+            row += f"| {short(tool):<28} {seconds:>6.2f} {seconds / ruff_s:>5.1f}x {1000 * seconds / max(files, 1):>7.2f}"
+        print(row, flush=True)
+    print(f"{'total':<36} {'':>6} {totals['ruff']:>7.2f} " + " ".join(
+        f"| {short(tool):<28} {totals[tool]:>6.2f} {totals[tool] / totals['ruff']:>5.1f}x {'':>7}" for tool in tools))
+
+
 def touch_all(project: Path) -> None:
     for path in project.rglob("*.py"):
         os.utime(path)
@@ -139,6 +163,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ormdoctor", action="append", help="an ormdoctor executable (repeatable)")
     parser.add_argument("--cache-files", type=int, default=0, help="also time re-checks at this size")
+    parser.add_argument("--trees", nargs="*", default=[], help="real checkouts to time cold, one row each")
     args = parser.parse_args()
     # Absolute: each tool runs from inside the generated tree.
     tools = [str(Path(t).resolve()) if "/" in t else t for t in args.ormdoctor or []] or [str(Path(sys.executable).parent / "ormdoctor")]
@@ -148,6 +173,8 @@ def main() -> None:
         scale(sizes, tools, args.repeat)
     if args.cache_files:
         recheck(args.cache_files, tools, args.repeat)
+    if args.trees:
+        real_trees([Path(t).resolve() for t in args.trees if Path(t).is_dir()], tools, args.repeat)
 
 
 if __name__ == "__main__":

@@ -129,3 +129,35 @@ def real_import(root, *modules: str) -> str:
     code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     result = subprocess.run([sys.executable, "-c", code, *modules], cwd=root, capture_output=True, text=True)
     return result.stderr
+
+
+# Which comments are directives. Only real comments count (never text inside a string), which
+# takes the tokenizer; a file whose noqa comments name only other linters' codes needs none.
+DIRECTIVES = [
+    ('x = "# noqa: F401"  # noqa: ORM101\n', {1: ["ORM101"]}),
+    ("import a  # NOQA:orm101,F401\n", {1: ["ORM101"]}),
+    ("import a  # noqa: F401, ORM105 because\n", {1: ["ORM105"]}),
+    ('x = "# ormdoctor: ignore[ORM101]"\n', {}),
+    ("x = 1  # ormdoctor: ignore\n", {1: ["*"]}),
+    ("# ormdoctor: ignore-file[ORM101]\n", {0: ["ORM101"]}),
+    ("import a  # noqa: F401\nimport b  # noqa\n# the format of the form\n", {}),
+]
+
+
+def test_suppression_directives_are_read_from_real_comments_only():
+    from ormdoctor.static.source import ignore_comments
+
+    for source, expected in DIRECTIVES:
+        assert ignore_comments(source) == expected, source
+
+
+def test_a_file_with_only_other_linters_noqa_comments_is_not_tokenized(monkeypatch):
+    import tokenize
+
+    from ormdoctor.static.source import ignore_comments
+
+    def refuse(*_):
+        raise AssertionError("tokenized")
+
+    monkeypatch.setattr(tokenize, "generate_tokens", refuse)
+    assert ignore_comments("import a  # noqa: F401\nimport b  # noqa\nx = 'noqa orm'  # type: ignore\n") == {}

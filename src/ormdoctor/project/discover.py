@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -74,15 +75,15 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk(root: Path) -> list[str]:
-    ignore = _read_gitignore(root)
+    ignored = _Ignored(_read_gitignore(root))
     found = []
     # followlinks=False: a symlink loop can never send the walk round in circles.
     for current, dirs, files in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(current, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
         dirs[:] = sorted(d for d in dirs if not _skip_dir(Path(current, d), d)
-                         and not _ignored(rel_dir + d + "/", ignore))
-        found.extend(rel_dir + f for f in files if f.endswith(".py") and not _ignored(rel_dir + f, ignore))
+                         and not ignored(rel_dir + d + "/"))
+        found.extend(rel_dir + f for f in files if f.endswith(".py") and not ignored(rel_dir + f))
     return found
 
 
@@ -123,18 +124,29 @@ def _read_gitignore(root: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#") and not line.startswith("!")]
 
 
-def _ignored(rel: str, patterns: list[str]) -> bool:
-    name = rel.rstrip("/").rsplit("/", 1)[-1]
-    for pattern in patterns:
-        if pattern.endswith("/") and not rel.endswith("/"):
-            continue
-        bare = pattern.strip("/")
-        if pattern.startswith("/") or "/" in bare:
-            if fnmatch.fnmatch(rel.rstrip("/"), bare):
+class _Ignored:
+    """Whether a path is ignored by the .gitignore patterns: the same answer as testing each
+    pattern with ``fnmatch``, from four regexes made once (a tree of thousands of files was
+    spending a second in ``fnmatch``). A pattern with a slash matches the whole path, one
+    without matches the name; one ending in a slash matches only folders."""
+
+    def __init__(self, patterns: list[str]):
+        groups: dict[tuple[bool, bool], list[str]] = {}
+        for pattern in patterns:
+            bare = pattern.strip("/")
+            by_path = pattern.startswith("/") or "/" in bare
+            groups.setdefault((pattern.endswith("/"), by_path), []).append(fnmatch.translate(os.path.normcase(bare)))
+        self._tests = {key: re.compile("|".join(found)).match for key, found in groups.items()}
+
+    def __call__(self, rel: str) -> bool:
+        if not self._tests:
+            return False
+        path = os.path.normcase(rel.rstrip("/"))
+        name = os.path.normcase(rel.rstrip("/").rsplit("/", 1)[-1])
+        for (folders_only, by_path), test in self._tests.items():
+            if (not folders_only or rel.endswith("/")) and test(path if by_path else name):
                 return True
-        elif fnmatch.fnmatch(name, bare):
-            return True
-    return False
+        return False
 
 
 def _matches(rel: str, patterns: list[str]) -> bool:
