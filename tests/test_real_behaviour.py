@@ -76,9 +76,11 @@ DEFAULT_SEVERITY = {
 # The only documented departures from the default: a duplicate table in a module nothing imports
 # (ORM101 warning) and a duplicated class name that a string reference makes ambiguous (ORM104 error).
 # Dead code (ORM101, ORM401) and collisions between MetaData no evidence puts in one database
-# (ORM102, ORM201) are warnings; a string reference makes ORM104 an error.
+# (ORM102, ORM201) are warnings; a string reference makes ORM104 an error; a misspelled
+# __tablename__ where Flask-SQLAlchemy or SQLModel names the table after the class (ORM402) fails
+# nothing and is a warning.
 OTHER_SEVERITY = {("ORM101", "warning"), ("ORM401", "warning"), ("ORM102", "warning"), ("ORM201", "warning"),
-                  ("ORM503", "warning"), ("ORM104", "error")}
+                  ("ORM503", "warning"), ("ORM104", "error"), ("ORM402", "warning")}
 MARK = "@@ormdoctor-probe@@"
 
 PROBE = r'''

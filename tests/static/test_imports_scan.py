@@ -77,3 +77,37 @@ def test_scanner_agrees_with_the_ast_on_real_files(path):
         pytest.skip("not parseable: ORM001 territory")
     from_ast, scanned = _both(text)
     assert scanned == from_ast
+
+
+SETTINGS = '''"""Settings.
+
+SCHEMA = "from the docstring"
+"""
+import os
+
+CORE_SCHEMA = "core"
+AUDIT_SCHEMA: str = 'audit'  # a comment
+DEBUG = os.environ.get("DEBUG")
+TWICE = "a"
+if DEBUG:
+    TWICE = "b"
+lower_case = "not a constant by convention"
+TEMPLATE = f"{CORE_SCHEMA}_x"
+'''
+
+
+def test_settings_constants_are_read_without_the_parser():
+    scanned = scan_imports("x.py", "", SETTINGS).constants
+    assert scanned == {"CORE_SCHEMA": "core", "AUDIT_SCHEMA": "audit"}
+    assert scanned.items() <= read_module(ast.parse(SETTINGS), FileFacts("x.py", "")).constants.items()
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_scanned_constants_are_ones_the_parser_records(path):
+    try:
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+    except (SyntaxError, UnicodeDecodeError, ValueError):
+        pytest.skip("not parseable: ORM001 territory")
+    scanned = scan_imports("x.py", "", text).constants
+    assert scanned.items() <= read_module(tree, FileFacts("x.py", "")).constants.items()

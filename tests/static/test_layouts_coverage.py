@@ -111,3 +111,87 @@ def test_never_all_checks_passed_when_nothing_was_seen(tmp_path):
     unseen = text(write_project(tmp_path / "mono", MONOREPO))
     assert "All checks passed" not in unseen and "ORM003 [warning]" in unseen
     assert "Seen: 0 of 2 classes that look mapped (2 base not traceable)." in unseen
+
+
+# fief's models/generics.py: `class BaseModel: pass` and mixins on it carrying columns, which
+# mapped classes combine with the declarative Base. The mixins are not unresolved models; a class
+# that names a table on such a chain is (nothing maps it), and a base-less class with a metaclass
+# may be a declarative base, so its subclasses stay counted.
+MIXIN_CHAIN = {
+    "app/__init__.py": "",
+    "app/base.py": """
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase):
+            pass
+    """,
+    "app/generics.py": """
+        import uuid
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        class BaseModel:
+            pass
+
+        class UUIDModel(BaseModel):
+            id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+        class CreatedAt(BaseModel):
+            created: Mapped[int] = mapped_column(default=0)
+
+        class Audited(CreatedAt):
+            audited: Mapped[int] = mapped_column(default=0)
+
+        class Orphan(BaseModel):
+            __tablename__ = "orphans"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        class Meta(type):
+            pass
+
+        class Magic(metaclass=Meta):
+            pass
+
+        class Spell(Magic):
+            id: Mapped[int] = mapped_column(primary_key=True)
+    """,
+    "app/models.py": """
+        from app.base import Base
+        from app.generics import CreatedAt, UUIDModel
+
+        class Token(UUIDModel, CreatedAt, Base):
+            __tablename__ = "tokens"
+    """,
+}
+
+
+def test_mixins_on_a_plain_project_class_are_not_unresolved_models(tmp_path):
+    coverage = run_json(write_project(tmp_path, MIXIN_CHAIN))["summary"]["coverage"]
+    assert coverage["resolved"] == 1
+    assert coverage["looks_mapped"] == 3  # Token, Orphan (names a table), Spell (metaclass base)
+    assert coverage["unresolved"] == {"base not traceable": 2}
+
+
+DECORATED = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import declarative_mixin, registry
+
+        mapper_registry = registry()
+
+        @declarative_mixin
+        class Audited:
+            __tablename__: str
+            audited = Column(Integer)
+
+        @mapper_registry.mapped
+        class Product:
+            __tablename__ = "product"
+            id = Column(Integer, primary_key=True)
+    """,
+}
+
+
+def test_a_class_a_decorator_maps_is_counted_and_a_declarative_mixin_is_not(tmp_path):
+    coverage = run_json(write_project(tmp_path, DECORATED))["summary"]["coverage"]
+    assert (coverage["looks_mapped"], coverage["resolved"], coverage["unresolved"]) == (1, 1, {})

@@ -67,6 +67,37 @@ def test_taking_names_from_the_package_init_both_ways_is_a_cycle(tmp_path):
     assert "`from app.models import B`" in found[0].message
 
 
+# One model module taking a name its package binds only after loading it: the package always runs
+# first, so this fails whatever the entry point (ImportError, proven below with the real import).
+LATE_BINDING = {
+    "app/__init__.py": "",
+    "app/db.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+    "app/models/__init__.py": "from app.models.a import A\nVERSION = 2\nfrom app.db import Base\n",
+    "app/models/a.py": model("A", "a", "from app.models import Base"),
+}
+
+
+def test_one_model_module_taking_a_name_its_package_binds_later(tmp_path):
+    found = check(tmp_path, LATE_BINDING, "ORM501")
+    assert [f.subject for f in found] == ["app.models.a"]
+    assert "app/models/a.py:3 `from app.models import Base` → app/models/__init__.py:1" in found[0].message
+
+
+def test_the_late_binding_fails_on_import(tmp_path):
+    import subprocess
+    import sys
+
+    check(tmp_path, LATE_BINDING, "ORM501")  # writes the project
+    result = subprocess.run([sys.executable, "-c", "import app.models.a"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert "cannot import name 'Base' from partially initialized module 'app.models'" in result.stderr
+
+
+def test_one_model_module_taking_a_name_its_package_binds_first(tmp_path):
+    files = dict(LATE_BINDING, **{"app/models/__init__.py": "from app.db import Base\nfrom app.models.a import A\n"})
+    assert check(tmp_path, files, "ORM501") == []
+
+
 def test_flask_package_importing_its_models_module_at_the_bottom(tmp_path):
     files = {
         "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\nfrom app import models\n",

@@ -204,7 +204,8 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
             if lineage is None:
                 continue
             metadata = inventory.metadatas.get(lineage.metadata_id)
-            schema = table.schema or (metadata.schema if metadata else None)
+            named = declarative.constant(path, table.schema_ref) if table.schema_ref else None
+            schema = table.schema or (named if isinstance(named, str) else None) or (metadata.schema if metadata else None)
             owner = table.in_class or table.var or table.name
             flagged = table.extend_existing or table.keep_existing
             definition = TableDef(

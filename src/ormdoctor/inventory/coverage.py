@@ -66,7 +66,10 @@ class Coverage:
 
 def looks_mapped(cls: ClassFact) -> bool:
     if not [b for b in cls.bases if b != "object"]:
-        return False  # a class without bases is a mixin: mapped only through its subclasses
+        # A class without bases is a mixin, mapped only through its subclasses, unless a
+        # decorator maps it (`@mapper_registry.mapped`) and it names its table.
+        mapping = [d for d in cls.decorators if d.rsplit(".", 1)[-1].split("(")[0] != "declarative_mixin"]
+        return bool(mapping) and (cls.tablename is not None and cls.tablename.kind == "literal" or bool(cls.table_assign))
     if cls.tablename is not None or cls.table_assign or cls.keywords.get("table") == "True":
         return True
     return any(c.style in _MAPPED_STYLES for c in cls.columns)
@@ -88,6 +91,8 @@ def _compute(inventory: Inventory) -> Coverage:
             model = models.get(key)
             if not (looks_mapped(cls) or _mapped_through_ancestry(model)) or is_alternative(cls, module.facts.classes):
                 continue
+            if model is None and _names_no_table(cls) and _plain_mixin(inventory, path, cls):
+                continue
             result.looks_mapped += 1
             if model is not None and model.kind != "unknown" and model.metadata_id:
                 result.resolved += 1
@@ -97,6 +102,31 @@ def _compute(inventory: Inventory) -> Coverage:
                 reason = _base_origin(inventory, path, cls)
             result.unseen.append(Unseen(path, cls.name, cls.pos.line, reason, tuple(cls.bases)))
     return result
+
+
+def _names_no_table(cls: ClassFact) -> bool:
+    return cls.tablename is None and not cls.table_assign and cls.keywords.get("table") != "True"
+
+
+def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0) -> bool:
+    """`class UUIDModel(BaseModel)` where `BaseModel` is a project class with no base: columns
+    for mapped subclasses to inherit (a mixin), not a class whose base could not be traced."""
+    resolver = inventory.resolver
+    if resolver is None or depth > 20:
+        return False
+    for base in cls.bases:
+        if base == "object":
+            continue
+        symbol = resolver.resolve(path, base)
+        if symbol is None or symbol.kind != "class" or symbol.attr is not None or symbol.module is None:
+            return False
+        parent = next((c for c in inventory.modules[symbol.module].facts.classes
+                       if c.name == symbol.name and not c.nested), None)
+        if parent is None or not _names_no_table(parent) or parent.keywords or parent.decorators or parent.makes_tables:
+            return False  # a metaclass or a decorator (`@as_declarative()`) can make a declarative base
+        if [b for b in parent.bases if b != "object"] and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
+            return False
+    return True
 
 
 def _mapped_through_ancestry(model) -> bool:

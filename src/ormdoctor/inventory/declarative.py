@@ -17,7 +17,7 @@ from ormdoctor.inventory.model import Inventory, MetaDataInfo, Module, ModelClas
 from ormdoctor.inventory.symbols import Symbol
 from ormdoctor.inventory.constants import evaluate
 from ormdoctor.inventory.coverage import folder_holding
-from ormdoctor.static.facts import ClassFact, ObjectFact, Pos, TablenameFact
+from ormdoctor.static.facts import MODULE, ClassFact, ObjectFact, Pos, TablenameFact
 
 SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata"
 DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
@@ -28,6 +28,7 @@ PLAIN_PACKAGES = LIBRARY_PACKAGES | {
     "typing", "typing_extensions", "abc", "enum", "builtins", "dataclasses", "collections", "object",
     "pydantic", "Generic", "Protocol", "str", "int", "dict", "Exception"}
 _OPAQUE_BASE_NAME = re.compile(r"base|model", re.IGNORECASE)
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass
@@ -91,7 +92,7 @@ class DeclarativeResolver:
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(
                 metadata_id, f"{obj.name}.metadata" + (f" (bind {bind_key!r})" if bind_key else ""), path, obj.pos,
-                "flask", schema=obj.schema, naming_convention=self._convention(path, obj), bind_key=bind_key,
+                "flask", schema=self._schema(path, obj), naming_convention=self._convention(path, obj), bind_key=bind_key,
                 database=f"bind:{bind_key}" if bind_key else None, opaque=is_installed(path))
         registry_id = f"{path}:{obj.name}.Model.registry"
         self._registry(registry_id, f"{obj.name}.Model", metadata_id, path, obj)
@@ -101,15 +102,23 @@ class DeclarativeResolver:
         if obj is None:
             return None
         if obj.naming_convention is None and obj.naming_convention_ref:
-            found = self._module(path).facts.constants.get(obj.naming_convention_ref)
+            found = self.constant(path, obj.naming_convention_ref)
             return found if isinstance(found, dict) else None
         return obj.naming_convention
+
+    def _schema(self, path: str, obj) -> str | None:
+        """``MetaData(schema="core")``, or a constant: ``schema=SCHEMA_NAME`` (imported, too)."""
+        if obj is None or obj.schema is not None:
+            return obj.schema if obj is not None else None
+        written = obj.args.get("schema")
+        found = self.constant(path, written) if written and _DOTTED_NAME.fullmatch(written) else None
+        return found if isinstance(found, str) else None
 
     def _metadata(self, path: str, key: str, obj: ObjectFact, label: str) -> str:
         metadata_id = f"{path}:{key}"
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, path, obj.pos, obj.kind,
-                                                           schema=obj.schema, naming_convention=self._convention(path, obj),
+                                                           schema=self._schema(path, obj), naming_convention=self._convention(path, obj),
                                                            database=self._database(path, metadata_id),
                                                            opaque=is_installed(path))
         return metadata_id
@@ -314,7 +323,7 @@ class DeclarativeResolver:
         if metadata_id not in self.inv.metadatas:
             self.inv.metadatas[metadata_id] = MetaDataInfo(
                 metadata_id, label, path, cls.pos, "declarative",
-                schema=owner.schema if owner else None,
+                schema=self._schema(path, owner),
                 naming_convention=self._convention(path, owner),
                 database=self._database(path, metadata_id), opaque=is_installed(path))
         registry_id = f"{path}:{cls.name}.registry"
@@ -398,9 +407,13 @@ class DeclarativeResolver:
         elif args is not None and not args.schema_known and model.kind in ("table", "joined", "concrete"):
             # schema + name is the table's identity: without the schema, no table can be judged
             owner = self.table_args_owner(model)
-            where = "" if owner is None or owner[1] is cls else f" (inherited from {owner[1].name})"
-            self._unresolved(model, f"the schema of table '{model.table_name}' comes from a computed "
-                                    f"__table_args__{where} and cannot be determined statically")
+            schema = self.constant(owner[0], args.schema_ref) if owner is not None and args.schema_ref else None
+            if isinstance(schema, str):
+                model.schema = schema
+            else:
+                where = "" if owner is None or owner[1] is cls else f" (inherited from {owner[1].name})"
+                self._unresolved(model, f"the schema of table '{model.table_name}' comes from a computed "
+                                        f"__table_args__{where} and cannot be determined statically")
         elif args is not None and args.schema_known and args.schema:
             model.schema = args.schema
         elif metadata is not None:
@@ -491,6 +504,29 @@ class DeclarativeResolver:
         project's own helpers (`resolve_table_name(cls.__name__)`) interpreted; None if inexact."""
         return evaluate(expression, self._module(path).facts.constants, class_name,
                         lambda name: self._function(path, name))
+
+    def constant(self, path: str, dotted: str, depth: int = 0) -> object | None:
+        """The module-level literal a name written in module ``path`` denotes: `SCHEMA`,
+        `settings.SCHEMA` (a project module's constant), or one imported from another module."""
+        if depth > 10:
+            return None
+        head, _, rest = dotted.partition(".")
+        facts = self._module(path).facts
+        if rest:
+            symbol = self.resolver.resolve(path, head)
+            if symbol is None or symbol.kind != "module" or not symbol.module or "." in rest:
+                return None
+            return self.constant(symbol.module, rest, depth + 1)
+        if head in facts.constants:
+            return facts.constants[head]
+        for fact in facts.imports:
+            if fact.is_from and fact.context == MODULE:
+                for imported, alias in fact.names:
+                    if (alias or imported) == head:
+                        for target, bound in self.resolver.import_targets(path, fact):
+                            if target and bound == imported:
+                                return self.constant(target, imported, depth + 1)
+        return None
 
     def _function(self, path: str, name: str) -> str | None:
         """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""

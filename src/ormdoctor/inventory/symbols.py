@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ormdoctor.inventory.model import Module
 from ormdoctor.project.roots import ImportRoot
-from ormdoctor.static.facts import ImportFact
+from ormdoctor.static.facts import MODULE, ImportFact
 
 
 # A folder guessed to be on sys.path must not turn `import logging` into the project's
@@ -113,6 +113,7 @@ class Resolver:
         self.modules = index.modules
         self._locals: dict[str, dict[str, Symbol]] = {}
         self._targets: dict[str, dict[int, tuple]] = {}
+        self._bound: dict[str, set[str]] = {}
         self._depth = 0
 
     # Imports ---------------------------------------------------------------------------------
@@ -160,17 +161,33 @@ class Resolver:
         if base and base.endswith("__init__.py"):
             folder = base[: -len("__init__.py")]
             for candidate in (folder + name + ".py", folder + name + "/__init__.py"):
-                if candidate in self.modules and name not in self._defined_names(base):
+                if candidate in self.modules and name not in self._bound_names(base):
                     return candidate
         if fact.level == 0 and fact.module:
             return self.index.by_name.get(f"{fact.module}.{name}") if base is None else None
         return None
 
-    def _defined_names(self, path: str) -> set[str]:
-        """Names a module defines itself (not imports): a submodule of the same name is shadowed."""
-        facts = self.modules[path].facts
-        return ({c.name for c in facts.classes} | {o.name for o in facts.objects}
-                | {t.var for t in facts.tables if t.var})
+    def _bound_names(self, path: str) -> set[str]:
+        """Names a package's ``__init__`` binds to something other than its submodule of that
+        name, which they shadow: what it defines, and what it imports under that name from
+        elsewhere (``from .db import db`` makes ``from pkg import db`` the object, not the module)."""
+        found = self._bound.get(path)
+        if found is None:
+            facts = self.modules[path].facts
+            found = ({c.name for c in facts.classes} | {o.name for o in facts.objects}
+                     | {t.var for t in facts.tables if t.var})
+            for fact in facts.imports:
+                if fact.context != MODULE:
+                    continue
+                if not fact.is_from:
+                    if fact.asname:
+                        found.add(fact.asname)
+                    continue
+                for name, asname in fact.names:
+                    if name != "*" and not (name == (asname or name) and self._base_module(path, fact) == path):
+                        found.add(asname or name)  # `from . import views` binds the submodule itself
+            self._bound[path] = found
+        return found
 
     # Names -----------------------------------------------------------------------------------
     def local_names(self, path: str) -> dict[str, Symbol]:

@@ -3,7 +3,10 @@
 Only the imports a statement names count: `from app.models.b import B` inside
 `app/models/a.py` also runs `app/__init__` and `app/models/__init__`, but those packages are
 already being imported (they are a's own parents), so that edge takes nothing from them and
-closes no cycle. Components are found with one Tarjan pass over the whole graph, and one
+closes no cycle. Nor does `from app.models import db` inside `app/models/audit.py` when
+`app/models/__init__.py` binds `db` before the first of its imports that loads `audit`: the
+package always runs first (importing `app.models.audit` runs it), so the names are there,
+whatever imports what first. Bound after that import, they are not: ImportError. Components are found with one Tarjan pass over the whole graph, and one
 shortest cycle per component with a breadth-first search inside it: linear overall.
 """
 
@@ -15,17 +18,23 @@ from ormdoctor.inventory.graph import Edge, _tarjan
 from ormdoctor.static.facts import MODULE
 
 
-def cycle_edges(inventory) -> dict[str, dict[str, Edge]]:
-    """source → target → first load-time edge that imports target by name."""
+def cycle_edges(inventory, late: set[str] | None = None) -> dict[str, dict[str, Edge]]:
+    """source → target → first load-time edge that imports target by name. ``late`` collects
+    the modules that take a name from their own package before the package binds it."""
     graph = inventory.graph
     direct = _direct_targets(inventory)
+    parents = _ParentPackages(inventory)
     found: dict[str, dict[str, Edge]] = {}
     for edge in graph.edges:
         if edge.context != MODULE:
             continue
-        if edge.target not in direct.get((edge.source, edge.pos.line, edge.pos.column), ()) \
-                and _is_parent_package(edge.target, edge.source):
-            continue  # a parent package of the importer: already being imported, nothing taken from it
+        if _is_parent_package(edge.target, edge.source):
+            if edge.target not in direct.get((edge.source, edge.pos.line, edge.pos.column), ()):
+                continue  # a parent package of the importer: already being imported, nothing taken from it
+            if parents.bound_before_loading(edge):
+                continue  # names the package holds before it loads the importer
+            if late is not None:
+                late.add(edge.source)
         current = found.setdefault(edge.source, {}).get(edge.target)
         if current is None or (edge.pos.line, edge.pos.column) < (current.pos.line, current.pos.column):
             found[edge.source][edge.target] = edge
@@ -44,6 +53,81 @@ def _direct_targets(inventory) -> dict[tuple[str, int, int], set[str]]:
     return found
 
 
+class _ParentPackages:
+    """What a package's ``__init__`` binds, and the line of its first import that loads each
+    module, for the imports that take names from the importer's own package."""
+
+    def __init__(self, inventory):
+        self.inventory = inventory
+        self._bindings: dict[str, dict[str, int]] = {}
+        self._loads: dict[str, dict[str, int]] = {}
+
+    def bound_before_loading(self, edge: Edge) -> bool:
+        facts = self.inventory.modules[edge.source].facts
+        statement = next((f for f in facts.imports if f.context == MODULE and f.is_from and f.pos == edge.pos), None)
+        if statement is None:
+            return False
+        loaded = self._load_lines(edge.target).get(edge.source)
+        if loaded is None:
+            return False  # the package does not load the importer: not this cycle's way round
+        taken = [name for target, name in self.inventory.resolver.import_targets(edge.source, statement)
+                 if target == edge.target]
+        bindings = self._binding_lines(edge.target)
+        return all(name is not None and bindings.get(name, loaded) < loaded for name in taken)
+
+    def _binding_lines(self, package: str) -> dict[str, int]:
+        """Name → first line of the package's module level that binds it (an import, a class, an
+        object, a table); names bound otherwise are not known and count as bound too late."""
+        found = self._bindings.get(package)
+        if found is None:
+            found = self._bindings[package] = {}
+            facts = self.inventory.modules[package].facts
+
+            def bind(name: str, line: int) -> None:
+                if line < found.get(name, line + 1):
+                    found[name] = line
+
+            for fact in facts.imports:
+                if fact.context != MODULE:
+                    continue
+                if fact.is_from:
+                    for name, asname in fact.names:
+                        if name != "*":
+                            bind(asname or name, fact.pos.line)
+                else:
+                    bind(fact.asname or fact.module.split(".")[0], fact.pos.line)
+            for cls in facts.classes:
+                if not cls.nested:
+                    bind(cls.name, cls.pos.line)
+            for item in [*facts.objects, *(t for t in facts.tables if t.var)]:
+                bind(getattr(item, "var", None) or item.name, item.pos.line)
+        return found
+
+    def _load_lines(self, package: str) -> dict[str, int]:
+        """Module → line of the package's first load-time import that loads it. The package
+        and its parents are being imported meanwhile: an import that passes through them runs
+        nothing (``import app.models.x`` inside a module the package loads), and a module an
+        earlier line loaded is not run again."""
+        found = self._loads.get(package)
+        if found is None:
+            found = self._loads[package] = {}
+            graph, resolver = self.inventory.graph, self.inventory.resolver
+            folders = package.split("/")[:-1]
+            running = {"/".join(folders[:i] + ["__init__.py"]) for i in range(len(folders) + 1)}
+            imports = sorted((f for f in self.inventory.modules[package].facts.imports if f.context == MODULE),
+                             key=lambda f: (f.pos.line, f.pos.column))
+            for fact in imports:
+                todo = [t for t, _ in resolver.import_targets(package, fact) if t and t not in running]
+                while todo:
+                    module = todo.pop()
+                    if module in found:
+                        continue
+                    found[module] = fact.pos.line
+                    todo.extend(e.target for e in graph.load_edges(module)
+                                if e.target not in running and e.target not in found)
+        return found
+
+
 def _is_parent_package(target: str, source: str) -> bool:
     if not target.endswith("__init__.py"):
         return False
@@ -53,11 +137,15 @@ def _is_parent_package(target: str, source: str) -> bool:
 
 def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], int]]:
     """One shortest cycle per strongly connected component that holds two or more
-    ``interesting`` modules, with the size of the component."""
+    ``interesting`` modules, or one that takes a name from its own package before the package
+    binds it (the package loads it first: ImportError), with the size of the component."""
     graph = inventory.graph
-    if not graph.may_cycle(interesting):
+    packages = {p for p in inventory.modules if p.endswith("__init__.py") and p.rpartition("/")[0] in
+                {m.rpartition("/")[0] for m in interesting}}
+    if not graph.may_cycle(interesting | packages):
         return []
-    edges = cycle_edges(inventory)
+    late: set[str] = set()
+    edges = cycle_edges(inventory, late)
     nodes = graph.nodes
     index = graph.index
     adjacency = [[index[t] for t in edges.get(n, {}) if t in index] for n in nodes]
@@ -66,7 +154,7 @@ def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], in
     for component in components:
         members = {nodes[i] for i in component}
         starts = sorted(members & interesting)
-        if len(starts) < 2:
+        if len(starts) < 2 and not members & late & interesting:
             continue
         cycle = _shortest_cycle(edges, starts[0], members)
         if cycle:

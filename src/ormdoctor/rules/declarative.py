@@ -112,7 +112,10 @@ def misspelled_declarative_attribute(ctx):
     specified"), most are silently ignored: the unique constraint, the schema or the
     polymorphic setting never reaches the database. `__table_args__ = (UniqueConstraint("code"))`
     is a bare constraint, not a tuple: `ArgumentError: __table_args__ value must be a tuple, dict,
-    or None`.
+    or None`. On Flask-SQLAlchemy and SQLModel models a misspelled `__tablename__` fails nothing:
+    the library names the table after the class (`Policy` → `policy`) and the written name is
+    never used. That one is a warning with no fix: the database most likely holds the automatic
+    name, and renaming the attribute would move the model to another table.
 
     ## Example
     ```python
@@ -139,14 +142,17 @@ def misspelled_declarative_attribute(ctx):
     """
     from ormdoctor.inventory.coverage import looks_mapped
 
-    models = {(c.path, c.name) for c in ctx.inventory.classes}
+    models = {(c.path, c.name): c for c in ctx.inventory.classes}
     for module in ctx.inventory.modules.values():
         for cls in module.facts.classes:
             # A pydantic or plain class's private `_table_name` is its own business.
             maybe_model = (module.path, cls.name) in models or looks_mapped(cls)
             for attr, pos in cls.attributes.items() if maybe_model else ():
                 intended = _intended(attr, cls)
-                if intended:
+                automatic = _automatic_table(models.get((module.path, cls.name)), cls) if intended == "__tablename__" else None
+                if automatic:
+                    yield automatic_name_misspelled(ctx, module.path, attr, pos, automatic)
+                elif intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
                     fix = None if intended in cls.attributes else Fix(
                         Applicability.UNSAFE, f"rename `{attr}` to `{intended}`",
@@ -161,6 +167,27 @@ def misspelled_declarative_attribute(ctx):
                                   f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
                                   loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`",
                                   fix=fix)
+
+
+_AUTOMATIC_NAMER = {"flask": "Flask-SQLAlchemy", "sqlmodel": "SQLModel"}
+
+
+def _automatic_table(model, cls):
+    """The model, when the library named its table after the class because it sets none."""
+    if model is None or model.flavor not in _AUTOMATIC_NAMER or cls.tablename is not None:
+        return None
+    return model if model.table_name and model.kind in ("table", "joined", "concrete") else None
+
+
+def automatic_name_misspelled(ctx, path: str, attr: str, pos, model):
+    """A misspelled ``__tablename__`` where Flask-SQLAlchemy or SQLModel names the table after
+    the class: nothing fails, the model uses that table, and the database was most likely
+    created with it. Renaming the attribute would move the model to another table: no fix."""
+    message = (f"{model.name}.{attr} looks like a misspelling of __tablename__: {_AUTOMATIC_NAMER[model.flavor]} "
+               f"names the table '{model.table_name}' after the class, so the name written there is never used")
+    hint = (f"the model's table is '{model.table_name}': delete the misspelled line, or rename it to "
+            f"__tablename__ and migrate the table")
+    return ctx.finding("ORM402", f"{model.name}.{attr}", message, loc(path, pos), hint=hint, severity=Severity.WARNING)
 
 
 def _intended(attr: str, cls) -> str | None:

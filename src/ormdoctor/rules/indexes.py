@@ -25,6 +25,7 @@ class NamedIndex:
     unique: bool
     by_convention: bool = False
     via_mixin: str | None = None  # the mixin file when the constraint is inherited
+    per_table: bool = False  # a CHECK constraint: its name is unique per table, not per schema
 
 
 def _unique_tables(ctx) -> list[TableDef]:
@@ -66,7 +67,7 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
             label = "Index" if constraint.kind == "index" else {"unique": "UniqueConstraint", "primary_key": "PrimaryKeyConstraint", "check": "CheckConstraint"}[constraint.kind]
             found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
                                     constraint.unique, by_convention=name != constraint.name,
-                                    via_mixin=_constraint_home(ctx, table, constraint)))
+                                    via_mixin=_constraint_home(ctx, table, constraint), per_table=kind == "ck"))
     return found
 
 
@@ -90,7 +91,8 @@ def duplicate_index_name(ctx):
     """## What it does
     Finds one index or constraint name used twice where the database needs it unique:
     PostgreSQL per schema (indexes, unique constraints, primary keys and tables share one
-    namespace), SQLite per database. Names from `index=True` and naming conventions count, as
+    namespace), SQLite per database. A CHECK constraint's name is unique per table only (two
+    tables may both have a `ck_positive`). Names from `index=True` and naming conventions count, as
     SQLAlchemy computes them (`ix_%(column_0_label)s` by default).
 
     ## Why is this bad?
@@ -122,8 +124,8 @@ def duplicate_index_name(ctx):
         metadata = ctx.inventory.metadatas.get(table.metadata_id)
         database = metadata.database if metadata else None
         for index in named_indexes(ctx, table):
-            groups[(database, table.schema, index.name)].append(index)
-    for (_, _, name), found in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or "", kv[0][2])):
+            groups[(database, table.schema, table.key if index.per_table else "", index.name)].append(index)
+    for (_, _, _, name), found in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or "", kv[0][2], kv[0][3])):
         if len(found) < 2:
             continue
         found = sorted(found, key=lambda f: (f.table.path, f.pos.line))

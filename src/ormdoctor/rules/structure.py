@@ -21,7 +21,10 @@ def model_import_cycle(ctx):
     chain of files and import lines. Imports under `if TYPE_CHECKING:` or inside functions do
     not run when the module loads and do not count, and neither does the package `__init__`
     that importing a submodule passes through. A package that owns the `db` object and imports
-    its one models module at the bottom (the Flask pattern) is not a cycle among model modules.
+    its one models module at the bottom (the Flask pattern) is not a cycle among model modules,
+    and a model module that takes names from its own package (`from app.models import db`) is
+    not one either when `app/models/__init__.py` binds them before the import that loads that
+    module: the package always runs first. Bound after it, they are missing (reported).
 
     ## Why is this bad?
     A cycle works only as long as no module uses a name of another one that is still half

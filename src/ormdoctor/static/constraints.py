@@ -117,6 +117,7 @@ def _read_options(node: ast.Dict, facts: TableArgsFact) -> None:
         if name == "schema":
             facts.schema = string(value)
             facts.schema_known = facts.schema is not None or literal(value) is None and isinstance(value, ast.Constant)
+            facts.schema_ref = dotted(value) if not facts.schema_known else None
         elif name == "extend_existing":
             facts.extend_existing = literal(value) is True
         elif name == "keep_existing":

@@ -243,6 +243,8 @@ class ModuleReader:
                           main_only=self.main_only)
         if isinstance(metadata_arg, ast.Call) and callee_tail(metadata_arg) == "MetaData":
             fact.schema = string(keyword(metadata_arg, "schema"))
+            if keyword(metadata_arg, "schema") is not None:
+                fact.args["schema"] = source_text(keyword(metadata_arg, "schema")) or ""
             fact.naming_convention = convention_dict(keyword(metadata_arg, "naming_convention"))
             fact.naming_convention_ref = _name_ref(keyword(metadata_arg, "naming_convention"))
             fact.args["metadata"] = "<MetaData()>"
@@ -257,8 +259,9 @@ class ModuleReader:
             # Flask-SQLAlchemy's `db.Table("tags", db.Column(...))`: no MetaData argument, db.metadata.
             metadata_ref = f"{owner}.metadata"
             args.insert(1, None)
+        schema = keyword(call, "schema")
         table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
-                          schema=string(keyword(call, "schema")),
+                          schema=string(schema), schema_ref=dotted(schema) if string(schema) is None else None,
                           extend_existing=truthy_kw(call, "extend_existing"),
                           keep_existing=truthy_kw(call, "keep_existing"), main_only=self.main_only)
         for arg in args[2:]:

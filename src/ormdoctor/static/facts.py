@@ -128,6 +128,7 @@ class TableArgsFact:
     form: str  # dict | tuple | invalid | declared_attr | unknown
     schema: str | None = None
     schema_known: bool = True
+    schema_ref: str | None = None  # `"schema": settings.SCHEMA`: a name the inventory may find a constant for
     extend_existing: bool = False
     keep_existing: bool = False
     constraints: list[ConstraintFact] = field(default_factory=list)
@@ -202,6 +203,7 @@ class TableFact:
     metadata_ref: str | None  # source text of the MetaData argument
     pos: Pos
     schema: str | None = None
+    schema_ref: str | None = None  # `schema=SCHEMA_NAME`: a name the inventory may find a constant for
     columns: list[ColumnFact] = field(default_factory=list)
     constraints: list[ConstraintFact] = field(default_factory=list)
     extend_existing: bool = False

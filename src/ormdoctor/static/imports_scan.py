@@ -28,6 +28,8 @@ _NAME = re.compile(r"[\w.]+")
 _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
 _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
+# `CORE_SCHEMA = "core"` at column 0: a settings constant a model may name (`settings.CORE_SCHEMA`).
+_CONSTANT = re.compile(r"\n([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\")[ \t]*(?:#[^\n]*)?(?=\n)")
 
 
 def scan_imports(path: str, digest: str, text: str) -> FileFacts:
@@ -58,7 +60,27 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts.calls_create_all = ".create_all(" in text
     facts.runs_code = _TOP_LEVEL_CALL.search("\n" + text) is not None
     facts.defines_router = any(call in text for call in _ROUTER_CALLS)
+    facts.constants = _constants(text)
     return facts
+
+
+def _constants(text: str) -> dict[str, object]:
+    """Upper-case names bound once, at column 0, to a plain string: what the parser would record
+    for them. A name assigned anywhere else too (an `if` arm, a later line) is left out, and so is
+    a line inside a docstring."""
+    found = {}
+    for match in _CONSTANT.finditer("\n" + text + "\n"):
+        found[match.group(1)] = (match.start() - 1, match.group(2) if match.group(2) is not None else match.group(3))
+    if not found:
+        return {}
+    strings = _triple_quoted(text, len(text))
+    constants: dict[str, object] = {}
+    for name, (offset, value) in found.items():
+        if _inside(strings, offset + 1):
+            continue
+        if len(re.findall(rf"(?<![\w.]){name}[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)", text)) == 1:
+            constants[name] = value
+    return constants
 
 
 def _import_lines(text: str):
