@@ -18,14 +18,15 @@ from ormdoctor.inventory.graph import Edge, _tarjan
 from ormdoctor.static.facts import MODULE
 
 
-def cycle_edges(inventory, late: set[str] | None = None) -> dict[str, dict[str, Edge]]:
-    """source → target → first load-time edge that imports target by name. ``late`` collects
-    the modules that take a name from their own package before the package binds it."""
+def cycle_edges(inventory, late: set[str] | None = None, sources: set[str] | None = None) -> dict[str, dict[str, Edge]]:
+    """source → target → first load-time edge that imports target by name, for every module
+    or only ``sources``. ``late`` collects the modules that take a name from their own package
+    before the package binds it."""
     graph = inventory.graph
-    direct = _direct_targets(inventory)
+    direct = _direct_targets(inventory, sources)
     parents = _ParentPackages(inventory)
     found: dict[str, dict[str, Edge]] = {}
-    for edge in graph.edges:
+    for edge in graph.edges if sources is None else (e for s in sorted(sources) for e in graph.out.get(s, ())):
         if edge.context != MODULE:
             continue
         if _is_parent_package(edge.target, edge.source):
@@ -41,12 +42,12 @@ def cycle_edges(inventory, late: set[str] | None = None) -> dict[str, dict[str, 
     return found
 
 
-def _direct_targets(inventory) -> dict[tuple[str, int, int], set[str]]:
+def _direct_targets(inventory, sources: set[str] | None = None) -> dict[tuple[str, int, int], set[str]]:
     """The modules each load-time import statement names (not the packages it passes through)."""
     found = {}
     resolver = inventory.resolver
-    for path, module in inventory.modules.items():
-        for fact in module.facts.imports:
+    for path in inventory.modules if sources is None else sources:
+        for fact in inventory.modules[path].facts.imports:
             if fact.context == MODULE:
                 key = (path, fact.pos.line, fact.pos.column)
                 found.setdefault(key, set()).update(t for t, _ in resolver.import_targets(path, fact) if t)
@@ -140,12 +141,20 @@ def import_cycles(inventory, interesting: set[str]) -> list[tuple[list[Edge], in
     ``interesting`` modules, or one that takes a name from its own package before the package
     binds it (the package loads it first: ImportError), with the size of the component."""
     graph = inventory.graph
-    packages = {p for p in inventory.modules if p.endswith("__init__.py") and p.rpartition("/")[0] in
-                {m.rpartition("/")[0] for m in interesting}}
-    if not graph.may_cycle(interesting | packages):
+    folders = {m.rpartition("/")[0] for m in interesting}
+    packages = {p for p in inventory.modules if p.endswith("__init__.py") and p.rpartition("/")[0] in folders}
+    # Only the load-time components that hold two model modules, or one and its own package,
+    # can hold a reported cycle: the edges are worked out for their modules alone.
+    holders: dict[int, int] = {}
+    for path in interesting | packages:
+        i = graph.index.get(path)
+        if i is not None:
+            holders[graph.component[i]] = holders.get(graph.component[i], 0) + 1
+    candidates = {c for c, count in holders.items() if count >= 2}
+    if not candidates:
         return []
     late: set[str] = set()
-    edges = cycle_edges(inventory, late)
+    edges = cycle_edges(inventory, late, {n for n, c in zip(graph.nodes, graph.component) if c in candidates})
     nodes = graph.nodes
     index = graph.index
     adjacency = [[index[t] for t in edges.get(n, {}) if t in index] for n in nodes]
