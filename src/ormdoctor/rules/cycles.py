@@ -6,8 +6,9 @@ already being imported (they are a's own parents), so that edge takes nothing fr
 closes no cycle. Nor does `from app.models import db` inside `app/models/audit.py` when
 `app/models/__init__.py` binds `db` before the first of its imports that loads `audit`: the
 package always runs first (importing `app.models.audit` runs it), so the names are there,
-whatever imports what first. Bound after that import, they are not: ImportError. Components are found with one Tarjan pass over the whole graph, and one
-shortest cycle per component with a breadth-first search inside it: linear overall.
+whatever imports what first. Bound after that import, they are not: ImportError.
+Components are found with one Tarjan pass over the whole graph, and one shortest cycle per
+component with a breadth-first search inside it: linear overall.
 """
 
 from __future__ import annotations
@@ -100,8 +101,11 @@ class _ParentPackages:
             for cls in facts.classes:
                 if not cls.nested:
                     bind(cls.name, cls.pos.line)
-            for item in [*facts.objects, *(t for t in facts.tables if t.var)]:
-                bind(getattr(item, "var", None) or item.name, item.pos.line)
+            for obj in facts.objects:
+                bind(obj.name, obj.pos.line)
+            for table in facts.tables:
+                if table.var:
+                    bind(table.var, table.pos.line)
         return found
 
     def _load_lines(self, package: str) -> dict[str, int]:

@@ -151,7 +151,7 @@ def misspelled_declarative_attribute(ctx):
                 intended = _intended(attr, cls)
                 automatic = _automatic_table(models.get((module.path, cls.name)), cls) if intended == "__tablename__" else None
                 if automatic:
-                    yield automatic_name_misspelled(ctx, module.path, attr, pos, automatic)
+                    yield _automatic_name_misspelled(ctx, module.path, attr, pos, automatic)
                 elif intended:
                     message = f"{cls.name}.{attr} looks like a misspelling of {intended}: {_EFFECT.get(intended, 'ignored')}"
                     fix = None if intended in cls.attributes else Fix(
@@ -179,7 +179,7 @@ def _automatic_table(model, cls):
     return model if model.table_name and model.kind in ("table", "joined", "concrete") else None
 
 
-def automatic_name_misspelled(ctx, path: str, attr: str, pos, model):
+def _automatic_name_misspelled(ctx, path: str, attr: str, pos, model):
     """A misspelled ``__tablename__`` where Flask-SQLAlchemy or SQLModel names the table after
     the class: nothing fails, the model uses that table, and the database was most likely
     created with it. Renaming the attribute would move the model to another table: no fix."""
