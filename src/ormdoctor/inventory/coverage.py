@@ -68,7 +68,7 @@ def looks_mapped(cls: ClassFact) -> bool:
     if not [b for b in cls.bases if b != "object"]:
         # A class without bases is a mixin, mapped only through its subclasses, unless a
         # decorator maps it (`@mapper_registry.mapped`) and it names its table.
-        mapping = [d for d in cls.decorators if d.rsplit(".", 1)[-1].split("(")[0] != "declarative_mixin"]
+        mapping = [d for d in cls.decorators if d.split("(")[0].rsplit(".", 1)[-1] != "declarative_mixin"]
         return bool(mapping) and (cls.tablename is not None and cls.tablename.kind == "literal" or bool(cls.table_assign))
     if cls.tablename is not None or cls.table_assign or cls.keywords.get("table") == "True":
         return True

@@ -232,9 +232,12 @@ class DeclarativeResolver:
 
     def _compute_lineage(self, path: str, cls: ClassFact) -> Lineage | None:
         for decorator in cls.decorators:
-            if decorator.endswith((".mapped", ".mapped_as_dataclass")):
-                owner = self.resolver.resolve(path, decorator.rsplit(".", 1)[0])
-                found = self.symbol_lineage(path, owner)
+            name, _, argument = decorator.partition("(")
+            registries = [argument.rstrip(")")] if name.rsplit(".", 1)[-1] == "mapped_as_dataclass" and argument[:-1] else []
+            if name.endswith((".mapped", ".mapped_as_dataclass")):
+                registries.append(name.rsplit(".", 1)[0])  # `@reg.mapped`, `@reg.mapped_as_dataclass(init=False)`
+            for written in registries:  # `@mapped_as_dataclass(reg)` (SQLAlchemy 2.1) names it first
+                found = self.symbol_lineage(path, self.resolver.resolve(path, written))
                 if found:
                     return Lineage(found.registry_id, found.metadata_id, found.flavor)
             if decorator.split("(")[0].endswith("as_declarative"):

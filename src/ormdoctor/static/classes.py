@@ -13,6 +13,15 @@ DECLARED_ATTR = {"declared_attr", "declared_attr.directive", "declared_attr.casc
                  "sa.orm.declared_attr", "declarative.declared_attr"}
 
 
+def _decorator(node: ast.expr) -> str:
+    """A class decorator as written: `reg.mapped`, `as_declarative()`, and a call's first
+    argument when it is a name (`mapped_as_dataclass(reg)`: SQLAlchemy 2.1's registry argument)."""
+    text = dotted(node) or source_text(node) or "?"
+    if isinstance(node, ast.Call) and node.args and text.endswith("()") and dotted(node.args[0]):
+        return f"{text[:-2]}({dotted(node.args[0])})"
+    return text
+
+
 def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
     fact = ClassFact(
         name=node.name,
@@ -20,7 +29,7 @@ def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
         end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
         bases=[dotted(b) or source_text(b) or "?" for b in node.bases],
         keywords={kw.arg: source_text(kw.value) or "" for kw in node.keywords if kw.arg},
-        decorators=[dotted(d) or source_text(d) or "?" for d in node.decorator_list],
+        decorators=[_decorator(d) for d in node.decorator_list],
         docstring=ast.get_docstring(node),
         nested=nested,
     )
