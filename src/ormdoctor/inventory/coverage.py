@@ -70,9 +70,7 @@ def looks_mapped(cls: ClassFact) -> bool:
         # decorator maps it (`@mapper_registry.mapped`) and it names its table.
         mapping = [d for d in cls.decorators if d.split("(")[0].rsplit(".", 1)[-1] != "declarative_mixin"]
         return bool(mapping) and (cls.tablename is not None and cls.tablename.kind == "literal" or bool(cls.table_assign))
-    if cls.tablename is not None or cls.table_assign or cls.keywords.get("table") == "True":
-        return True
-    return any(c.style in _MAPPED_STYLES for c in cls.columns)
+    return not _names_no_table(cls) or any(c.style in _MAPPED_STYLES for c in cls.columns)
 
 
 def coverage(inventory: Inventory) -> Coverage:
