@@ -11,7 +11,8 @@ is shared, so only ratios measured in the same run mean anything. "cold" is `orm
 with no cache (the cache folder removed; the run writes a new one, as a first run does). Peak
 RSS is the child's, from wait4 (workers included). With ``--cache-files`` the re-check cases
 are timed on a tree of that size: unchanged, one file touched, every file touched, and three
-edits: two that change no fact ormdoctor reads (early cutoff) and a column added to a model.
+edits: two that change no fact ormdoctor reads (early cutoff) and a column added to a model,
+the last also under ``check --watch`` (which keeps the facts and the import layout in memory).
 With ``--trees`` the same cold comparison runs on real checkouts (the corpus's, for instance:
 ``--trees /tmp/ormdoctor-corpus/*``), one row each and the totals: synthetic trees share one
 shape, real ones do not (large test files, many noqa comments, generated code).
@@ -121,10 +122,57 @@ def recheck(size: int, tools: list[str], repeat: int) -> None:
             path.write_text(originals[path])
             run(command, project)
             results[label] = best(samples)[0]
+        path, change = edits["column added to a model (facts changed)"]
+        results["column added, under check --watch (its run)"], latency = watched_edits(tool, project, path, change,
+                                                                                        repeat)
+        path.write_text(originals[path])
         print(f"  {short(tool)}:", flush=True)
         for label, seconds in results.items():
             share = f" ({seconds / cold:.0%} of cold)" if label != "cold" else ""
             print(f"    {label:<54} {seconds:6.2f} s{share}", flush=True)
+        print(f"    {'(watch: from the save to the new result, polling included)':<54} {latency:6.2f} s", flush=True)
+
+
+def watched_edits(tool: str, project: Path, path: Path, change, repeat: int) -> tuple[float, float]:
+    """The column edit under ``check --watch``, which keeps the facts and the import layout
+    between its runs: (best time of the run itself, as its summary line says, best time from
+    the save to that line). The second includes up to one polling interval."""
+    import queue
+    import re
+    import signal
+    import threading
+
+    original = path.read_text()
+    process = subprocess.Popen([tool, "check", "--watch", "--exit-zero", "."], cwd=project, env=ENV, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines: queue.Queue = queue.Queue()
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=lambda s=stream: [lines.put(line) for line in s], daemon=True).start()
+
+    def next_run() -> float:
+        """The run's own time, once both its summary (stdout) and the line saying it watches
+        again (stderr) are in: two pipes, so they may arrive in either order."""
+        seconds, watching = None, False
+        while seconds is None or not watching:
+            line = lines.get(timeout=600)
+            found = re.search(r" in (\d+\.\d+) s\.$", line.rstrip())
+            seconds = float(found.group(1)) if found else seconds
+            watching = watching or "watching for changes" in line
+        return seconds
+
+    try:
+        next_run()
+        runs, latencies = [], []
+        for i in range(repeat):
+            saved = time.perf_counter()
+            path.write_text(change(original, i))
+            runs.append(next_run())
+            latencies.append(time.perf_counter() - saved)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        path.write_text(original)
+    return min(runs), min(latencies)
 
 
 def real_trees(trees: list[Path], tools: list[str], repeat: int) -> None:

@@ -32,6 +32,17 @@ class StoredResult:
     installed: dict[str, str] = field(default_factory=dict)  # installed module read → its digest ("" absent)
 
 
+@dataclass
+class RunMemory:
+    """What a long-lived process (``check --watch``) keeps from one run of a project for the
+    next: the facts it read (an unchanged file is not decoded from the cache again) and the
+    import layout (roots, module names, import graph: not built again when the edit left every
+    file's imports and module-level names as they were, see inventory/layout.py)."""
+
+    facts: dict = field(default_factory=dict)  # path → FileFacts
+    layout: object | None = None  # inventory.layout.ImportLayout
+
+
 class UsageError(Exception):
     """The tool cannot do what was asked (exit 2). The message is one line."""
 
@@ -110,12 +121,14 @@ def shown_path(path: str, root: Path, cwd: Path | None = None) -> str:
 
 def analyse(paths: list[str], config_path: str | None = None, select=None, ignore=None,
             use_cache: bool = True, reuse_result: bool = False, canonical: dict | None = None,
-            progress=None, python: str | None = None) -> Analysis:
+            progress=None, python: str | None = None, memory: RunMemory | None = None) -> Analysis:
     """``reuse_result``: the caller needs only the findings, so an unchanged tree may answer
     from the cache without building the inventory. ``canonical``: decisions of a plan file,
-    over those of [tool.ormdoctor.canonical]. ``progress``: see ``ormdoctor.progress``."""
-    with without_gc():
-        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress, python)
+    over those of [tool.ormdoctor.canonical]. ``progress``: see ``ormdoctor.progress``.
+    ``memory``: kept by a caller that checks the same project again and again (see RunMemory)."""
+    with without_gc(freeze=memory is None):
+        return _analyse(paths, config_path, select, ignore, use_cache, reuse_result, canonical, progress, python,
+                        memory)
 
 
 # Edited files extracted before the stored result is looked up: beyond this many (a branch
@@ -128,24 +141,27 @@ LARGE_RUN = 300_000
 
 
 @contextmanager
-def without_gc():
+def without_gc(freeze: bool = True):
     """A run allocates millions of objects that live until it ends and builds few cycles:
     the collector would only re-scan them, a fifth of a cold run on a large tree. After a
     large run the survivors are frozen (moved out of the collector's sight) instead: the
-    process is about to exit; a small run (a test, an editor) is collected as usual."""
+    process is about to exit; a small run (a test, an editor) is collected as usual. A process
+    that runs again (``check --watch``, ``freeze=False``) must not freeze them: what a run
+    leaves behind would never be collected; it collects while it waits instead."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if gc.get_count()[0] > LARGE_RUN:
+        if freeze and gc.get_count()[0] > LARGE_RUN:
             gc.freeze()
         if enabled:
             gc.enable()
 
 
 def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cache: bool,
-             reuse_result: bool, canonical: dict | None, progress, python: str | None = None) -> Analysis:
+             reuse_result: bool, canonical: dict | None, progress, python: str | None = None,
+             memory: RunMemory | None = None) -> Analysis:
     started = time.perf_counter()
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
@@ -177,7 +193,8 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     # tree); without any, the rules are loaded while the workers parse.
     named = bool(select or ignore or config.select or config.ignore or config.per_file_ignores)
     codes = _selected_codes(config, select, ignore) if named else None
-    facts = scan(root, paths, use_cache, cache, progress, meanwhile=_load_analysis)
+    facts = scan(root, paths, use_cache, cache, progress, meanwhile=_load_analysis,
+                 known=memory.facts if memory is not None else None)
     key = None
     if cache is not None and reuse_result:
         key = _result_key(cache, paths, settings)
@@ -189,7 +206,13 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     from ormdoctor.inventory.build import inventory_from_facts
     from ormdoctor.rules.engine import run_rules
 
-    inventory = inventory_from_facts(root, config, facts)
+    if memory is None:
+        inventory = inventory_from_facts(root, config, facts)
+    else:
+        memory.facts = {f.path: f for f in facts}
+        layout_settings = settings[1] if settings else _config_state(root, config, paths)
+        inventory = inventory_from_facts(root, config, facts, memory.layout, layout_settings)
+        memory.layout = inventory.layout
     if progress:
         progress("running the rules")
     findings = run_rules(inventory, config, codes)

@@ -17,7 +17,10 @@ def run(args) -> int:
     if args.watch:
         from ormdoctor.watch import watch
 
-        return watch(lambda: run_once(args), args.paths, args.config)
+        from ormdoctor.pipeline import RunMemory
+
+        memory = RunMemory()  # one project, checked again after every change: keep what still holds
+        return watch(lambda: run_once(args, memory), args.paths, args.config)
     return run_once(args)
 
 
@@ -30,12 +33,12 @@ def _check_combinations(args) -> None:
         raise UsageError("--watch prints each result; it cannot be used with --add-ignore, --baseline or -o")
 
 
-def run_once(args) -> int:
+def run_once(args, memory=None) -> int:
     from ormdoctor.progress import for_run
 
     progress = for_run("statistics" if args.statistics else args.format)
     try:
-        analysis = collect(args, progress)
+        analysis = collect(args, progress, memory)
     finally:
         if progress:
             progress.close()
@@ -47,11 +50,11 @@ def run_once(args) -> int:
     return exit_status(analysis.findings, args.fail_level, args.exit_zero)
 
 
-def collect(args, progress=None):
+def collect(args, progress=None, memory=None):
     url = database_url(args)
     analysis = analyse(args.paths, args.config, split_codes(args.select), split_codes(args.ignore),
                        use_cache=not args.no_cache, reuse_result=not (args.import_ or url), progress=progress,
-                       python=args.python)
+                       python=args.python, memory=memory)
     if args.import_:
         if progress:
             progress("importing the models")

@@ -8,8 +8,9 @@ from ormdoctor.config import Config
 from ormdoctor.inventory.declarative import DeclarativeResolver
 from ormdoctor.inventory.graph import Edge, ImportGraph
 from ormdoctor.inventory.installed import InstalledModules, ProjectAndInstalled, is_installed
+from ormdoctor.inventory.layout import ImportLayout, capture
 from ormdoctor.inventory.processes import processes
-from ormdoctor.inventory.model import Inventory, Module, TableDef
+from ormdoctor.inventory.model import Inventory, Module, TableDef, Unresolved
 from ormdoctor.inventory.symbols import ModuleIndex, Resolver
 from ormdoctor.project.discover import alembic_ini_files
 from ormdoctor.project.environment import find_environment
@@ -20,16 +21,31 @@ from ormdoctor.static.exprs import CONVENTION_KEYS
 from ormdoctor.static.facts import FileFacts, is_alternative
 
 
-def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts]) -> Inventory:
-    roots = _import_roots(root, config, facts)
-    paths = {f.path for f in facts}
-    modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots)) for f in facts}
-    index = ModuleIndex(modules)
-    resolver = Resolver(index)
-    inventory = Inventory(str(root), modules, roots)
-    inventory.graph = _graph(modules, index, resolver, config)
-    inventory.roots = roots + list(index.implicit.values())
-    _name_modules_as_imported(modules, index)
+def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts],
+                         layout: ImportLayout | None = None, settings: tuple | None = None) -> Inventory:
+    """``settings``: what besides the facts the import layout depends on (the configuration
+    and settings files, see pipeline._config_state): given, the layout is kept on the inventory
+    for the next run, and ``layout`` (the previous run's) is used when it still fits."""
+    if layout is not None and settings is not None and layout.fits(settings, facts):
+        modules, index = layout.restore(facts)
+        resolver = Resolver(index)
+        inventory = Inventory(str(root), modules, list(layout.roots))
+        inventory.graph = layout.graph
+        layout.facts = {f.path: f for f in facts}  # the same shape: the next run compares with these
+        inventory.layout = layout
+    else:
+        roots = _import_roots(root, config, facts)
+        paths = {f.path for f in facts}
+        modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots))
+                   for f in facts}
+        index = ModuleIndex(modules)
+        resolver = Resolver(index)
+        inventory = Inventory(str(root), modules, roots)
+        inventory.graph = _graph(modules, index, resolver, config)
+        inventory.roots = roots + list(index.implicit.values())
+        _name_modules_as_imported(modules, index)
+        if settings is not None:
+            inventory.layout = capture(settings, facts, modules, index, inventory.roots, inventory.graph)
     inventory.environment = find_environment(root, config.python)
     installed = InstalledModules(inventory.environment) if inventory.environment is not None else None
     inventory.installed = installed
@@ -195,10 +211,30 @@ def _assigned_conventions(inventory: Inventory, declarative: DeclarativeResolver
             info.naming_convention = found if isinstance(found, dict) else dict.fromkeys(CONVENTION_KEYS, "%(unknown)s")
 
 
+def _computed_table(inventory: Inventory, declarative: DeclarativeResolver, path: str, table) -> None:
+    """A Table() whose name ormdoctor cannot compute: its MetaData has a table nobody can name,
+    which is said (ORM002), and nothing is reported missing from that MetaData."""
+    lineage = declarative.expr_lineage(path, table.metadata_ref)
+    metadata = inventory.metadatas.get(lineage.metadata_id) if lineage else None
+    if metadata is None or table.main_only:
+        return
+    metadata.computed_tables.append((path, table.pos))
+    inventory.unresolved.append(Unresolved(
+        path, table.pos, table.var or table.name_ref,
+        f"Table name {table.name_ref} is computed, so ormdoctor cannot know this table of {metadata.label}: foreign keys "
+        f"and secondary= names that point at {metadata.label} are not reported missing"))
+
+
 def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, resolver: Resolver) -> None:
     for path in sorted(inventory.modules):
         for table in inventory.modules[path].facts.tables:
-            if table.name is None or table.metadata_ref is None:
+            name = table.name
+            if name is None and table.name_ref is not None and table.metadata_ref is not None:
+                # `Table(get_prefixed_tablename("roles"), ...)`: the project's name helpers, as for __tablename__
+                name = declarative.evaluate_name(path, table.name_ref, None)
+                if name is None:
+                    _computed_table(inventory, declarative, path, table)
+            if name is None or table.metadata_ref is None:
                 continue
             lineage = declarative.expr_lineage(path, table.metadata_ref)
             if lineage is None:
@@ -206,10 +242,10 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
             metadata = inventory.metadatas.get(lineage.metadata_id)
             named = declarative.constant(path, table.schema_ref) if table.schema_ref else None
             schema = table.schema or (named if isinstance(named, str) else None) or (metadata.schema if metadata else None)
-            owner = table.in_class or table.var or table.name
+            owner = table.in_class or table.var or name
             flagged = table.extend_existing or table.keep_existing
             definition = TableDef(
-                name=table.name, schema=schema, metadata_id=lineage.metadata_id, path=path, pos=table.pos,
+                name=name, schema=schema, metadata_id=lineage.metadata_id, path=path, pos=table.pos,
                 origin="table", owner=owner, columns=table.columns,
                 constraints=table.constraints, extend_existing=table.extend_existing,
                 keep_existing=table.keep_existing,

@@ -46,6 +46,9 @@ class MetaDataInfo:
     # The base comes from code the tool cannot read (a third-party package, a factory call): its
     # other tables and classes are unknown, so nothing is "missing" from it.
     opaque: bool = False
+    # Table() calls on it whose name cannot be computed (`Table(make_name(kind), metadata)`):
+    # its tables are not all known, so no table name is "missing" from it either.
+    computed_tables: list[tuple[str, Pos]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -146,6 +149,7 @@ class Inventory:
     declarative: "object | None" = None  # inventory.declarative.DeclarativeResolver
     environment: "object | None" = None  # project.environment.Environment: the installed packages' folders
     installed: "object | None" = None  # inventory.installed.InstalledModules: those read to resolve classes
+    layout: "object | None" = None  # inventory.layout.ImportLayout, kept for the next run (check --watch)
     _derived: dict = field(default_factory=dict, repr=False)
 
     def derived(self, key: str, compute):
@@ -154,6 +158,16 @@ class Inventory:
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]
+
+    def derived_from_imports(self, key: str, compute):
+        """``derived`` for data that only the modules' imports and names decide (never a class
+        body): kept with the import layout, so a run that reuses the layout reuses it too."""
+        if self.layout is None:
+            return self.derived(key, compute)
+        kept = self.layout.derived
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
 
     def tables_by_key(self) -> dict[tuple[str, str | None, str], list[TableDef]]:
         grouped: dict[tuple[str, str | None, str], list[TableDef]] = {}

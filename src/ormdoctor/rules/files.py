@@ -56,14 +56,17 @@ def unresolved_model(ctx):
     """## What it does
     Reports a model whose table name or metadata cannot be determined without running the code:
     a `__tablename__` computed by a function ormdoctor cannot evaluate, a schema that comes from a
-    computed `__table_args__` (schema and name together are the table's identity), or a base
-    class it cannot trace to a declarative base. A base or mixin from an installed package is
+    computed `__table_args__` (schema and name together are the table's identity), a base
+    class it cannot trace to a declarative base, or a `Table()` whose name is computed
+    (`Table(make_name(kind), metadata)`; a module-level loop over literal values,
+    `for kind in ("user", "group"): Table(f"{kind}_map", ...)`, is read once per value). A base or mixin from an installed package is
     read from the project's environment (`.venv`, `venv` or `env` in the project, `--python`,
     `VIRTUAL_ENV`); without one, a table name that only such a mixin gives is reported here.
 
     ## Why is this bad?
     It is left out of the checks that need its table (duplicates, indexes, references), so
-    problems in it may go unreported. Run `ormdoctor check --import` to see what really happens.
+    problems in it may go unreported. A MetaData holding a table of unknown name is never said
+    to miss a table: a foreign key or `secondary=` naming it may be right. Run `ormdoctor check --import` to see what really happens.
 
     ## Example
     ```python
@@ -83,6 +86,9 @@ def unresolved_model(ctx):
     for item in ctx.inventory.unresolved:
         literal = "__table_args__ schema" if "__table_args__" in item.reason else "__tablename__"
         hint = f"give the class a literal {literal}, or run `ormdoctor check --import`"
+        if item.reason.startswith("Table name"):
+            hint = "give the Table a literal name (a loop over literal values is read once per value), or run " \
+                   "`ormdoctor check --import`"
         if "which ormdoctor does not read" in item.reason:
             hint = ("pass `--python` the project's interpreter (or keep its .venv in the project) so the installed "
                     "package's source is read, or run `ormdoctor check --import`")

@@ -129,6 +129,8 @@ def duplicate_index_name(ctx):
         if len(found) < 2:
             continue
         found = sorted(found, key=lambda f: (f.table.path, f.pos.line))
+        if len({f.table.key for f in found}) == 1 and len({f.table.metadata_id for f in found}) > 1:
+            continue  # one table on several MetaData (a frozen migration schema): created once, with one set of indexes; ORM102's
         if len({(f.table.key, f.columns, f.unique) for f in found}) < 2 and not _repeated_on_one_table(found):
             continue  # the same index declared twice on one table is ORM202's redundancy
         meet = meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found])

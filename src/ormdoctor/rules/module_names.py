@@ -32,7 +32,9 @@ def double_imports(ctx) -> list[DoubleImport]:
 
 
 def _compute(inventory) -> list[DoubleImport]:
-    sites = _sites(inventory)
+    # Which modules are imported under which names is decided by the imports alone (and the
+    # lookups it makes were all made, and memoised, while the import graph was built).
+    sites = inventory.derived_from_imports("double_import_sites", lambda: _sites(inventory))
     by_file: dict[str, list[ImportSite]] = {}
     for target, site in sites:
         by_file.setdefault(target, []).append(site)

@@ -24,7 +24,7 @@ class TableMap:
     inventory: object
     by_key: dict[tuple, list[TableDef]]
     reflected: set[tuple]  # (metadata_id, schema, name) of lookups / autoloaded tables
-    opaque: set[str]  # metadata with a model whose table could not be resolved
+    opaque: set[str]  # metadata with a model or a Table() whose table name could not be resolved
     extra_columns: dict[tuple, set[str]] = field(default_factory=dict)  # single-table subclasses' columns
     _columns: dict[tuple, set[str]] = field(default_factory=dict)
     _names: dict[tuple, NameBook] = field(default_factory=dict)
@@ -87,7 +87,7 @@ def table_map(inventory) -> TableMap:
 def _compute(inventory) -> TableMap:
     by_key = inventory.tables_by_key()
     opaque = {c.metadata_id for c in inventory.classes if c.kind == "unknown" and c.metadata_id}
-    opaque |= {m.id for m in inventory.metadatas.values() if m.opaque}
+    opaque |= {m.id for m in inventory.metadatas.values() if m.opaque or m.computed_tables}
     found = TableMap(inventory, by_key, _reflected(inventory), opaque)
     for model in inventory.classes:
         if model.kind == "sti" and model.table_name and model.metadata_id:

@@ -17,6 +17,7 @@ from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, conven
 from ormdoctor.static.facts import (FLASK_MIGRATE, FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts,
                                     ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
+from ormdoctor.static.unroll import unrolled
 
 OBJECT_CALLS = {
     "MetaData": "metadata",
@@ -83,6 +84,8 @@ class ModuleReader:
             names = [(a.name, a.asname) for a in stmt.names]
             self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True,
                                                  branch=self.branch, function=self.function))
+        elif isinstance(stmt, ast.ClassDef) and context == TYPE_CHECKING:
+            pass  # a stub for the type checker (`if TYPE_CHECKING: class Base: ...`): no class at run time
         elif isinstance(stmt, ast.ClassDef):
             self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
             self.facts.classes[-1].main_only = self.main_only
@@ -107,12 +110,20 @@ class ModuleReader:
                 self.function = outer
         elif isinstance(stmt, ast.If):
             self._if(stmt, context, nested)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and context != FUNCTION:
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and context not in (FUNCTION, TYPE_CHECKING):
+            # Under `if TYPE_CHECKING:` a name is bound for the type checker only: at run time the
+            # `else:` arm binds it (`BaseModel = Model` / `else: BaseModel = db.Model`).
             self._assign(stmt)
         elif isinstance(stmt, ast.Expr) and context == MODULE and isinstance(stmt.value, (ast.Call, ast.Await)):
             self.facts.runs_code = self.facts.runs_code or not self.main_only
             if isinstance(stmt.value, ast.Call):
                 self._module_call(None, stmt.value)
+        if isinstance(stmt, ast.For) and context == MODULE and _defines_tables(stmt):
+            bodies = unrolled(stmt)  # `for entity in ("user", "group"): Table(f"{entity}_map", ...)`
+            if bodies is not None:
+                for body in bodies:
+                    self._body(body, context, nested)
+                return
         if isinstance(stmt, _COMPOUND):
             # try/with/for/while bodies run when the module loads, like the module body itself;
             # a try's handlers run only when its body failed: they are its alternative.
@@ -260,10 +271,12 @@ class ModuleReader:
             metadata_ref = f"{owner}.metadata"
             args.insert(1, None)
         schema = keyword(call, "schema")
+        written = args[0] if args else keyword(call, "name")
         table = TableFact(var=var, name=name, metadata_ref=metadata_ref, pos=pos(call),
                           schema=string(schema), schema_ref=dotted(schema) if string(schema) is None else None,
                           extend_existing=truthy_kw(call, "extend_existing"),
-                          keep_existing=truthy_kw(call, "keep_existing"), main_only=self.main_only)
+                          keep_existing=truthy_kw(call, "keep_existing"), main_only=self.main_only,
+                          name_ref=source_text(written) if name is None and written is not None else None)
         for arg in args[2:]:
             tail = callee_tail(arg)
             if tail in col.COLUMN_CALLS:
@@ -308,6 +321,11 @@ class ModuleReader:
 # An import is a statement: only these fields of a statement (or of an except clause or a
 # match case) can hold one. Their order is ``_fields`` order, as in ``ast.iter_child_nodes``.
 _STATEMENT_LISTS = frozenset(("body", "handlers", "orelse", "finalbody", "cases"))
+
+
+def _defines_tables(loop: ast.For) -> bool:
+    return any(isinstance(node, ast.Call) and callee_tail(node) == "Table"
+               for stmt in loop.body for node in ast.walk(stmt))
 
 
 def _statements(node: ast.AST):

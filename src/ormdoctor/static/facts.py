@@ -211,6 +211,7 @@ class TableFact:
     is_lookup: bool = False  # Table("x", md) / autoload: refers to a table, defines nothing
     in_class: str | None = None  # assigned as __table__ inside a class
     main_only: bool = False  # under `if __name__ == "__main__":`
+    name_ref: str | None = None  # the name as written when it is not a literal: `f"{entity}_map"`, `NAME`
 
 
 @dataclass(slots=True)

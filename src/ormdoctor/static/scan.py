@@ -52,18 +52,25 @@ PARALLEL_MIN_BYTES = 1_000_000  # below this (about 300 files), starting workers
 
 
 def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None,
-         progress=None, meanwhile=None) -> list[FileFacts]:
+         progress=None, meanwhile=None, known: dict[str, FileFacts] | None = None) -> list[FileFacts]:
     """Facts of every file. The main process only stats the files; reading, hashing and
     extracting happen where the work is (in the workers on a large cold tree), and a file whose
     content is unchanged keeps its cached facts without being parsed again.
     ``progress(stage, done, total)`` is told how far reading and parsing are; ``meanwhile()``
-    runs once, while the workers parse (the caller's own preparation: its imports)."""
+    runs once, while the workers parse (the caller's own preparation: its imports).
+    ``known``: facts a long-lived process still holds from its last run; an unchanged file
+    whose content digest they carry takes them instead of its stored row."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     if cache is not None and not cache.usable:
         cache = None
     results: dict[str, FileFacts] = {}
     unchanged, pending = _triage(root, paths, cache)
     _extract(root, pending, cache, results, unchanged, progress, meanwhile)
+    if unchanged and known:
+        held = [(rel, size) for rel, size in unchanged
+                if (facts := known.get(rel)) is not None and facts.digest and facts.digest == cache.cached_digest(rel)]
+        results.update((rel, known[rel]) for rel, _ in held)
+        unchanged = [(rel, size) for rel, size in unchanged if rel not in results]
     if unchanged:
         stored = cache.load_facts([rel for rel, _ in unchanged])
         missing = [(rel, size, None) for rel, size in unchanged if rel not in stored]
