@@ -30,6 +30,26 @@ def _golden(path: Path, text: str, update: bool) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{path} differs; review and run pytest --update-golden"
 
 
+def _wait_until_refused(url: str, seconds: float = 10) -> None:
+    import time
+
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect():
+                    pass
+            except sa.exc.OperationalError:
+                return
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"the server still accepts the wrong password after {seconds} s")
+
+
 def _one_line_error(proc, must_contain: str) -> str:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stdout == ""
@@ -170,6 +190,7 @@ def test_wrong_password_is_one_line(postgres_server, postgres_url):
     engine.dispose()
     scheme, rest = postgres_url.split("://", 1)
     url = f"{scheme}://{user}:{SECRET}@{rest.split('@', 1)[1]}"
+    _wait_until_refused(url)  # pg_reload_conf() only signals the server: the new hba line takes effect a moment later
     proc = run_cli("compare", "customers", str(SEED), "--db", url, "--no-cache")
     _one_line_error(proc, "password authentication failed")
     assert SECRET not in proc.stderr

@@ -27,25 +27,9 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts],
     and settings files, see pipeline._config_state): given, the layout is kept on the inventory
     for the next run, and ``layout`` (the previous run's) is used when it still fits."""
     if layout is not None and settings is not None and layout.fits(settings, facts):
-        modules, index = layout.restore(facts)
-        resolver = Resolver(index)
-        inventory = Inventory(str(root), modules, list(layout.roots))
-        inventory.graph = layout.graph
-        layout.facts = {f.path: f for f in facts}  # the same shape: the next run compares with these
-        inventory.layout = layout
+        inventory, resolver = _reused_layout(root, layout, facts)
     else:
-        roots = _import_roots(root, config, facts)
-        paths = {f.path for f in facts}
-        modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots))
-                   for f in facts}
-        index = ModuleIndex(modules)
-        resolver = Resolver(index)
-        inventory = Inventory(str(root), modules, roots)
-        inventory.graph = _graph(modules, index, resolver, config)
-        inventory.roots = roots + list(index.implicit.values())
-        _name_modules_as_imported(modules, index)
-        if settings is not None:
-            inventory.layout = capture(settings, facts, modules, index, inventory.roots, inventory.graph)
+        inventory, resolver = _new_layout(root, config, facts, settings)
     inventory.environment = find_environment(root, config.python)
     installed = InstalledModules(inventory.environment) if inventory.environment is not None else None
     inventory.installed = installed
@@ -58,6 +42,34 @@ def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts],
     inventory.declarative = declarative
     inventory.resolver = resolver
     return inventory
+
+
+def _new_layout(root: Path, config: Config, facts: list[FileFacts], settings: tuple | None):
+    """(inventory with its modules, roots and import graph, resolver), built; the layout is
+    captured for the next run when ``settings`` are given."""
+    roots = _import_roots(root, config, facts)
+    paths = {f.path for f in facts}
+    modules = {f.path: Module(f.path, f, [] if shadowed(f.path, paths) else module_names(f.path, roots))
+               for f in facts}
+    index = ModuleIndex(modules)
+    resolver = Resolver(index)  # kept for the classes: what it resolved for the graph is memoised
+    inventory = Inventory(str(root), modules, roots)
+    inventory.graph = _graph(modules, index, resolver, config)
+    inventory.roots = roots + list(index.implicit.values())
+    _name_modules_as_imported(modules, index)
+    if settings is not None:
+        inventory.layout = capture(settings, facts, modules, index, inventory.roots, inventory.graph)
+    return inventory, resolver
+
+
+def _reused_layout(root: Path, layout: ImportLayout, facts: list[FileFacts]):
+    """The same, from the previous run's layout (``layout.fits`` said it holds)."""
+    modules, index = layout.restore(facts)
+    inventory = Inventory(str(root), modules, list(layout.roots))
+    inventory.graph = layout.graph
+    layout.facts = {f.path: f for f in facts}  # the same shape: the next run compares with these
+    inventory.layout = layout
+    return inventory, Resolver(index)
 
 
 def _name_modules_as_imported(modules: dict[str, Module], index: ModuleIndex) -> None:
