@@ -22,17 +22,25 @@ SETTINGS = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore"
 
 
 def watch(run_once, paths: list[str], config_path: str | None, interval: float = INTERVAL) -> int:
+    before = snapshot(paths, config_path)
     while True:
         _clear_screen()
-        before = snapshot(paths, config_path)
         try:
             run_once()
         except UsageError as exc:  # a broken config, the last file deleted: say so and keep watching
             print(f"ormdoctor: error: {exc}", file=sys.stderr)
         print("ormdoctor: watching for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
-        gc.collect()  # what the run left behind: runs are never collected (pipeline.without_gc), so collect while idle
-        while snapshot(paths, config_path) == before:
+        collected = False
+        # The look that sees a change is the state the next run starts from: a change made
+        # while it runs is seen by the look after it.
+        while (now := snapshot(paths, config_path)) == before:
             time.sleep(interval)
+            if not collected:
+                # What the run left behind: runs are never collected (pipeline.without_gc). Once
+                # nothing changed for an interval, so that a quick second save is not kept waiting.
+                gc.collect()
+                collected = True
+        before = now
 
 
 def snapshot(paths: list[str], config_path: str | None) -> dict[str, tuple]:
