@@ -54,6 +54,8 @@ def checkout(entry: dict) -> Path | None:
     """The pinned commit as plain files (extracted once, reused)."""
     owner_name = entry["repo"].replace("/", "+")
     git_dir = MIRROR / owner_name / "repo"
+    if (git_dir / ".git").is_dir():
+        git_dir = git_dir / ".git"  # some snapshots come as a work-tree clone, not a bare mirror
     target = SCRATCH / f"{owner_name}@{entry['commit'][:12]}"
     if (target / ".complete").exists():
         return target

@@ -265,8 +265,11 @@ class DeclarativeResolver:
         """A class that declares its table (``__tablename__``/``__table__``) on a base from code the
         tool cannot read (``model_base.BASEV2`` of an installed library, ``Model = create_model(db)``)
         is mapped all the same: on a registry known only by the base's import path, shared by every
-        class on that base, so duplicates and indexes are still compared across them."""
-        if cls.abstract or (cls.tablename is None and cls.table_assign is None):
+        class on that base, so duplicates and indexes are still compared across them. An
+        ``__abstract__`` class on such a base (bitcart's ``class Model(SQLQuery): __abstract__ =
+        True``, advanced-alchemy's base) passes that registry on: only declarative classes are
+        abstract, so the base is one."""
+        if not cls.abstract and cls.tablename is None and cls.table_assign is None:
             return None
         unknown = [name for name in (self._unknown_base(path, base) for base in cls.bases) if name]
         if not unknown:
@@ -365,6 +368,8 @@ class DeclarativeResolver:
         if obj is not None and obj.kind == "alias" and obj.ref:
             return self.resolver.resolve(symbol.module, obj.ref)  # `Model = BaseModel`
         ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
+        if ref == symbol.name and self._class(symbol.module, ref) is not None:
+            return Symbol("class", symbol.module, ref)  # `Base = declarative_base(cls=Base)`: the class above
         return self.resolver.resolve(symbol.module, ref) if ref else None
 
     def model_for(self, symbol: Symbol) -> ModelClass | None:

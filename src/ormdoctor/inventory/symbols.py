@@ -198,6 +198,7 @@ class Resolver:
     def _build_locals(self, path: str) -> dict[str, Symbol]:
         facts = self.modules[path].facts
         names: dict[str, Symbol] = {}
+        line: dict[str, int] = {}  # where each name was bound
         for fact in facts.imports:
             if fact.context == "function":
                 continue
@@ -206,18 +207,24 @@ class Resolver:
                 target = fact.module if fact.asname else fact.module.split(".")[0]
                 found = self.index.find(target, path)
                 names[key] = Symbol("module", found, found) if found else Symbol("external", None, target)
+                line[key] = fact.pos.line
                 continue
             for name, asname in fact.names:
                 if name == "*":
                     continue
                 names[asname or name] = self._from_symbol(path, fact, name)
+                line[asname or name] = fact.pos.line
         for obj in facts.objects:
             names[obj.name] = Symbol("object", path, obj.name)
+            line[obj.name] = obj.pos.line
         for table in facts.tables:
             if table.var:
                 names[table.var] = Symbol("table", path, table.var)
+                line[table.var] = table.pos.line
         for cls in facts.classes:
-            if not cls.nested:
+            # `class Base: ...` then `Base = declarative_base(cls=Base)` (FreeTAKServer): the
+            # later statement binds the name.
+            if not cls.nested and line.get(cls.name, 0) < cls.pos.line:
                 names[cls.name] = Symbol("class", path, cls.name)
         return names
 

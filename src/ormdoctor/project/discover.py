@@ -106,11 +106,14 @@ def _skipped(rel: str, root: Path, venvs: dict[str, bool]) -> bool:
 
 
 def _is_alembic_revision(rel: str, root: Path) -> bool:
-    """Revision scripts are history, not the live model layer: versions/ next to an env.py."""
+    """Revision scripts are history, not the live model layer: versions/ next to an env.py, and
+    its subfolders (Alembic's `recursive_version_locations`: zou keeps `versions/legacy/`)."""
     parts = rel.split("/")
-    if len(parts) < 2 or parts[-2] != "versions":
-        return False
-    return root.joinpath(*parts[:-2], "env.py").exists() or root.joinpath(*parts[:-2], "script.py.mako").exists()
+    for depth in range(len(parts) - 2, -1, -1):
+        if parts[depth] == "versions" and (root.joinpath(*parts[:depth], "env.py").exists()
+                                           or root.joinpath(*parts[:depth], "script.py.mako").exists()):
+            return True
+    return False
 
 
 def _read_gitignore(root: Path) -> list[str]:

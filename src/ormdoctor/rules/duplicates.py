@@ -730,7 +730,7 @@ def parallel_model(ctx):
     reported = set()
     for a, b in _candidate_pairs(tables):
         if True:
-            if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b):
+            if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b) or _related(a, b):
                 continue
             reason = _parallel_reason(a, b)
             if reason:
@@ -770,14 +770,27 @@ def _inherits(a: TableDef, b: TableDef) -> bool:
     return False
 
 
+def _related(a: TableDef, b: TableDef) -> bool:
+    """One has a foreign key to the other: a group and its members (timesketch's
+    `Aggregation.aggregationgroup_id`), two entities, not two versions of one."""
+    for x, y in ((a, b), (b, a)):
+        targets = {y.name, y.key}
+        if any(fk.target.rpartition(".")[0] in targets for c in x.columns for fk in c.foreign_keys):
+            return True
+    return False
+
+
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
     stem_b = _AFFIXES.sub("", b.name)
     if stem_b != b.name and stem_b == a.name:
         return f"'{b.name}' is '{a.name}' with an affix"
     if a.origin == b.origin == "class" and a.owner != b.owner and b.owner.endswith(a.owner) or \
             a.owner != b.owner and b.owner.startswith(a.owner) and a.origin == b.origin == "class":
-        names_a = {c.name for c in a.columns if not c.primary_key}
-        names_b = {c.name for c in b.columns if not c.primary_key}
+        # A column both get from one mixin or base class (`created_at` of a TimestampMixin) is the
+        # same definition in both: shared by design, no sign of a copy.
+        inherited = {id(c) for c in a.columns} & {id(c) for c in b.columns}
+        names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in inherited}
+        names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in inherited}
         if len(names_a) >= 2 and len(names_b) >= 2:
             overlap = len(names_a & names_b) / len(names_a | names_b)
             if overlap >= 0.6:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.constraints import table_args
@@ -213,6 +214,21 @@ def _returned(func: ast.FunctionDef):
     return None
 
 
+def _as_cls(node, func: ast.FunctionDef):
+    """The returned expression with the function's first parameter written `cls`, whatever its
+    name: timesketch's `def __tablename__(self): return self.__name__.lower()` is the class."""
+    params = func.args.posonlyargs + func.args.args
+    if node is None or not params or params[0].arg == "cls":
+        return node
+    first = params[0].arg
+
+    class _Rename(ast.NodeTransformer):
+        def visit_Name(self, name: ast.Name) -> ast.Name:
+            return ast.copy_location(ast.Name("cls", name.ctx), name) if name.id == first else name
+
+    return _Rename().visit(copy.deepcopy(node))
+
+
 def _is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
@@ -222,7 +238,7 @@ def _declared_tablename(func: ast.FunctionDef) -> TablenameFact:
     source = ast.unparse(func)
     fact.returns_none_when_inherited = "has_inherited_table" in source and any(
         isinstance(n, ast.Return) and (n.value is None or _is_none(n.value)) for n in ast.walk(func))
-    returned = _returned(func)
+    returned = _as_cls(_returned(func), func)
     fact.value = _name_pattern(returned) if returned is not None else None
     if fact.value is None:
         # Not a known recipe: kept for the inventory, which evaluates it exactly (the project's
