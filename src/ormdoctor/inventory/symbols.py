@@ -207,13 +207,15 @@ class Resolver:
                 target = fact.module if fact.asname else fact.module.split(".")[0]
                 found = self.index.find(target, path)
                 names[key] = Symbol("module", found, found) if found else Symbol("external", None, target)
-                line[key] = fact.pos.line
+                if fact.context == MODULE:  # under `if TYPE_CHECKING:` nothing is bound at run time
+                    line[key] = fact.pos.line
                 continue
             for name, asname in fact.names:
                 if name == "*":
                     continue
                 names[asname or name] = self._from_symbol(path, fact, name)
-                line[asname or name] = fact.pos.line
+                if fact.context == MODULE:
+                    line[asname or name] = fact.pos.line
         for obj in facts.objects:
             names[obj.name] = Symbol("object", path, obj.name)
             line[obj.name] = obj.pos.line
