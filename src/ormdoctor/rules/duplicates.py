@@ -706,7 +706,9 @@ def parallel_model(ctx):
     """## What it does
     Points at two tables that look like two versions of one entity: names that differ by a
     legacy/old/new/v2/backup affix (`bookings` and `bookings_legacy`), or classes whose names
-    share a stem (`Customer`, `StripeCustomer`) with mostly the same columns.
+    share a stem (`Customer`, `StripeCustomer`) with mostly the same columns. Columns both get
+    from one mixin do not count (shared by design), and two tables one of which has a foreign
+    key to the other (a group and its members) are never paired.
 
     ## Why is this bad?
     Nothing crashes, but the data of one entity is split over two tables and two code paths,

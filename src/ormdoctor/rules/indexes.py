@@ -93,7 +93,9 @@ def duplicate_index_name(ctx):
     PostgreSQL per schema (indexes, unique constraints, primary keys and tables share one
     namespace), SQLite per database. A CHECK constraint's name is unique per table only (two
     tables may both have a `ck_positive`). Names from `index=True` and naming conventions count, as
-    SQLAlchemy computes them (`ix_%(column_0_label)s` by default).
+    SQLAlchemy computes them (`ix_%(column_0_label)s` by default). One table defined on two
+    MetaData (a frozen copy of a schema for migrations) repeats its own indexes without any
+    collision: `create_all` creates a table once, with its indexes, and skips the copy.
 
     ## Why is this bad?
     SQLAlchemy never checks index names. `create_all` fails: PostgreSQL rolls the whole DDL back
