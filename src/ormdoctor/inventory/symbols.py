@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ormdoctor.inventory.model import Module
 from ormdoctor.project.roots import ImportRoot
-from ormdoctor.static.facts import MODULE, ImportFact
+from ormdoctor.static.facts import MODULE, ImportFact, module_bindings
 
 
 # A folder guessed to be on sys.path must not turn `import logging` into the project's
@@ -198,7 +198,6 @@ class Resolver:
     def _build_locals(self, path: str) -> dict[str, Symbol]:
         facts = self.modules[path].facts
         names: dict[str, Symbol] = {}
-        line: dict[str, int] = {}  # where each name was bound
         for fact in facts.imports:
             if fact.context == "function":
                 continue
@@ -207,26 +206,24 @@ class Resolver:
                 target = fact.module if fact.asname else fact.module.split(".")[0]
                 found = self.index.find(target, path)
                 names[key] = Symbol("module", found, found) if found else Symbol("external", None, target)
-                if fact.context == MODULE:  # under `if TYPE_CHECKING:` nothing is bound at run time
-                    line[key] = fact.pos.line
                 continue
             for name, asname in fact.names:
                 if name == "*":
                     continue
                 names[asname or name] = self._from_symbol(path, fact, name)
-                if fact.context == MODULE:
-                    line[asname or name] = fact.pos.line
         for obj in facts.objects:
             names[obj.name] = Symbol("object", path, obj.name)
-            line[obj.name] = obj.pos.line
         for table in facts.tables:
             if table.var:
                 names[table.var] = Symbol("table", path, table.var)
-                line[table.var] = table.pos.line
+        # `class Base: ...` then `Base = declarative_base(cls=Base)` (FreeTAKServer): the later
+        # statement binds the name.
+        rebound: dict[str, int] = {}
+        for name, line, is_class in module_bindings(facts):
+            if not is_class:
+                rebound[name] = max(line, rebound.get(name, 0))
         for cls in facts.classes:
-            # `class Base: ...` then `Base = declarative_base(cls=Base)` (FreeTAKServer): the
-            # later statement binds the name.
-            if not cls.nested and line.get(cls.name, 0) < cls.pos.line:
+            if not cls.nested and rebound.get(cls.name, 0) < cls.pos.line:
                 names[cls.name] = Symbol("class", path, cls.name)
         return names
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 
 from ormdoctor.inventory.graph import Edge, _tarjan
-from ormdoctor.static.facts import MODULE
+from ormdoctor.static.facts import MODULE, module_bindings
 
 
 def cycle_edges(inventory, late: set[str] | None = None, sources: set[str] | None = None) -> dict[str, dict[str, Edge]]:
@@ -83,29 +83,9 @@ class _ParentPackages:
         found = self._bindings.get(package)
         if found is None:
             found = self._bindings[package] = {}
-            facts = self.inventory.modules[package].facts
-
-            def bind(name: str, line: int) -> None:
+            for name, line, _ in module_bindings(self.inventory.modules[package].facts):
                 if line < found.get(name, line + 1):
                     found[name] = line
-
-            for fact in facts.imports:
-                if fact.context != MODULE:
-                    continue
-                if fact.is_from:
-                    for name, asname in fact.names:
-                        if name != "*":
-                            bind(asname or name, fact.pos.line)
-                else:
-                    bind(fact.asname or fact.module.split(".")[0], fact.pos.line)
-            for cls in facts.classes:
-                if not cls.nested:
-                    bind(cls.name, cls.pos.line)
-            for obj in facts.objects:
-                bind(obj.name, obj.pos.line)
-            for table in facts.tables:
-                if table.var:
-                    bind(table.var, table.pos.line)
         return found
 
     def _load_lines(self, package: str) -> dict[str, int]:

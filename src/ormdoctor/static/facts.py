@@ -293,6 +293,29 @@ class FileFacts:
     generated: str | None = None
 
 
+def module_bindings(facts: FileFacts):
+    """(name, line, is_class) for each statement that binds a name at a module's level when it
+    runs: imports (not those under `if TYPE_CHECKING:` or in functions), classes, module objects
+    and assigned Table()s."""
+    for fact in facts.imports:
+        if fact.context != MODULE:
+            continue
+        if not fact.is_from:
+            yield fact.asname or fact.module.split(".")[0], fact.pos.line, False
+            continue
+        for name, asname in fact.names:
+            if name != "*":
+                yield asname or name, fact.pos.line, False
+    for cls in facts.classes:
+        if not cls.nested:
+            yield cls.name, cls.pos.line, True
+    for obj in facts.objects:
+        yield obj.name, obj.pos.line, False
+    for table in facts.tables:
+        if table.var:
+            yield table.var, table.pos.line, False
+
+
 def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
     """A class defined in the `else:`/`except ImportError:` arm of a statement whose other arm
     defines the same name is that class's alternative: only one of them ever runs."""
