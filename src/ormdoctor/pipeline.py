@@ -163,28 +163,14 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
              reuse_result: bool, canonical: dict | None, progress, python: str | None = None,
              memory: RunMemory | None = None) -> Analysis:
     started = time.perf_counter()
-    root, includes = project_root(paths)
-    from ormdoctor.config import ConfigError
-
-    try:
-        config = load_config(root, Path(config_path) if config_path else None)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    if includes:
-        config.include = config.include + includes
-    if canonical:
-        config.canonical = {**config.canonical, **canonical}
-    config.python = python
-    paths = discover(root, config.include, config.exclude)
-    if not paths:
-        raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
-                                                                   config.include or config.exclude else ""))
+    root, config, paths = _project(paths, config_path, canonical, python)
     cache = FactsCache(root) if use_cache else None
     # What the stored result depends on besides the files' facts: read once per run.
     settings = ((sorted(select or []), sorted(ignore or [])), _config_state(root, config, paths)) \
         if cache is not None and reuse_result else ()
+    stats: dict = {}  # each file's stat, taken once for the stored result's check and the scan
     if cache is not None and reuse_result:
-        stored = _stored_result(root, config, paths, cache, settings, progress)
+        stored = _stored_result(root, config, paths, cache, settings, progress, stats)
         if stored is not None:
             return Analysis(root, config, None, stored.findings, started, set(stored.codes), stored.scope)
     from ormdoctor.static.scan import scan
@@ -194,7 +180,7 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     named = bool(select or ignore or config.select or config.ignore or config.per_file_ignores)
     codes = _selected_codes(config, select, ignore) if named else None
     facts = scan(root, paths, use_cache, cache, progress, meanwhile=_load_analysis,
-                 known=memory.facts if memory is not None else None)
+                 known=memory.facts if memory is not None else None, stats=stats)
     key = None
     if cache is not None and reuse_result:
         key = _result_key(cache, paths, settings)
@@ -227,12 +213,57 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
     return Analysis(root, config, inventory, findings, started, codes, scope)
 
 
+def _project(paths: list[str], config_path: str | None, canonical: dict | None = None,
+             python: str | None = None) -> tuple[Path, Config, list[str]]:
+    """The project's root, its configuration and the files to check (UsageError when there is
+    none, or the configuration is broken)."""
+    root, includes = project_root(paths)
+    from ormdoctor.config import ConfigError
+
+    try:
+        config = load_config(root, Path(config_path) if config_path else None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if includes:
+        config.include = config.include + includes
+    if canonical:
+        config.canonical = {**config.canonical, **canonical}
+    config.python = python
+    files = discover(root, config.include, config.exclude)
+    if not files:
+        raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
+                                                                   config.include or config.exclude else ""))
+    return root, config, files
+
+
+def prepare(memory: RunMemory, paths: list[str], config_path: str | None = None, python: str | None = None,
+            use_cache: bool = True) -> None:
+    """Fill ``memory`` while a watching process waits, when its last run answered from the
+    stored result (an unchanged tree at start): the facts and the import layout, so that the
+    first edit is checked as fast as the later ones instead of building everything. No rule
+    runs and nothing is reported; a project that cannot be checked is left to the next run."""
+    if memory.layout is not None:
+        return
+    from ormdoctor.inventory.build import inventory_from_facts
+    from ormdoctor.static.scan import scan
+
+    with without_gc(freeze=False):
+        try:
+            root, config, files = _project(paths, config_path, python=python)
+        except UsageError:
+            return
+        facts = scan(root, files, use_cache, known=memory.facts)
+        inventory = inventory_from_facts(root, config, facts, None, _config_state(root, config, files))
+        memory.facts = {f.path: f for f in facts}
+        memory.layout = inventory.layout
+
+
 def _stored_result(root: Path, config: Config, paths: list[str], cache: FactsCache, settings: tuple,
-                   progress) -> StoredResult | None:
+                   progress, stats: dict | None = None) -> StoredResult | None:
     """The stored result, when it still holds: every file's facts are the ones it was computed
     from (an edited file is extracted first: if its facts did not change, neither did the
     result), and so are the settings (selected codes, configuration) and the installed modules it read."""
-    stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES)
+    stale = stale_files(root, paths, cache, EARLY_CUTOFF_FILES, stats)
     if stale:
         from ormdoctor.static.scan import refresh
 

@@ -3,7 +3,8 @@
 Polls the stat of the project's files (stdlib only, no file-system events library): a change of
 mtime, size or inode, a new or a deleted file. Each run uses the facts cache, so only the changed
 files are parsed again, and keeps what still holds in memory for the next (pipeline.RunMemory:
-the facts, and the import graph when the edit left every file's imports as they were). Ctrl-C
+the facts, and the import graph when the edit left every file's imports as they were; when a
+run answered from the stored result, they are read while the tree is quiet). Ctrl-C
 ends the watch (exit 130, like any interrupted run).
 """
 
@@ -21,7 +22,9 @@ INTERVAL = 0.5  # seconds between two looks at the tree
 SETTINGS = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore")
 
 
-def watch(run_once, paths: list[str], config_path: str | None, interval: float = INTERVAL) -> int:
+def watch(run_once, paths: list[str], config_path: str | None, interval: float = INTERVAL, idle=None) -> int:
+    """``idle()``: work that pays off at the next change, done once the tree has been quiet for
+    an interval after a run (pipeline.prepare)."""
     before = snapshot(paths, config_path)
     while True:
         _clear_screen()
@@ -36,6 +39,11 @@ def watch(run_once, paths: list[str], config_path: str | None, interval: float =
         while (now := snapshot(paths, config_path)) == before:
             time.sleep(interval)
             if not collected:
+                if idle is not None:
+                    try:
+                        idle()
+                    except UsageError:  # the next run says what is wrong
+                        pass
                 # What the run left behind: runs are never collected (pipeline.without_gc). Once
                 # nothing changed for an interval, so that a quick second save is not kept waiting.
                 gc.collect()

@@ -11,7 +11,7 @@ import pytest
 from ormdoctor.config import load_config
 from ormdoctor.inventory.build import inventory_from_facts
 from ormdoctor.inventory.coverage import coverage
-from ormdoctor.pipeline import RunMemory, analyse
+from ormdoctor.pipeline import RunMemory, analyse, prepare
 from ormdoctor.project.discover import discover
 from ormdoctor.rules.engine import run_rules
 from ormdoctor.rules.registry import load_rules
@@ -120,6 +120,37 @@ def test_a_memory_run_after_a_model_edit_keeps_the_layout_and_reports_the_new_fi
     fresh = analyse([str(project)], use_cache=False)
     assert [finding_dict(f) for f in second.findings] == [finding_dict(f) for f in fresh.findings]
     assert any("user.id" in f.message for f in second.findings)
+
+
+def test_a_watch_that_started_from_the_stored_result_prepares_its_memory_while_it_waits(tmp_path):
+    """A watch started on an unchanged tree answers from the stored result and builds nothing;
+    while it waits, ``prepare`` reads the facts and builds the layout, so that the first edit
+    reuses them, and still reports what a fresh run reports."""
+    project = write_project(tmp_path, USER_AND_POST)
+    analyse([str(project)], reuse_result=True)  # an earlier one-shot run stored the result
+    memory = RunMemory()
+    started = analyse([str(project)], reuse_result=True, memory=memory)
+    assert started.inventory is None and memory.layout is None  # answered from the stored result
+    prepare(memory, [str(project)])
+    layout, user = memory.layout, memory.facts.get("app/models/user.py")
+    assert layout is not None and user is not None
+    prepare(memory, [str(project)])
+    assert memory.layout is layout  # prepared once: the runs keep it up to date from then on
+    model = project / "app/models/post.py"
+    model.write_text(model.read_text().replace('    author_id = Column(ForeignKey("users.id"))\n',
+                                               '    author_id = Column(ForeignKey("users.id"))\n'
+                                               '    editor_id = Column(ForeignKey("user.id"))\n'))
+    edited = analyse([str(project)], reuse_result=True, memory=memory)
+    assert memory.layout is layout and memory.facts["app/models/user.py"] is user
+    fresh = analyse([str(project)], use_cache=False)
+    assert [finding_dict(f) for f in edited.findings] == [finding_dict(f) for f in fresh.findings]
+    assert any("user.id" in f.message for f in edited.findings)
+
+
+def test_prepare_leaves_a_project_it_cannot_check_to_the_next_run(tmp_path):
+    memory = RunMemory()
+    prepare(memory, [str(tmp_path)])  # no Python file: the run reports it, prepare stays quiet
+    assert memory.layout is None and memory.facts == {}
 
 
 def test_a_memory_run_freezes_nothing_so_that_what_it_leaves_behind_can_be_collected(tmp_path, monkeypatch):

@@ -15,12 +15,12 @@ from ormdoctor.pipeline import UsageError, analyse, shown_path
 def run(args) -> int:
     _check_combinations(args)
     if args.watch:
+        from ormdoctor.pipeline import RunMemory, prepare
         from ormdoctor.watch import watch
 
-        from ormdoctor.pipeline import RunMemory
-
         memory = RunMemory()  # one project, checked again after every change: keep what still holds
-        return watch(lambda: run_once(args, memory), args.paths, args.config)
+        return watch(lambda: run_once(args, memory), args.paths, args.config,
+                     idle=lambda: prepare(memory, args.paths, args.config, args.python, not args.no_cache))
     return run_once(args)
 
 

@@ -196,6 +196,8 @@ def _intended(attr: str, cls) -> str | None:
     `_table_name` on a class that names no table at all: that one is the table name, mistyped."""
     if attr in DECLARATIVE_NAMES:
         return None
+    if attr[:1] != "_" and (cls.tablename is not None or cls.table_assign is not None):
+        return None  # a public attribute of a class that names its table: the usual column
     intended = _NORMALISED.get(attr.strip("_").replace("_", "").lower())
     if attr.startswith("__") or attr.startswith("_") and attr.endswith("_"):
         return intended

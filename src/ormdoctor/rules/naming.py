@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 DEFAULT_CONVENTION = {"ix": "ix_%(column_0_label)s"}
 _TOKEN = re.compile(r"%\((\w+)\)s")
@@ -11,9 +12,7 @@ _TOKEN = re.compile(r"%\((\w+)\)s")
 def final_name(kind: str, explicit: str | None, table: str, schema: str | None, columns: list[str],
                convention: dict[str, str] | None, referred: str | None = None) -> str | None:
     """The name the database gets, or None when the database chooses it."""
-    conventions = dict(DEFAULT_CONVENTION)
-    conventions.update(convention or {})
-    template = conventions.get(kind)
+    template = convention.get(kind) if convention and kind in convention else DEFAULT_CONVENTION.get(kind)
     if template is not None and not isinstance(template, str):
         return None  # a constant that is not text (`"ix": b"x"`): SQLAlchemy cannot use it either
     if template is None or (explicit and "%(constraint_name)s" not in template):
@@ -23,23 +22,39 @@ def final_name(kind: str, explicit: str | None, table: str, schema: str | None, 
     return _format(template, explicit, table, schema, columns, referred)
 
 
+@lru_cache(maxsize=None)
+def _tokens(template: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_TOKEN.findall(template)))
+
+
 def _format(template, explicit, table, schema, columns, referred) -> str | None:
+    """The template's tokens filled in; only those it uses are computed (this runs for every
+    index of every table)."""
     label_prefix = f"{schema.replace('.', '_')}_{table}" if schema else table
-    values = {
-        "table_name": table,
-        "constraint_name": explicit or "",
-        "referred_table_name": referred or "",
-    }
-    if columns and all(isinstance(c, str) for c in columns):  # a computed name is unknown: so is the index's
-        values.update({
-            "column_0_name": columns[0], "column_0_key": columns[0],
-            "column_0_label": f"{label_prefix}_{columns[0]}",
-            "column_0N_name": "".join(columns), "column_0_N_name": "_".join(columns),
-            "column_0N_label": "".join(f"{label_prefix}_{c}" for c in columns),
-            "column_0_N_label": "_".join(f"{label_prefix}_{c}" for c in columns),
-            "column_0N_key": "".join(columns), "column_0_N_key": "_".join(columns),
-        })
-    try:
-        return _TOKEN.sub(lambda m: values[m.group(1)], template)
-    except KeyError:
-        return None
+    # A computed column name is unknown: so is any name made from the columns.
+    known = bool(columns) and all(isinstance(c, str) for c in columns)
+    values = {}
+    for token in _tokens(template):
+        if token == "table_name":
+            values[token] = table
+        elif token == "constraint_name":
+            values[token] = explicit or ""
+        elif token == "referred_table_name":
+            values[token] = referred or ""
+        elif not known:
+            return None
+        elif token in ("column_0_name", "column_0_key"):
+            values[token] = columns[0]
+        elif token == "column_0_label":
+            values[token] = f"{label_prefix}_{columns[0]}"
+        elif token in ("column_0N_name", "column_0N_key"):
+            values[token] = "".join(columns)
+        elif token in ("column_0_N_name", "column_0_N_key"):
+            values[token] = "_".join(columns)
+        elif token == "column_0N_label":
+            values[token] = "".join(f"{label_prefix}_{c}" for c in columns)
+        elif token == "column_0_N_label":
+            values[token] = "_".join(f"{label_prefix}_{c}" for c in columns)
+        else:
+            return None  # a token SQLAlchemy computes from a callable in the convention, or a typo
+    return _TOKEN.sub(lambda m: values[m.group(1)], template)

@@ -364,13 +364,16 @@ def tool_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
-def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int) -> list[str] | None:
+def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int,
+                stats: dict[str, os.stat_result] | None = None) -> list[str] | None:
     """The files whose content the cache has not seen (new, or edited since): the ones to
     extract before the stored result can be looked up. A file only touched (same content) gets
     its new stat, so the next run need not read it. None when the cache is unusable, a file
     cannot be read (then the scan reads the files and reports why) or more than ``limit`` files
     are stale (a first run: the stored result cannot hold, and the scan extracts them all).
-    Here, not in the scan, so that an unchanged re-check imports nothing of the extraction."""
+    Here, not in the scan, so that an unchanged re-check imports nothing of the extraction.
+    ``stats`` receives each file's stat as it is taken: the scan that follows need not stat
+    the tree a second time (a tenth of a second at 16k files)."""
     if not cache.usable:
         return None
     from ormdoctor.static.source import read_source
@@ -383,6 +386,8 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int) -> 
             stat = os.stat(base + rel)
         except OSError:
             return None
+        if stats is not None:
+            stats[rel] = stat
         entry = index.get(rel)
         if entry is None:
             stale.append(rel)

@@ -52,19 +52,22 @@ PARALLEL_MIN_BYTES = 1_000_000  # below this (about 300 files), starting workers
 
 
 def scan(root: Path, paths: list[str], use_cache: bool = True, cache: FactsCache | None = None,
-         progress=None, meanwhile=None, known: dict[str, FileFacts] | None = None) -> list[FileFacts]:
+         progress=None, meanwhile=None, known: dict[str, FileFacts] | None = None,
+         stats: dict[str, os.stat_result] | None = None) -> list[FileFacts]:
     """Facts of every file. The main process only stats the files; reading, hashing and
     extracting happen where the work is (in the workers on a large cold tree), and a file whose
     content is unchanged keeps its cached facts without being parsed again.
     ``progress(stage, done, total)`` is told how far reading and parsing are; ``meanwhile()``
     runs once, while the workers parse (the caller's own preparation: its imports).
     ``known``: facts a long-lived process still holds from its last run; an unchanged file
-    whose content digest they carry takes them instead of its stored row."""
+    whose content digest they carry takes them instead of its stored row. ``stats``: the
+    files' stats as this run already took them (cache.stale_files); a file missing there is
+    stat'ed here."""
     cache = cache if cache is not None else (FactsCache(root) if use_cache else None)
     if cache is not None and not cache.usable:
         cache = None
     results: dict[str, FileFacts] = {}
-    unchanged, pending = _triage(root, paths, cache)
+    unchanged, pending = _triage(root, paths, cache, stats)
     _extract(root, pending, cache, results, unchanged, progress, meanwhile)
     if unchanged and known:
         held = [(rel, size) for rel, size in unchanged
@@ -99,16 +102,19 @@ def _extract(root: Path, pending: list, cache: FactsCache | None, results: dict[
         _settle(outcome, results, unchanged, cache)
 
 
-def _triage(root: Path, paths: list[str], cache: FactsCache | None):
+def _triage(root: Path, paths: list[str], cache: FactsCache | None, stats: dict[str, os.stat_result] | None = None):
     """([(file, size)] whose stat is unchanged, [(file, size, digest it had)] to read)."""
     unchanged, pending = [], []
-    base = str(root)
+    base = str(root) + os.sep
+    stats = stats or {}
     for rel in paths:
-        try:
-            stat = os.stat(os.path.join(base, rel))
-        except OSError:
-            pending.append((rel, 0, None))  # the reader reports why
-            continue
+        stat = stats.get(rel)
+        if stat is None:
+            try:
+                stat = os.stat(base + rel)
+            except OSError:
+                pending.append((rel, 0, None))  # the reader reports why
+                continue
         if cache is not None and cache.known_digest(rel, stat) is not None:
             unchanged.append((rel, stat.st_size))
         else:
