@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.tablemap import TableMap
-from ormdoctor.rules.targets import class_model, written_in
+from ormdoctor.rules.targets import class_model, table_item_written_in, written_in
 from ormdoctor.static.facts import ColumnFact, Pos
 
 
@@ -81,20 +81,11 @@ def _constraint_refs(inventory, table: TableDef) -> list[FkRef]:
     for constraint in table.constraints:
         if constraint.kind != "foreign_key":
             continue
-        path = _constraint_path(inventory, table, constraint)
+        path = table_item_written_in(inventory, table, constraint)
         for local, target in zip(constraint.columns, constraint.fk_target):
             if isinstance(local, str) and isinstance(target, str):
                 refs.append(FkRef(table, local, table.column(local), target, False, constraint.pos, path, table.path))
     return refs
-
-
-def _constraint_path(inventory, table: TableDef, constraint) -> str:
-    if table.model is None:
-        return table.path
-    for path, cls in inventory.declarative.ancestry(table.model.path, table.model.fact):
-        if cls.table_args is not None and any(c is constraint for c in cls.table_args.constraints):
-            return path
-    return table.path
 
 
 def resolve_foreign_key(inventory, tables: TableMap, ref: FkRef) -> FkTarget:

@@ -12,6 +12,7 @@ from ormdoctor.rules.databases import SAME, collision_note, shared_database
 from ormdoctor.rules.loading import meeting
 from ormdoctor.rules.naming import final_name
 from ormdoctor.rules.registry import rule
+from ormdoctor.rules.targets import table_item_written_in
 from ormdoctor.static.facts import Pos
 
 
@@ -26,6 +27,11 @@ class NamedIndex:
     by_convention: bool = False
     via_mixin: str | None = None  # the mixin file when the constraint is inherited
     per_table: bool = False  # a CHECK constraint: its name is unique per table, not per schema
+    path: str = ""  # the file that writes it: a mixin's file for what the table inherits
+
+    @property
+    def where(self) -> str:
+        return self.path or self.table.path
 
 
 def _unique_tables(ctx) -> list[TableDef]:
@@ -52,12 +58,12 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
             name = final_name("ix", None, table.name, table.schema, [column.name], convention)
             if name:  # None: the convention has a token we cannot compute
                 found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,),
-                                        column.unique, by_convention=True))
+                                        column.unique, by_convention=True, path=_home(ctx, table, column)))
         elif column.unique:
             name = final_name("uq", None, table.name, table.schema, [column.name], convention)
             if name:
                 found.append(NamedIndex(name, table, column.pos, f"unique=True on {column.name}", (column.name,), True,
-                                        by_convention=True))
+                                        by_convention=True, path=_home(ctx, table, column)))
     for constraint in _constraints(ctx, table):
         kind = {"index": "ix", "unique": "uq", "primary_key": "pk", "check": "ck"}.get(constraint.kind)
         if kind is None or constraint.object_ref:
@@ -67,8 +73,15 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
             label = "Index" if constraint.kind == "index" else {"unique": "UniqueConstraint", "primary_key": "PrimaryKeyConstraint", "check": "CheckConstraint"}[constraint.kind]
             found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
                                     constraint.unique, by_convention=name != constraint.name,
-                                    via_mixin=_constraint_home(ctx, table, constraint), per_table=kind == "ck"))
+                                    via_mixin=_constraint_home(ctx, table, constraint), per_table=kind == "ck",
+                                    path=_home(ctx, table, constraint)))
     return found
+
+
+def _home(ctx, table: TableDef, item) -> str:
+    """Where ``item`` (a column or constraint of ``table``) is written: only a model can
+    inherit it from a mixin's or an abstract base's module."""
+    return table_item_written_in(ctx.inventory, table, item) if table.model is not None else table.path
 
 
 def _constraint_home(ctx, table: TableDef, constraint) -> str | None:
@@ -103,7 +116,9 @@ def duplicate_index_name(ctx):
     and leaves the first tables behind, so a re-run "succeeds" with the index missing. Naming
     conventions collide in surprising ways: the default `ix_%(column_0_label)s` gives table
     `liquidacion_concepto` column `id` and table `liquidacion` column `concepto_id` the same
-    name `ix_liquidacion_concepto_id`. A name repeated by generated code (a sqlacodegen
+    name `ix_liquidacion_concepto_id`; a convention without the table name
+    (`ix_%(column_0_name)s`) gives every table that inherits a mixin's `index=True` column an
+    index of the same name. A name repeated by generated code (a sqlacodegen
     snapshot of the same database) is a warning that says the file is generated.
 
     ## Example
@@ -138,12 +153,12 @@ def duplicate_index_name(ctx):
         meet = meeting(ctx.graph, [(f.table.path, f.table.main_only) for f in found])
         if meet.status == "separate":
             continue
-        if len({(f.table.path if f.via_mixin is None else f.via_mixin, f.pos.line, f.pos.column) for f in found}) < 2:
+        if len({_site(f) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
         second = found[1]
-        places = ", ".join(f"{f.table.key} ({f.what}, {f.table.path}:{f.pos.line})" for f in found)
+        places = ", ".join(f"{f.table.key} ({f.what}, {f.where}:{f.pos.line})" for f in found)
         message = f"index name '{name}' is used {len(found)} times: {places}"
-        rel = [related(f.table.path, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
+        rel = [related(f.where, f.pos, f"{f.what} on {f.table.key}") for f in found if f is not second]
         rel += _convention_sources(ctx, found)
         metadata_ids = {f.table.metadata_id for f in found}
         verdict = collision_note(ctx, shared_database(ctx, metadata_ids) if len(metadata_ids) == len(found) else SAME,
@@ -152,8 +167,17 @@ def duplicate_index_name(ctx):
             continue  # separate databases
         message += verdict[0]
         severity = verdict[1]
-        yield ctx.finding("ORM201", name, message, loc(second.table.path, second.pos), rel,
+        yield ctx.finding("ORM201", name, message, loc(second.where, second.pos), rel,
                           "give each index a name that includes its table, e.g. ix_<table>_<column>", severity=severity)
+
+
+def _site(index: NamedIndex) -> tuple:
+    """What makes the index: one `Index` object of a mixin's `__table_args__` is shared by every
+    table that inherits it (ORM203), while a mixin column's `index=True` gives each table an
+    index of its own, named by the convention: a table-less convention names them all alike."""
+    if index.via_mixin is not None:
+        return index.via_mixin, index.pos.line, index.pos.column
+    return index.table.path, index.table.key, index.pos.line, index.pos.column
 
 
 def _repeated_on_one_table(found: list[NamedIndex]) -> bool:
@@ -183,6 +207,8 @@ def redundant_index(ctx):
     `unique=True, index=True` on one column is ONE unique index in SQLAlchemy
     (`CREATE UNIQUE INDEX ix_t_col`) and is not reported, nor is a partial index
     (`postgresql_where=`) or one of another kind (`postgresql_using="gin"`) next to a plain one.
+    A repeat written once in a mixin or abstract base is reported once, at the mixin's line,
+    with the tables that inherit it.
 
     ## Why is this bad?
     The database maintains two identical structures on every write, and migrations drift
@@ -209,11 +235,40 @@ def redundant_index(ctx):
     `UniqueConstraint(...)` from `__table_args__` (or its statement, for a standalone
     `Index(...)`). The one that stays is the one the message names as covering the columns.
     """
+    # An index a mixin repeats is one mistake, written once, whatever the number of tables
+    # that inherit it: one finding at that line, naming the tables.
+    by_site: dict[tuple, list[tuple[TableDef, tuple, _Covering, _Covering]]] = defaultdict(list)
     for table in _unique_tables(ctx):
-        yield from _redundant_in(ctx, table)
+        for columns, keeper, extra in _redundant_in(ctx, table):
+            by_site[(extra.path, extra.pos.line, extra.pos.column, extra.what, keeper.path, keeper.pos.line,
+                     keeper.pos.column, keeper.what)].append(
+                (table, columns, keeper, extra))
+    for repeats in by_site.values():
+        yield _redundant_finding(ctx, repeats)
 
 
-def _redundant_fix(table: TableDef, extra) -> Fix | None:
+_LISTED_TABLES = 8
+
+
+def _redundant_finding(ctx, repeats: list[tuple[TableDef, tuple, "_Covering", "_Covering"]]):
+    table, columns, keeper, extra = repeats[0]
+    subject = extra.name or f"{table.key}.{'_'.join(columns)}"
+    if len(repeats) == 1:
+        where = f"on {table.key}"
+    else:
+        names = [t.key for t, _, _, _ in repeats]
+        shown = ", ".join(names[:_LISTED_TABLES]) + (f" and {len(names) - _LISTED_TABLES} more" if len(names) > _LISTED_TABLES else "")
+        where = f"on {len(names)} tables that inherit it ({shown})"
+    message = f"{extra.what} {where} repeats {keeper.what} (line {keeper.pos.line})"
+    if keeper.rank == 0:
+        message = f"{extra.what} {where} repeats the primary key, which is already a unique index"
+    return ctx.finding("ORM202", subject, message, loc(extra.path, extra.pos),
+                       [related(keeper.path, keeper.pos, f"{keeper.what} already covers {', '.join(columns)}")],
+                       "keep one index per column set (unique=True, index=True is already one unique index)",
+                       fix=_redundant_fix(extra))
+
+
+def _redundant_fix(extra) -> Fix | None:
     """What to delete for the covering that adds nothing: keywords of a column, or an element."""
     what = extra.what.split(" on ")[0]
     if extra.rank == 3:
@@ -222,11 +277,11 @@ def _redundant_fix(table: TableDef, extra) -> Fix | None:
         keywords = ("unique", "index") if "index=True" in what else ("unique",)
     elif extra.what.startswith(("Index(", "UniqueConstraint(")):
         kind = extra.what.split("(")[0]
-        return Fix(Applicability.UNSAFE, f"remove {what}", (Edit("remove-element", table.path, extra.pos.line, (kind,)),))
+        return Fix(Applicability.UNSAFE, f"remove {what}", (Edit("remove-element", extra.path, extra.pos.line, (kind,)),))
     else:
         return None
     return Fix(Applicability.UNSAFE, f"remove {what}",
-               (Edit("remove-keyword", table.path, extra.pos.line, keywords),))
+               (Edit("remove-keyword", extra.path, extra.pos.line, keywords),))
 
 
 @dataclass(frozen=True)
@@ -237,6 +292,7 @@ class _Covering:
     pos: Pos
     what: str
     variant: str | None = None  # partial (`postgresql_where=`) or another method (`_using=`)
+    path: str = ""  # the file that writes it (a mixin's, for what the table inherits)
 
 
 def _coverings(ctx, table: TableDef) -> list[_Covering]:
@@ -244,7 +300,8 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
     primary = tuple(c.name for c in table.columns if c.primary_key)
     found = []
     if primary:
-        found.append(_Covering(primary, 0, None, next(c.pos for c in table.columns if c.primary_key), "the primary key"))
+        first = next(c for c in table.columns if c.primary_key)
+        found.append(_Covering(primary, 0, None, first.pos, "the primary key", path=_home(ctx, table, first)))
     for c in table.columns:
         if c.name is None:
             continue  # a computed column name: which index it makes is unknown
@@ -252,10 +309,10 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
             kind = "ix" if c.index else "uq"
             what = "unique=True, index=True" if c.index else "unique=True"
             found.append(_Covering((c.name,), 1, final_name(kind, None, table.name, table.schema, [c.name], convention),
-                                   c.pos, f"{what} on {c.name}"))
+                                   c.pos, f"{what} on {c.name}", path=_home(ctx, table, c)))
         elif c.index:
             found.append(_Covering((c.name,), 3, final_name("ix", None, table.name, table.schema, [c.name], convention),
-                                   c.pos, f"index=True on {c.name}"))
+                                   c.pos, f"index=True on {c.name}", path=_home(ctx, table, c)))
     for k in _constraints(ctx, table):
         if k.kind not in ("index", "unique") or not k.columns or k.object_ref:
             continue
@@ -263,26 +320,19 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
         name = final_name(kind, k.name, table.name, table.schema, k.columns, convention)
         label = "Index" if k.kind == "index" else "UniqueConstraint"
         shown = f"{label}({name!r})" if name else f"{label}({', '.join(k.columns)})"
-        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant))
+        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant, _home(ctx, table, k)))
     return found
 
 
 def _redundant_in(ctx, table: TableDef):
+    """(columns, the covering kept, one that repeats it) for each repeat on ``table``."""
     groups: dict[tuple, list[_Covering]] = defaultdict(list)
     for covering in _coverings(ctx, table):
         groups[(covering.columns, covering.variant)].append(covering)
     for (columns, _), items in groups.items():
         items.sort(key=lambda c: (c.rank, c.pos.line, c.pos.column))
-        keeper = items[0]
         for extra in items[1:]:
-            subject = extra.name or f"{table.key}.{'_'.join(columns)}"
-            message = f"{extra.what} on {table.key} repeats {keeper.what} (line {keeper.pos.line})"
-            if keeper.rank == 0:
-                message = f"{extra.what} on {table.key} repeats the primary key, which is already a unique index"
-            yield ctx.finding("ORM202", subject, message, loc(table.path, extra.pos),
-                              [related(table.path, keeper.pos, f"{keeper.what} already covers {', '.join(columns)}")],
-                              "keep one index per column set (unique=True, index=True is already one unique index)",
-                              fix=_redundant_fix(table, extra))
+            yield columns, items[0], extra
 
 
 @rule("ORM203", "shared-index-object", Severity.ERROR)

@@ -17,7 +17,7 @@ from ormdoctor.inventory.symbols import Symbol
 from ormdoctor.rules.bindings import binding_line, has_future_annotations
 from ormdoctor.rules.entry_points import MAPPED
 from ormdoctor.rules.spelling import NameBook
-from ormdoctor.static.facts import RelationshipFact
+from ormdoctor.static.facts import ColumnFact, RelationshipFact
 
 UNMAPPED = ("abstract", "mixin", "base")
 
@@ -104,6 +104,20 @@ def written_in(inventory, model: ModelClass, item, collection: str) -> str:
         if any(x is item for x in getattr(cls, collection)):
             return path
     return model.path
+
+
+def table_item_written_in(inventory, table, item) -> str:
+    """The file that writes ``item``, a column or a ``__table_args__`` constraint of ``table``:
+    the mixin's or abstract base's file for what the table inherits from another module."""
+    model = table.model
+    if model is None:
+        return table.path
+    if isinstance(item, ColumnFact):
+        return written_in(inventory, model, item, "columns")
+    for path, cls in inventory.declarative.ancestry(model.path, model.fact):
+        if cls.table_args is not None and any(c is item for c in cls.table_args.constraints):
+            return path
+    return table.path
 
 
 def resolve_target(inventory, index: ClassIndex, ref: RelRef) -> Target:
