@@ -464,7 +464,9 @@ class DeclarativeResolver:
                 return
             self._set_table(model, own.value)
             return
-        for ancestor_path, ancestor in ancestry[1:]:
+        # The class's own `@declared_attr def __tablename__` names its table first (a literal or
+        # an expression of its own was handled above), then its ancestors' in MRO order.
+        for ancestor_path, ancestor in ancestry:
             named = ancestor.tablename
             if named is None:
                 continue

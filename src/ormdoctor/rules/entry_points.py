@@ -5,8 +5,9 @@ of models that nothing imports) is not an entry point: it is the thing that is m
 processes that count are the programs (apps, scripts, Alembic, the pytest session) and the
 other roots that define no models themselves (a `main.py` or a package `__init__` that
 imports the models), unless some function imports them (a blueprint package that
-`create_app()` imports runs inside the app's process) or they only define routes (an
-`APIRouter` or blueprint module nothing mounts yet is not a program of its own).
+`create_app()` imports runs inside the app's process), they only define routes (an
+`APIRouter` or blueprint module nothing mounts yet is not a program of its own) or they sit
+deep in a package (a library module nothing uses yet: dead code, or loaded by a registry).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def _compute(inventory) -> EntryPoints:
     # A module imported inside a function (Flask's `create_app()` importing its blueprints) runs
     # in its importer's process once that function is called: it is not an entry point.
     deferred = {e.target for e in graph.edges if e.context == FUNCTION}
-    chosen = [p for p in graph.processes if p.is_program or not _waits_to_be_run(inventory, p, models, deferred)]
+    chosen = [p for p in graph.processes if p.is_program or not _waits_to_be_run(inventory, p, models, deferred)
+              and _starts_where_apps_start(inventory, p)]
     chosen.sort(key=lambda p: (not p.is_program, p.label == "pytest session", p.label))
     alembic = {p.label for p in chosen if len(p.entries) == 1 and _is_alembic_env(inventory, p.entries[0])}
     dynamic = 0
@@ -134,6 +136,26 @@ def _waits_to_be_run(inventory, process: Process, models: set[str], deferred: se
     entry = process.entries[0]
     module = inventory.modules.get(entry)
     return entry in models or entry in deferred or (module is not None and module.facts.defines_router)
+
+
+# Module names that applications are started from (`uvicorn app.main:app`, `python -m app.run`).
+_ENTRY_STEMS = frozenset({"main", "app", "application", "run", "server", "serve", "wsgi", "asgi", "cli", "worker",
+                          "manage", "__main__"})
+
+
+def _starts_where_apps_start(inventory, process: Process) -> bool:
+    """A root that is not a program counts when it sits where applications are started from:
+    the top of a package tree (`main`, `app.main`, a top-level package) or a module named like an
+    entry (`server.py`). Deeper in a package, a module nothing imports is a library module that no
+    program uses yet (dead code, or one a plugin registry loads): it starts no process whose
+    missing imports could fail."""
+    if len(process.entries) != 1:
+        return True
+    module = inventory.modules.get(process.entries[0])
+    if module is None or not module.name:
+        return True
+    parts = module.name.split(".")
+    return len(parts) <= 2 or parts[-1] in _ENTRY_STEMS
 
 
 def _is_alembic_env(inventory, path: str) -> bool:
