@@ -127,7 +127,8 @@ def target_not_imported(ctx):
     Finds a relationship target or foreign-key target that exists in the project, but in a
     module that an entry point loading the referencing class never imports: the application
     (`main.py`, an app factory, a script with `__main__`) or the pytest session. Names the
-    entry point, the module that should import the target, and the import to add.
+    entry point, the module that should import the target, and the import to add. A module
+    nothing imports deep in a package, that is no program, starts nothing: it is not blamed.
 
     ## Why is this bad?
     SQLAlchemy only knows classes and tables whose modules have run. The target is missing as
