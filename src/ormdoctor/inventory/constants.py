@@ -1,7 +1,8 @@
 """Evaluate the small expressions people build table names from, exactly or not at all.
 
-Module constants, ``+``, ``%``, ``.format()``, f-strings, ``cls.__name__`` and the string
-methods and ``re`` calls of a snake-case helper (dispatch's ``resolve_table_name``:
+Module constants (imported ones too), ``+``, ``%``, ``.format()``, f-strings, ``cls.__name__``
+and the string methods and ``re`` calls of a snake-case helper (also through a compiled
+pattern: ``CAMEL_TO_SNAKE.sub("_", cls.__name__)``) (dispatch's ``resolve_table_name``:
 ``re.split("(?=[A-Z])", name)`` then ``"_".join(x.lower() for x in names if x)``). This is an
 interpreter for a closed set of pure string operations, never project code being run: anything
 outside the set makes the whole value unknown (None), because a wrong table name is worse than
@@ -28,9 +29,11 @@ class Unknown(Exception):
     """The expression leaves the closed set: its value is not known exactly."""
 
 
-def evaluate(expression: str | None, constants: dict[str, object], class_name: str | None = None,
-             functions: FunctionLookup | None = None):
-    """The value of ``expression`` (source text), or None when it cannot be known exactly."""
+def evaluate(expression: str | None, constants, class_name: str | None = None,
+             functions: FunctionLookup | None = None, patterns: FunctionLookup | None = None):
+    """The value of ``expression`` (source text), or None when it cannot be known exactly.
+    ``constants``: anything with ``get(name)`` (a dict, or a lookup that follows imports);
+    ``patterns(name)``: the text of a module-level ``re.compile("...")`` bound to ``name``."""
     if not expression:
         return None
     try:
@@ -38,17 +41,19 @@ def evaluate(expression: str | None, constants: dict[str, object], class_name: s
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        value = _Interpreter(constants, class_name, functions or (lambda name: None)).value(node, {}, 0)
+        value = _Interpreter(constants, class_name, functions or (lambda name: None),
+                             patterns or (lambda name: None)).value(node, {}, 0)
     except (Unknown, re.error, TypeError, ValueError, IndexError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 
 
 class _Interpreter:
-    def __init__(self, constants, class_name, functions: FunctionLookup):
+    def __init__(self, constants, class_name, functions: FunctionLookup, patterns: FunctionLookup):
         self.constants = constants
         self.class_name = class_name
         self.functions = functions
+        self.patterns = patterns
 
     def value(self, node, env: dict, depth: int):
         if depth > MAX_DEPTH:
@@ -137,6 +142,11 @@ class _Interpreter:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "re" \
                 and func.attr in RE_FUNCTIONS:
             return RE_FUNCTIONS[func.attr](*args)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in RE_FUNCTIONS \
+                and func.value.id not in env and not node.keywords:
+            pattern = self.patterns(func.value.id)  # `CAMEL_TO_SNAKE.sub("_", name)`: re.sub with its pattern
+            if pattern is not None:
+                return RE_FUNCTIONS[func.attr](pattern, *args)
         if isinstance(func, ast.Attribute) and func.attr in STR_METHODS:
             receiver = self.value(func.value, env, depth)
             if isinstance(receiver, str):

@@ -512,8 +512,25 @@ class DeclarativeResolver:
     def evaluate_name(self, path: str, expression: str, class_name: str) -> str | None:
         """A table-name expression written in module ``path``, for class ``class_name``, with the
         project's own helpers (`resolve_table_name(cls.__name__)`) interpreted; None if inexact."""
-        return evaluate(expression, self._module(path).facts.constants, class_name,
-                        lambda name: self._function(path, name))
+        return evaluate(expression, _Constants(self, path), class_name, lambda name: self._function(path, name),
+                        lambda name: self._imported(path, name, "patterns"))
+
+    def _imported(self, path: str, name: str, table: str, depth: int = 0) -> object | None:
+        """``name`` in module ``path``'s facts table ``table`` (its patterns), or where it is imported from."""
+        if depth > 10:
+            return None
+        facts = self._module(path).facts
+        own = getattr(facts, table)
+        if name in own:
+            return own[name]
+        for fact in facts.imports:
+            if fact.is_from and fact.context == MODULE:
+                for imported, alias in fact.names:
+                    if (alias or imported) == name:
+                        for target, bound in self.resolver.import_targets(path, fact):
+                            if target and bound == imported:
+                                return self._imported(target, imported, table, depth + 1)
+        return None
 
     def constant(self, path: str, dotted: str, depth: int = 0) -> object | None:
         """The module-level literal a name written in module ``path`` denotes: `SCHEMA`,
@@ -597,6 +614,16 @@ class DeclarativeResolver:
     def table_args_owner(self, model: ModelClass):
         """(path, ClassFact) of the class that supplies the model's ``__table_args__``, or None."""
         return self._table_args_owner(self.ancestry(model.path, model.fact), model)
+
+
+class _Constants:
+    """Module ``path``'s constants as a table-name expression sees them, imported ones included."""
+
+    def __init__(self, resolver: "DeclarativeResolver", path: str):
+        self.resolver, self.path = resolver, path
+
+    def get(self, name: str) -> object | None:
+        return self.resolver.constant(self.path, name)
 
 
 def _written(base: str) -> str:

@@ -147,8 +147,11 @@ def misspelled_declarative_attribute(ctx):
         for cls in module.facts.classes:
             # A pydantic or plain class's private `_table_name` is its own business.
             maybe_model = (module.path, cls.name) in models or looks_mapped(cls)
+            # `table_name = Column(Text)` is a column named like the dunder (nylas' ActionLog
+            # records which table an action touched): what maps a column misspells nothing.
+            mapped = {c.attr for c in cls.columns} | {r.attr for r in cls.relationships} if maybe_model else set()
             for attr, pos in cls.attributes.items() if maybe_model else ():
-                intended = _intended(attr, cls)
+                intended = _intended(attr, cls) if attr not in mapped else None
                 automatic = _automatic_table(models.get((module.path, cls.name)), cls) if intended == "__tablename__" else None
                 if automatic:
                     yield _automatic_name_misspelled(ctx, module.path, attr, pos, automatic)

@@ -708,7 +708,9 @@ def parallel_model(ctx):
     legacy/old/new/v2/backup affix (`bookings` and `bookings_legacy`), or classes whose names
     share a stem (`Customer`, `StripeCustomer`) with mostly the same columns. Columns both get
     from one mixin do not count (shared by design), and two tables one of which has a foreign
-    key to the other (a group and its members) are never paired.
+    key to the other (a group and its members) are never paired, nor is an entity and the table
+    kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
+    `ArchivedOrder`, `NotificationAllTimeView`.
 
     ## Why is this bad?
     Nothing crashes, but the data of one entity is split over two tables and two code paths,
@@ -781,12 +783,21 @@ def _related(a: TableDef, b: TableDef) -> bool:
     return False
 
 
+# What a class name adds to another's for a table kept beside the entity by design: its history,
+# audit trail, archive or a read view (`NotificationHistory`, `OrderAudit`), not a second version.
+# The role is the last word of what is added, CamelCase (`AllTimeView`) or snake_case.
+_ROLES = "History|Histories|Audit|Archive|Archived|Snapshot|Revision|Version|View|Log|Changelog"
+_ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?|_?(?:[a-z0-9]+_)*(?:{_ROLES.lower()})s?_?")
+
+
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
     stem_b = _AFFIXES.sub("", b.name)
     if stem_b != b.name and stem_b == a.name:
         return f"'{b.name}' is '{a.name}' with an affix"
-    if a.origin == b.origin == "class" and a.owner != b.owner and b.owner.endswith(a.owner) or \
-            a.owner != b.owner and b.owner.startswith(a.owner) and a.origin == b.origin == "class":
+    if a.origin == b.origin == "class" and a.owner != b.owner and (b.owner.endswith(a.owner) or b.owner.startswith(a.owner)):
+        added = b.owner[len(a.owner):] if b.owner.startswith(a.owner) else b.owner[:-len(a.owner)]
+        if _ROLE_WORDS.fullmatch(added):
+            return None
         # A column both get from one mixin or base class (`created_at` of a TimestampMixin) is the
         # same definition in both: shared by design, no sign of a copy.
         inherited = {id(c) for c in a.columns} & {id(c) for c in b.columns}

@@ -335,11 +335,26 @@ def _redundant_in(ctx, table: TableDef):
             yield columns, items[0], extra
 
 
+def _named_index(ctx, path: str, ref: str):
+    """The module-level ``Index(...)`` the name ``ref`` (written in module ``path``) is bound to, or None."""
+    module = ctx.inventory.modules.get(path)
+    found = next((i for i in module.facts.indexes if i.var == ref), None) if module else None
+    if found is not None or ctx.inventory.resolver is None:
+        return found
+    symbol = ctx.inventory.resolver.resolve(path, ref)  # imported: `from app.indexes import ix_created`
+    if symbol is None or symbol.module is None or symbol.attr is not None or symbol.module == path:
+        return None
+    module = ctx.inventory.modules.get(symbol.module)
+    return next((i for i in module.facts.indexes if i.var == symbol.name), None) if module else None
+
+
 @rule("ORM203", "shared-index-object", Severity.ERROR)
 def shared_index_object(ctx):
     """## What it does
     Finds one `Index` object in a mixin's (or abstract base's) `__table_args__` that several
-    tables inherit, and a constant index name inside a `declared_attr` `__table_args__`.
+    tables inherit, and a constant index name inside a `declared_attr` `__table_args__`. A name
+    in the tuple counts when it is bound to an `Index(...)`; the keyword dict that may end the
+    tuple (`(COMMON_TABLE_ARGS,)` of table options) is not an index.
 
     ## Why is this bad?
     The tuple is evaluated once, so every table gets the same Index object:
@@ -373,12 +388,19 @@ def shared_index_object(ctx):
     for entries in users.values():
         path, mixin, _ = entries[0]
         args = mixin.table_args
-        indexes = [c for c in args.constraints if c.kind == "index"]
+        # A name in the tuple is an Index only when it is bound to one (`ix = Index(...)`): the
+        # last element may be the keyword dict (`(COMMON_TABLE_ARGS,)` of mysql options).
+        indexes = []
+        for written in args.constraints:
+            if written.kind == "index":
+                bound = written if written.object_ref is None else _named_index(ctx, path, written.object_ref)
+                if bound is not None:
+                    indexes.append((written, bound))
         if not indexes or len({t.key for _, _, t in entries}) < 2:
             continue
         tables = sorted({t.key for _, _, t in entries})
-        for index in indexes:
-            name = index.name or index.object_ref or "?"
+        for index, bound in indexes:
+            name = index.name or bound.name or index.object_ref or "?"
             if args.form == "declared_attr":
                 if not index.name:
                     continue

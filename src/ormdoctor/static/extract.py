@@ -196,6 +196,9 @@ class ModuleReader:
                 names = literal(value)
                 if isinstance(names, (list, tuple)):
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
+            elif isinstance(value, ast.Call) and _compiled_pattern(value) is not None \
+                    and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                self.facts.patterns[name] = _compiled_pattern(value)
             elif isinstance(value, ast.Call):
                 self._module_call(name, value)
             elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
@@ -227,6 +230,7 @@ class ModuleReader:
         elif tail == "Index":
             found = constraint(call)
             if found:
+                found.var = var
                 self.facts.indexes.append(found)
         elif tail in ("map_imperatively", "mapper") and len(call.args) >= 2:
             owner = (callee(call) or "").rsplit(".", 1)[0]
@@ -580,6 +584,14 @@ def _join(parts: list[str] | None, segments) -> list[str] | None:
 
 def read_module(tree: ast.Module, facts: FileFacts, text: str | None = None) -> FileFacts:
     return ModuleReader(facts).read(tree, text)
+
+
+def _compiled_pattern(call: ast.Call) -> str | None:
+    """The pattern of ``re.compile("...")`` with no flags: text a table-name helper may apply."""
+    if dotted(call.func) == "re.compile" and len(call.args) == 1 and not call.keywords:
+        pattern = literal(call.args[0])
+        return pattern if isinstance(pattern, str) and _storable(pattern) else None
+    return None
 
 
 def _storable(value: object) -> bool:

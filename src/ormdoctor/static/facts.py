@@ -113,6 +113,7 @@ class ConstraintFact:
     # For an Index written as a shared object (a name, not a call) in __table_args__.
     object_ref: str | None = None
     table_ref: str | None = None  # module-level Index(..., tbl.c.x) / Index(..., Model.x)
+    var: str | None = None  # the module-level name an `Index(...)` is assigned to (`ix = Index(...)`)
     fk_target: list[str] = field(default_factory=list)
     ondelete: str | None = None
     onupdate: str | None = None
@@ -287,6 +288,8 @@ class FileFacts:
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
     # Small module-level functions (source) the inventory may interpret: table-name helpers.
     functions: dict[str, str] = field(default_factory=dict)
+    # `CAMEL_TO_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")`: name → pattern, for the same helpers.
+    patterns: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     # The file says it is generated code (a reflection snapshot): "sqlacodegen", or "a
     # generated-code header" ("auto-generated", "DO NOT EDIT", "@generated").
