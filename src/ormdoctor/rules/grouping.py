@@ -5,6 +5,9 @@
   crashes. The reference stays as a related place; the severity is the higher of the two.
 - ORM105 (extend_existing hides the second definition of a double import) into ORM107 (the module
   imported under two names): each flagged table becomes a related place of ORM107.
+- ORM202 (an index repeats another of the table) into ORM201 (the two share one name, so
+  create_all fails): `index=True` plus `Index("ix_t_col", "col")` is one mistake. ORM201 takes
+  ORM202's fix, which removes the repeat and so the collision.
 
 Folded findings are related places ("related" in JSON), never nested children: every reporter
 and the schema already show related places. A follow-on whose cause is not reported (not
@@ -19,7 +22,32 @@ from ormdoctor.findings import Finding, Related
 
 
 def group_follow_ons(findings: list[Finding]) -> list[Finding]:
-    return _fold_masked_double_imports(_fold_ambiguous_references(findings))
+    return _fold_repeated_index_names(_fold_masked_double_imports(_fold_ambiguous_references(findings)))
+
+
+def _fold_repeated_index_names(findings: list[Finding]) -> list[Finding]:
+    collisions = {(f.subject, place): f for f in findings if f.code == "ORM201"
+                  for place in (f.location, *(r.location for r in f.related))}
+    folded: dict[Finding, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        cause = collisions.get((finding.subject, finding.location)) if finding.code == "ORM202" else None
+        if cause is None:
+            kept.append(finding)
+        else:
+            folded.setdefault(cause, []).append(finding)
+    out = []
+    for finding in kept:
+        if finding in folded:
+            merged = _absorb(finding, folded[finding], _repeat_place)
+            fix = finding.fix or next((f.fix for f in folded[finding] if f.fix is not None), None)
+            finding = replace(merged, fix=fix, hint=finding.hint if fix is None else f"{fix.description}: one index, one name")
+        out.append(finding)
+    return out
+
+
+def _repeat_place(follow_on: Finding) -> Related:
+    return Related(follow_on.location, f"{follow_on.message} (ORM202)")
 
 
 def _fold_ambiguous_references(findings: list[Finding]) -> list[Finding]:

@@ -99,7 +99,7 @@ def _constraints(ctx, table: TableDef):
             yield index
 
 
-@rule("ORM201", "duplicate-index-name", Severity.ERROR)
+@rule("ORM201", "duplicate-index-name", Severity.ERROR, fix=Applicability.UNSAFE)
 def duplicate_index_name(ctx):
     """## What it does
     Finds one index or constraint name used twice where the database needs it unique:
@@ -134,7 +134,14 @@ def duplicate_index_name(ctx):
     with `%(table_name)s` in it.
 
     ## Fix safety
-    No automatic fix: renaming an index needs a migration.
+    Renaming an index needs a migration: no automatic fix. When the two are one index written
+    twice on one table (`index=True` and `Index("ix_t_col", "col")`), ORM202's repeat is folded
+    into this finding (unsafe for the same reason as ORM202's fix).
+
+    ## Fix
+    `ormdoctor fix --unsafe-fixes` removes the repeat of one index written twice on one table:
+    the `index=True` keyword, or the repeated `Index(...)`. Names shared by two tables are yours
+    to rename.
     """
     groups: dict[tuple, list[NamedIndex]] = defaultdict(list)
     for table in _unique_tables(ctx):
