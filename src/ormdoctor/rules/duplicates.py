@@ -706,7 +706,8 @@ def parallel_model(ctx):
     """## What it does
     Points at two tables that look like two versions of one entity: names that differ by a
     legacy/old/new/v2/backup affix (`bookings` and `bookings_legacy`), or classes whose names
-    share a stem (`Customer`, `StripeCustomer`) with mostly the same columns. Columns both get
+    share a stem (`Customer`, `StripeCustomer`) with mostly the same columns (same name and
+    declared type: `Geometry("POINT")` and `Geometry("MULTIPOINT")` differ). Columns both get
     from one mixin do not count (shared by design), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
@@ -804,7 +805,13 @@ def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
         names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in inherited}
         names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in inherited}
         if len(names_a) >= 2 and len(names_b) >= 2:
-            overlap = len(names_a & names_b) / len(names_a | names_b)
+            # A column of one name but another type (`Geometry("POINT")` and `"MULTIPOINT"`) is
+            # not shared: the two tables hold different things.
+            types_a = {c.name: c.type for c in a.columns}
+            types_b = {c.name: c.type for c in b.columns}
+            shared = {n for n in names_a & names_b
+                      if types_a.get(n) is None or types_b.get(n) is None or types_a[n] == types_b[n]}
+            overlap = len(shared) / len(names_a | names_b)
             if overlap >= 0.6:
                 return f"class {b.owner} extends the name {a.owner} and {overlap:.0%} of the columns are shared"
     return None
