@@ -111,3 +111,56 @@ def test_scanned_constants_are_ones_the_parser_records(path):
         pytest.skip("not parseable: ORM001 territory")
     scanned = scan_imports("x.py", "", text).constants
     assert scanned.items() <= read_module(tree, FileFacts("x.py", "")).constants.items()
+
+
+CLASSES = '''"""An example in a docstring is no class.
+
+class InDocstring(Base):
+    pass
+"""
+from app.models.realm_schema import RealmSchema
+
+
+class Realm(RealmSchema):
+    def store(self):
+        return self.name
+
+
+class Account(mixins.Audited, RealmSchema,
+              metaclass=Registered):
+    pass
+
+
+@dataclass
+class Decorated:
+    name: str
+
+
+class Generic_(Generic[T]):
+    pass
+
+
+if True:
+    class Indented:
+        pass
+'''
+
+
+def test_top_level_classes_and_their_bases_are_read_without_the_parser():
+    scanned = [(c.name, c.pos.line, c.bases, c.keywords) for c in scan_imports("x.py", "", CLASSES).classes]
+    assert scanned == [("Realm", 9, ["RealmSchema"], {}),
+                       ("Account", 14, ["mixins.Audited", "RealmSchema"], {"metaclass": "Registered"})]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_scanned_classes_are_ones_the_parser_records(path):
+    """Every class the scanner reports is one the parser reports, with the same line and bases."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+    except (SyntaxError, UnicodeDecodeError, ValueError):
+        pytest.skip("not parseable: ORM001 territory")
+    parsed = {(c.name, c.pos.line, tuple(c.bases)) for c in read_module(tree, FileFacts("x.py", "")).classes
+              if not c.nested}
+    scanned = {(c.name, c.pos.line, tuple(c.bases)) for c in scan_imports("x.py", "", text).classes}
+    assert scanned <= parsed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.project.roots import ImportRoot
-from ormdoctor.static.facts import ClassFact, ColumnFact, ConstraintFact, FileFacts, Pos, RelationshipFact, TableFact
+from ormdoctor.static.facts import ClassFact, ColumnFact, ConstraintFact, FileFacts, Pos, RelationshipFact, TableFact, is_test_file
 
 
 @dataclass(eq=False)
@@ -27,8 +27,7 @@ class Module:
 
     @property
     def is_test(self) -> bool:
-        base = self.path.rsplit("/", 1)[-1]
-        return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+        return is_test_file(self.path)
 
 
 @dataclass(eq=False)

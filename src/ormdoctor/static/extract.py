@@ -27,6 +27,8 @@ OBJECT_CALLS = {
     "SQLAlchemy": "flask_sqlalchemy",
     "as_declarative": "declarative_base",
 }
+_ORM_LIBRARIES = {"sqlalchemy", "flask_sqlalchemy", "sqlmodel"}
+_ALIASABLE = set(OBJECT_CALLS) | {"Table", "Index"}
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
@@ -44,6 +46,9 @@ class ModuleReader:
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
         self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
+        # `from flask_sqlalchemy import SQLAlchemy as SQLAlchemyBase`: alias → the library's name,
+        # for the module-level constructors read below (openFEC's `db = SQLAlchemyBase(...)`).
+        self.library_names: dict[str, str] = {}
 
     def read(self, tree: ast.Module, text: str | None = None) -> FileFacts:
         """``text``: the source, when known, lets the walk over every expression be skipped in
@@ -82,6 +87,9 @@ class ModuleReader:
                                                  branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ImportFrom):
             names = [(a.name, a.asname) for a in stmt.names]
+            if context == MODULE and stmt.level == 0 and (stmt.module or "").split(".")[0] in _ORM_LIBRARIES:
+                self.library_names.update((a.asname, a.name) for a in stmt.names
+                                          if a.asname and a.name in _ALIASABLE and a.asname != a.name)
             self.facts.imports.append(ImportFact(stmt.module or "", stmt.level, names, None, context, pos(stmt), True,
                                                  branch=self.branch, function=self.function))
         elif isinstance(stmt, ast.ClassDef) and context == TYPE_CHECKING:
@@ -225,6 +233,8 @@ class ModuleReader:
 
     def _module_call(self, var: str | None, call: ast.Call) -> None:
         tail = callee_tail(call)
+        if isinstance(call.func, ast.Name):
+            tail = self.library_names.get(tail, tail)
         if tail == "Table":
             self._table(call, var)
         elif tail == "Index":

@@ -319,6 +319,12 @@ def module_bindings(facts: FileFacts):
             yield table.var, table.pos.line, False
 
 
+def is_test_file(path: str) -> bool:
+    """A module pytest collects or configures: `test_x.py`, `x_test.py`, `conftest.py`."""
+    base = path.rsplit("/", 1)[-1]
+    return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+
+
 def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
     """A class defined in the `else:`/`except ImportError:` arm of a statement whose other arm
     defines the same name is that class's alternative: only one of them ever runs."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 
-from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, FileFacts, ImportFact, Pos
+from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, ClassFact, FileFacts, ImportFact, Pos, is_test_file
 
 _MAIN_RE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.M)
 _APP_CALLS = ("FastAPI(", "Flask(", "Starlette(", "Quart(", "Litestar(", "Sanic(", "get_wsgi_application(",
@@ -29,6 +30,8 @@ _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
 _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
 # `CORE_SCHEMA = "core"` at column 0: a settings constant a model may name (`settings.CORE_SCHEMA`).
+# `class Realm(RealmSchema):` at column 0; the bases may span lines but hold no brackets.
+_CLASS = re.compile(r"\nclass[ \t]+([A-Za-z_]\w*)[ \t]*(?:\(([^()\[\]]*)\))?[ \t]*:")
 _CONSTANT = re.compile(r"\n([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\")[ \t]*(?:#[^\n]*)?(?=\n)")
 
 
@@ -61,7 +64,75 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts.runs_code = _TOP_LEVEL_CALL.search("\n" + text) is not None
     facts.defines_router = any(call in text for call in _ROUTER_CALLS)
     facts.constants = _constants(text)
+    # A test module's classes are test cases (nova has thousands): none is a model a program maps.
+    if ("\nclass " in text or text.startswith("class ")) and not is_test_file(path):
+        facts.classes = _model_candidates(_classes(text), facts.imports)
     return facts
+
+
+def _model_candidates(classes: list[ClassFact], imports: list[ImportFact]) -> list[ClassFact]:
+    """The classes that may descend from a model: a base bound by a module-level import from
+    outside the standard library, or another such class of the file. Exceptions, enums, plain
+    and builtin-based classes never do, and a large tree has tens of thousands of them."""
+    bound = set()
+    for fact in imports:
+        if fact.context != MODULE or fact.level == 0 and fact.module.split(".")[0] in sys.stdlib_module_names:
+            continue
+        if fact.is_from:
+            bound.update(alias or name for name, alias in fact.names)
+        else:
+            bound.add(fact.asname or fact.module.split(".")[0])
+    kept = []
+    for cls in classes:
+        if any(base.split(".")[0] in bound for base in cls.bases):
+            kept.append(cls)
+            bound.add(cls.name)
+    return kept
+
+
+def _classes(text: str) -> list[ClassFact]:
+    """The classes a file defines at column 0 and their bases: a file with no ORM word can still
+    define a subclass of a model that adds only methods (LinOTP's `class Realm(RealmSchema)`),
+    which SQLAlchemy maps like its parent and a relationship may name. Its body holds no column
+    or relationship (those would have sent the file to the parser). A header the pattern cannot
+    take apart (a call or brackets among the bases) is left out; so is a decorated class."""
+    candidates = []
+    for match in _CLASS.finditer("\n" + text):
+        at = match.start()  # where `class` starts in text (the pattern's newline is the one before it)
+        if not _decorated(text, at):
+            candidates.append((at, match))
+    if not candidates:
+        return []
+    strings = _triple_quoted(text, candidates[-1][0])  # only strings before the last class can hide one
+    found = []
+    line, counted = 1, 0
+    for at, match in candidates:
+        if _inside(strings, at):
+            continue
+        bases, keywords = [], {}
+        for part in (match.group(2) or "").split(","):
+            part = " ".join(part.split())
+            if not part:
+                continue
+            name, equals, value = part.partition("=")
+            if equals and _NAME.fullmatch(name.strip()):
+                keywords[name.strip()] = value.strip()
+            elif _NAME.fullmatch(part):
+                bases.append(part)
+            else:
+                break  # `*mixins`, a string: the header is not read
+        else:
+            line, counted = line + text.count("\n", counted, at), at
+            found.append(ClassFact(match.group(1), Pos(line, 1), line, bases, keywords, []))
+    return found
+
+
+def _decorated(text: str, at: int) -> bool:
+    """Whether the line before the class starting at ``at`` is a decorator."""
+    if at == 0:
+        return False
+    previous = text.rfind("\n", 0, at - 1) + 1
+    return text[previous:at - 1].lstrip().startswith("@")
 
 
 def _constants(text: str) -> dict[str, object]:
