@@ -516,7 +516,8 @@ class DeclarativeResolver:
                         lambda name: self._imported(path, name, "patterns"))
 
     def _imported(self, path: str, name: str, table: str, depth: int = 0) -> object | None:
-        """``name`` in module ``path``'s facts table ``table`` (its patterns), or where it is imported from."""
+        """``name`` in module ``path``'s facts table ``table`` (constants, functions, patterns),
+        or in the module it is imported from, following re-exports."""
         if depth > 10:
             return None
         facts = self._module(path).facts
@@ -538,22 +539,12 @@ class DeclarativeResolver:
         if depth > 10:
             return None
         head, _, rest = dotted.partition(".")
-        facts = self._module(path).facts
         if rest:
             symbol = self.resolver.resolve(path, head)
             if symbol is None or symbol.kind != "module" or not symbol.module or "." in rest:
                 return None
             return self.constant(symbol.module, rest, depth + 1)
-        if head in facts.constants:
-            return facts.constants[head]
-        for fact in facts.imports:
-            if fact.is_from and fact.context == MODULE:
-                for imported, alias in fact.names:
-                    if (alias or imported) == head:
-                        for target, bound in self.resolver.import_targets(path, fact):
-                            if target and bound == imported:
-                                return self.constant(target, imported, depth + 1)
-        return None
+        return self._imported(path, head, "constants", depth)
 
     def _function(self, path: str, name: str) -> str | None:
         """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""

@@ -15,7 +15,9 @@ def relationship_target_missing(ctx):
     Finds a relationship whose target names no mapped class in the referencing class's
     registry: `relationship("X")`, `relationship("pkg.mod.X")`, `Mapped["X"]`,
     `Mapped[list["X"]]`, `Mapped[Optional["X"]]`, and a `secondary="table"` that is not a table
-    on the same MetaData.
+    on the same MetaData. A `secondary` string holding an expression
+    (`secondary="join(A, B, ...)"`) is a warning: SQLAlchemy 1.x evaluates it, 2.0 and later
+    resolve a secondary string as a table name only and fail.
 
     ## Why is this bad?
     Every import succeeds and so does `create_all`; the first query, instantiation or

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ormdoctor.findings import Applicability, Edit, Fix
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.import_fix import fix_related, import_fix
@@ -96,6 +96,9 @@ def _missing_secondaries(ctx):
         ref = item.ref
         if ref.rel.secondary is None or ref.rel.secondary_form != "string" or ref.model.metadata_id is None:
             continue
+        if not _names_a_table(ref.rel.secondary):
+            yield _secondary_expression(ctx, ref)
+            continue
         schema, name = _split_table(ref.rel.secondary)
         metadata_id = ref.model.metadata_id
         if tables.find(metadata_id, schema, name) or tables.is_reflected(metadata_id, schema, name) \
@@ -109,6 +112,22 @@ def _missing_secondaries(ctx):
         hint = f"name the association table as defined, e.g. '{close[0]}'" if close else \
             "define the association table on the same MetaData, or pass the Table object"
         yield ctx.finding("ORM301", ref.subject, message, loc(ref.path, ref.rel.pos), hint=hint)
+
+
+def _names_a_table(written: str) -> bool:
+    """Whether a `secondary` string is a table name (`"tags"`, `"core.tags"`), not an expression
+    (a composite join: `secondary="join(UsersEventsRoles, Role, and_(...))"`, open-event-server)."""
+    return all(part.isidentifier() for part in written.split("."))
+
+
+def _secondary_expression(ctx, ref: RelRef):
+    """SQLAlchemy 1.x evaluates a `secondary` string with eval(); 2.0 and later only look it up
+    as a table name, so an expression there works until the upgrade, then fails."""
+    message = (f"{ref.subject} has secondary='{ref.rel.secondary}', an expression in a string: SQLAlchemy 1.x "
+               f"evaluates it, 2.0 and later read it only as a table name and fail mapper configuration with "
+               f"`failed to locate a name`")
+    return ctx.finding("ORM301", ref.subject, message, loc(ref.path, ref.rel.pos), severity=Severity.WARNING,
+                       hint="pass it as a lambda, which every version calls: `secondary=lambda: join(...)`")
 
 
 def _split_table(written: str) -> tuple[str | None, str]:
@@ -207,7 +226,8 @@ def _unloaded_secondaries(ctx, entries):
     tables = table_map(ctx.inventory)
     for item in resolved_relationships(ctx.inventory):
         ref = item.ref
-        if ref.rel.secondary is None or ref.rel.secondary_form != "string" or ref.model.metadata_id is None:
+        if ref.rel.secondary is None or ref.rel.secondary_form != "string" or ref.model.metadata_id is None \
+                or not _names_a_table(ref.rel.secondary):
             continue
         defs = tables.find(ref.model.metadata_id, *_split_table(ref.rel.secondary))
         missing = missing_in(entries, ref.model.path, [d.path for d in defs]) if defs else None
