@@ -142,6 +142,24 @@ def test_constants_json_cannot_hold_are_left_out_and_the_run_goes_on(tmp_path):
     assert check(project) == cold and check(project) == cold
 
 
+def test_strings_with_lone_surrogates_are_stored_and_read_back(tmp_path):
+    """glance's `re.compile('[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]')`: a string no UTF-8 store takes
+    as it is crashed the cache's writer; it is stored escaped, and reads back the same."""
+    project = copy(tmp_path)
+    (project / "app" / "text.py").write_text(
+        'import re\n\nfrom sqlalchemy import Column\n\n'
+        "FOUR_BYTES = re.compile('[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]')\nHIGH = '\\ud800'\n")
+    cold = check(project, "--no-cache")
+    assert check(project) == cold and check(project) == cold
+    from ormdoctor.static import codec
+    from ormdoctor.static.facts import FileFacts
+
+    facts = FileFacts(path="a.py", digest="d", constants={"HIGH": "\ud800"}, patterns={"P": "[\ud800-\udbff]"})
+    text = codec.dumps(facts)
+    text.encode("utf-8")  # what SQLite is given
+    assert codec.loads(text, FileFacts) == facts
+
+
 def test_facts_without_a_json_form_travel_from_a_worker_as_objects(tmp_path):
     from ormdoctor.static import scan
     from ormdoctor.static.cache import storable
