@@ -25,20 +25,32 @@ def group_follow_ons(findings: list[Finding]) -> list[Finding]:
     return _fold_repeated_index_names(_fold_masked_double_imports(_fold_ambiguous_references(findings)))
 
 
-def _fold_repeated_index_names(findings: list[Finding]) -> list[Finding]:
-    collisions = {(f.subject, place): f for f in findings if f.code == "ORM201"
-                  for place in (f.location, *(r.location for r in f.related))}
+def _partition(findings: list[Finding], cause_of) -> tuple[list[Finding], dict[Finding, list[Finding]]]:
+    """(the findings that stay, each cause → its follow-ons); ``cause_of(finding)`` is the
+    finding a follow-on folds into, or None."""
     folded: dict[Finding, list[Finding]] = {}
     kept = []
     for finding in findings:
-        cause = collisions.get((finding.subject, finding.location)) if finding.code == "ORM202" else None
+        cause = cause_of(finding)
         if cause is None:
             kept.append(finding)
         else:
             folded.setdefault(cause, []).append(finding)
+    return kept, folded
+
+
+def _fold(findings: list[Finding], cause_of, place) -> list[Finding]:
+    kept, folded = _partition(findings, cause_of)
+    return [_absorb(f, folded[f], place) if f in folded else f for f in kept]
+
+
+def _fold_repeated_index_names(findings: list[Finding]) -> list[Finding]:
+    collisions = {(f.subject, place): f for f in findings if f.code == "ORM201"
+                  for place in (f.location, *(r.location for r in f.related))}
+    kept, folded = _partition(findings, lambda f: collisions.get((f.subject, f.location)) if f.code == "ORM202" else None)
     out = []
     for finding in kept:
-        if finding in folded:
+        if finding in folded:  # the collision takes the repeat's fix, which removes both problems
             merged = _absorb(finding, folded[finding], _repeat_place)
             fix = finding.fix or next((f.fix for f in folded[finding] if f.fix is not None), None)
             finding = replace(merged, fix=fix, hint=finding.hint if fix is None else f"{fix.description}: one index, one name")
@@ -52,15 +64,7 @@ def _repeat_place(follow_on: Finding) -> Related:
 
 def _fold_ambiguous_references(findings: list[Finding]) -> list[Finding]:
     causes = {r.location: f for f in findings if f.code == "ORM104" for r in f.related}
-    folded: dict[Finding, list[Finding]] = {}
-    kept = []
-    for finding in findings:
-        cause = causes.get(finding.location) if finding.code == "ORM302" else None
-        if cause is None:
-            kept.append(finding)
-        else:
-            folded.setdefault(cause, []).append(finding)
-    return [_absorb(f, folded[f], _reference_place) if f in folded else f for f in kept]
+    return _fold(findings, lambda f: causes.get(f.location) if f.code == "ORM302" else None, _reference_place)
 
 
 def _reference_place(follow_on: Finding) -> Related:
@@ -69,18 +73,13 @@ def _reference_place(follow_on: Finding) -> Related:
 
 def _fold_masked_double_imports(findings: list[Finding]) -> list[Finding]:
     double_imports = {f.message.split(" is imported as ", 1)[0]: f for f in findings if f.code == "ORM107"}
-    folded: dict[Finding, list[Finding]] = {}
-    kept = []
-    for finding in findings:
-        cause = None
+
+    def cause_of(finding: Finding) -> Finding | None:
         if finding.code == "ORM105" and " is imported as " in finding.message:
-            path = finding.message.split("hides that ", 1)[-1].split(" is imported as ", 1)[0]
-            cause = double_imports.get(path)
-        if cause is None:
-            kept.append(finding)
-        else:
-            folded.setdefault(cause, []).append(finding)
-    return [_absorb(f, folded[f], _masked_place) if f in folded else f for f in kept]
+            return double_imports.get(finding.message.split("hides that ", 1)[-1].split(" is imported as ", 1)[0])
+        return None
+
+    return _fold(findings, cause_of, _masked_place)
 
 
 def _masked_place(follow_on: Finding) -> Related:

@@ -79,9 +79,7 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
 
 
 def _home(ctx, table: TableDef, item) -> str:
-    """Where ``item`` (a column or constraint of ``table``) is written: only a model can
-    inherit it from a mixin's or an abstract base's module."""
-    return table_item_written_in(ctx.inventory, table, item) if table.model is not None else table.path
+    return table_item_written_in(ctx.inventory, table, item)
 
 
 def _constraint_home(ctx, table: TableDef, constraint) -> str | None:

@@ -30,15 +30,18 @@ def dumps(value: object) -> str:
     """Compact JSON. A string of the source may hold a lone surrogate (glance's
     `re.compile('[\\uD800-\\uDBFF]')`), which no UTF-8 store takes: such a value is written
     with every non-ASCII character escaped, and reads back the same."""
-    text = json.dumps(value, default=_encode_default, ensure_ascii=False, separators=(",", ":"),
-                      check_circular=False)
+    text = _json(value, ascii_only=False)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            return json.dumps(value, default=_encode_default, ensure_ascii=True, separators=(",", ":"),
-                              check_circular=False)
+            return _json(value, ascii_only=True)
     return text
+
+
+def _json(value: object, ascii_only: bool) -> str:
+    return json.dumps(value, default=_encode_default, ensure_ascii=ascii_only, separators=(",", ":"),
+                      check_circular=False)
 
 
 def loads(text: str, kind: object) -> Any:

@@ -204,9 +204,9 @@ class ModuleReader:
                 names = literal(value)
                 if isinstance(names, (list, tuple)):
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
-            elif isinstance(value, ast.Call) and _compiled_pattern(value) is not None \
-                    and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                self.facts.patterns[name] = _compiled_pattern(value)
+            elif isinstance(value, ast.Call) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
+                    and (pattern := _compiled_pattern(value)) is not None:
+                self.facts.patterns[name] = pattern
             elif isinstance(value, ast.Call):
                 self._module_call(name, value)
             elif isinstance(literal(value), (str, dict)) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
