@@ -61,6 +61,7 @@ class DeclarativeResolver:
         self._lineage: dict[tuple[str, str, int], Lineage | None] = {}
         self._active: set[tuple[str, str, int]] = set()
         self._open: dict[tuple, bool] = {}
+        self._ancestry: dict[tuple[str, str, int], tuple[tuple[str, ClassFact], ...]] = {}
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
     def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
@@ -342,8 +343,16 @@ class DeclarativeResolver:
                 return owner.bind_key
         return None
 
-    def ancestry(self, path: str, cls: ClassFact) -> list[tuple[str, ClassFact]]:
-        """The class and its project ancestors, in (approximate) method resolution order."""
+    def ancestry(self, path: str, cls: ClassFact) -> tuple[tuple[str, ClassFact], ...]:
+        """The class and its project ancestors, in (approximate) method resolution order. Asked
+        for by the build and by many rules, per column and constraint: kept per class."""
+        key = _class_key(path, cls)
+        found = self._ancestry.get(key)
+        if found is None or found[0][1] is not cls:
+            found = self._ancestry[key] = self._compute_ancestry(path, cls)
+        return found
+
+    def _compute_ancestry(self, path: str, cls: ClassFact) -> tuple[tuple[str, ClassFact], ...]:
         order: list[tuple[str, ClassFact]] = []
         seen: set[tuple[str, str]] = set()
         pending = [(path, cls)]
@@ -361,7 +370,7 @@ class DeclarativeResolver:
                     parent = self._class(symbol.module, symbol.name)
                     if parent is not None:
                         pending.append((symbol.module, parent))
-        return order
+        return tuple(order)
 
     def _base_cls(self, symbol: Symbol) -> Symbol | None:
         obj = self._object(symbol.module, symbol.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
@@ -28,6 +28,7 @@ class NamedIndex:
     via_mixin: str | None = None  # the mixin file when the constraint is inherited
     per_table: bool = False  # a CHECK constraint: its name is unique per table, not per schema
     path: str = ""  # the file that writes it: a mixin's file for what the table inherits
+    item: object = field(default=None, compare=False)  # the column or constraint fact, to find that file
 
     @property
     def where(self) -> str:
@@ -58,12 +59,12 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
             name = final_name("ix", None, table.name, table.schema, [column.name], convention)
             if name:  # None: the convention has a token we cannot compute
                 found.append(NamedIndex(name, table, column.pos, f"index=True on {column.name}", (column.name,),
-                                        column.unique, by_convention=True, path=_home(ctx, table, column)))
+                                        column.unique, by_convention=True, item=column))
         elif column.unique:
             name = final_name("uq", None, table.name, table.schema, [column.name], convention)
             if name:
                 found.append(NamedIndex(name, table, column.pos, f"unique=True on {column.name}", (column.name,), True,
-                                        by_convention=True, path=_home(ctx, table, column)))
+                                        by_convention=True, item=column))
     for constraint in _constraints(ctx, table):
         kind = {"index": "ix", "unique": "uq", "primary_key": "pk", "check": "ck"}.get(constraint.kind)
         if kind is None or constraint.object_ref:
@@ -74,12 +75,17 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
             found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
                                     constraint.unique, by_convention=name != constraint.name,
                                     via_mixin=_constraint_home(ctx, table, constraint), per_table=kind == "ck",
-                                    path=_home(ctx, table, constraint)))
+                                    item=constraint))
     return found
 
 
 def _home(ctx, table: TableDef, item) -> str:
     return table_item_written_in(ctx.inventory, table, item)
+
+
+def _placed(ctx, index: NamedIndex) -> NamedIndex:
+    """The index with the file that writes it (found for the reported ones only: it walks the ancestry)."""
+    return replace(index, path=_home(ctx, index.table, index.item))
 
 
 def _constraint_home(ctx, table: TableDef, constraint) -> str | None:
@@ -91,10 +97,13 @@ def _constraint_home(ctx, table: TableDef, constraint) -> str | None:
 def _constraints(ctx, table: TableDef):
     """The table's own constraints plus module-level ``Index(..., table.c.x)`` aimed at it."""
     yield from table.constraints
+    yield from _module_indexes(ctx, table)
+
+
+def _module_indexes(ctx, table: TableDef) -> list:
     module = ctx.inventory.modules.get(table.path)
-    for index in module.facts.indexes if module else []:
-        if index.table_ref and index.table_ref in (table.owner, (table.table.var if table.table else None)):
-            yield index
+    return [index for index in (module.facts.indexes if module else ())
+            if index.table_ref and index.table_ref in (table.owner, (table.table.var if table.table else None))]
 
 
 @rule("ORM201", "duplicate-index-name", Severity.ERROR, fix=Applicability.UNSAFE)
@@ -160,6 +169,7 @@ def duplicate_index_name(ctx):
             continue
         if len({_site(f) for f in found}) < 2:
             continue  # one Index inherited from a mixin by several tables: ORM203's root cause
+        found = [_placed(ctx, f) for f in found]
         second = found[1]
         places = ", ".join(f"{f.table.key} ({f.what}, {f.where}:{f.pos.line})" for f in found)
         message = f"index name '{name}' is used {len(found)} times: {places}"
@@ -298,34 +308,37 @@ class _Covering:
     what: str
     variant: str | None = None  # partial (`postgresql_where=`) or another method (`_using=`)
     path: str = ""  # the file that writes it (a mixin's, for what the table inherits)
+    item: object = field(default=None, compare=False)  # the column fact, named and placed when reported
+    kind: str = ""  # its name's kind for the naming convention ("ix", "uq")
 
 
 def _coverings(ctx, table: TableDef) -> list[_Covering]:
-    convention = _convention(ctx, table)
+    """What indexes ``table``'s columns. A column's covering gets its name and file only when it is
+    reported (``_named_and_placed``): most tables repeat nothing."""
     primary = tuple(c.name for c in table.columns if c.primary_key)
     found = []
     if primary:
         first = next(c for c in table.columns if c.primary_key)
-        found.append(_Covering(primary, 0, None, first.pos, "the primary key", path=_home(ctx, table, first)))
+        found.append(_Covering(primary, 0, None, first.pos, "the primary key", item=first))
     for c in table.columns:
         if c.name is None:
             continue  # a computed column name: which index it makes is unknown
         if c.unique:
-            kind = "ix" if c.index else "uq"
             what = "unique=True, index=True" if c.index else "unique=True"
-            found.append(_Covering((c.name,), 1, final_name(kind, None, table.name, table.schema, [c.name], convention),
-                                   c.pos, f"{what} on {c.name}", path=_home(ctx, table, c)))
+            found.append(_Covering((c.name,), 1, None, c.pos, f"{what} on {c.name}", item=c,
+                                   kind="ix" if c.index else "uq"))
         elif c.index:
-            found.append(_Covering((c.name,), 3, final_name("ix", None, table.name, table.schema, [c.name], convention),
-                                   c.pos, f"index=True on {c.name}", path=_home(ctx, table, c)))
-    for k in _constraints(ctx, table):
+            found.append(_Covering((c.name,), 3, None, c.pos, f"index=True on {c.name}", item=c, kind="ix"))
+    constraints = list(_constraints(ctx, table))
+    convention = _convention(ctx, table) if constraints else None
+    for k in constraints:
         if k.kind not in ("index", "unique") or not k.columns or k.object_ref:
             continue
         kind = "ix" if k.kind == "index" else "uq"
         name = final_name(kind, k.name, table.name, table.schema, k.columns, convention)
         label = "Index" if k.kind == "index" else "UniqueConstraint"
         shown = f"{label}({name!r})" if name else f"{label}({', '.join(k.columns)})"
-        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant, _home(ctx, table, k)))
+        found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant, item=k))
     return found
 
 
@@ -335,9 +348,19 @@ def _redundant_in(ctx, table: TableDef):
     for covering in _coverings(ctx, table):
         groups[(covering.columns, covering.variant)].append(covering)
     for (columns, _), items in groups.items():
-        items.sort(key=lambda c: (c.rank, c.pos.line, c.pos.column))
+        if len(items) < 2:
+            continue
+        items = sorted((_named_and_placed(ctx, table, c) for c in items), key=lambda c: (c.rank, c.pos.line, c.pos.column))
         for extra in items[1:]:
             yield columns, items[0], extra
+
+
+def _named_and_placed(ctx, table: TableDef, covering: _Covering) -> _Covering:
+    """A column's covering with the name the convention gives it (a constraint's is named when
+    found: its label shows the name), and the file that writes it."""
+    name = final_name(covering.kind, None, table.name, table.schema, list(covering.columns),
+                      _convention(ctx, table)) if covering.kind else covering.name
+    return replace(covering, name=name, path=_home(ctx, table, covering.item))
 
 
 def _named_index(ctx, path: str, ref: str):

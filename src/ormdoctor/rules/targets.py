@@ -98,12 +98,7 @@ def relationship_refs(inventory) -> list[RelRef]:
 
 def written_in(inventory, model: ModelClass, item, collection: str) -> str:
     """The file whose class body holds ``item`` (a column or relationship fact)."""
-    if any(x is item for x in getattr(model.fact, collection)):
-        return model.path
-    for path, cls in inventory.declarative.ancestry(model.path, model.fact):
-        if any(x is item for x in getattr(cls, collection)):
-            return path
-    return model.path
+    return _places(inventory, model).get(id(item), model.path)
 
 
 def table_item_written_in(inventory, table, item) -> str:
@@ -114,10 +109,22 @@ def table_item_written_in(inventory, table, item) -> str:
         return table.path
     if isinstance(item, ColumnFact):
         return written_in(inventory, model, item, "columns")
-    for path, cls in inventory.declarative.ancestry(model.path, model.fact):
-        if cls.table_args is not None and any(c is item for c in cls.table_args.constraints):
-            return path
-    return table.path
+    return _places(inventory, model).get(id(item), table.path)
+
+
+def _places(inventory, model: ModelClass) -> dict[int, str]:
+    """id of each column, relationship and ``__table_args__`` constraint the model's class or an
+    ancestor writes → the file of the first class (in resolution order) that writes it. Built
+    once per model: the index rules ask for every column of every table."""
+    every = inventory.derived("written-in", dict)
+    found = every.get(id(model))
+    if found is None:
+        found = every[id(model)] = {}
+        for path, cls in inventory.declarative.ancestry(model.path, model.fact):
+            items = [*cls.columns, *cls.relationships, *(cls.table_args.constraints if cls.table_args else ())]
+            for item in items:
+                found.setdefault(id(item), path)
+    return found
 
 
 def resolve_target(inventory, index: ClassIndex, ref: RelRef) -> Target:
