@@ -269,6 +269,32 @@ def test_metadata_column_raises_before_2_1(version: str) -> None:
     assert "Attribute name 'metadata' is reserved" in result["error"], result
 
 
+_CONSTRAINTS = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1]]
+from app import models
+print(json.dumps({name: sorted(type(c).__name__ + ":" + str(c.name) for c in cls.__table__.constraints)
+                  for name, cls in vars(models).items() if hasattr(cls, "__table__")}))
+"""
+
+
+def test_table_args_tuple_of_one_constraint_drops_it() -> None:
+    """ORM402's "the constraint never exists": `tuple(CheckConstraint(...))` is `()`, and the class
+    is defined without it, while `tuple([...])` keeps every item."""
+    def constraints(name: str) -> dict:
+        fixture = ROOT / "tests" / "fixtures" / "rules" / name
+        out = subprocess.run([sys.executable, "-I", "-B", "-c", _CONSTRAINTS, str(fixture)], capture_output=True,
+                             text=True, check=True, timeout=120).stdout
+        return json.loads(out)
+
+    assert constraints("ORM402_bad_table_args_tuple_of_one_constraint") == {
+        "Coupon": ["PrimaryKeyConstraint:None"]}
+    kept = constraints("ORM402_good_table_args_tuple_of_a_list")
+    assert kept["Coupon"] == ["CheckConstraint:ck_coupons_percent_off", "ForeignKeyConstraint:None",
+                              "PrimaryKeyConstraint:None"]
+    assert kept["Campaign"] == ["PrimaryKeyConstraint:None", "UniqueConstraint:uq_campaigns_name"]
+
+
 ALEMBIC = [
     pytest.param(p.parent, ini.parent.relative_to(p.parent), id=p.parent.relative_to(ROOT).as_posix())
     for p in _expect_files()

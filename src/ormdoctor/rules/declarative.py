@@ -105,14 +105,17 @@ def misspelled_declarative_attribute(ctx):
     """## What it does
     Finds misspelled declarative attributes (`__tableargs__`, `__table_name__`, `__tablename`,
     `__mapperargs__`, ...) and a `__table_args__` that is not a tuple or dict, typically a
-    single constraint in parentheses without the trailing comma.
+    single constraint in parentheses without the trailing comma, or a list. `tuple(...)` around
+    a list or tuple is read as that tuple; `tuple(...)` around one constraint is reported.
 
     ## Why is this bad?
     Some fail loudly (`__table_name__`: "Class does not have a __table__ or __tablename__
     specified"), most are silently ignored: the unique constraint, the schema or the
     polymorphic setting never reaches the database. `__table_args__ = (UniqueConstraint("code"))`
     is a bare constraint, not a tuple: `ArgumentError: __table_args__ value must be a tuple, dict,
-    or None`. On Flask-SQLAlchemy and SQLModel models a misspelled `__tablename__` fails nothing:
+    or None`. `tuple(CheckConstraint("price > 0"))` iterates over the constraint, which yields its
+    columns (none before it is attached to a table): the tuple is empty and the check silently
+    never exists; `tuple(Index(...))` raises `TypeError: 'Index' object is not iterable`. On Flask-SQLAlchemy and SQLModel models a misspelled `__tablename__` fails nothing:
     the library names the table after the class (`Policy` → `policy`) and the written name is
     never used. That one is a warning with no fix: the database most likely holds the automatic
     name, and renaming the attribute would move the model to another table.
@@ -138,7 +141,9 @@ def misspelled_declarative_attribute(ctx):
     `ormdoctor fix --unsafe-fixes` renames the attribute to the declarative name it misspells,
     unless the class already has that name (then merging the two is yours to do). `ormdoctor
     fix` turns a parenthesized single constraint into a one-element tuple:
-    `(UniqueConstraint("code"),)`.
+    `(UniqueConstraint("code"),)`, a list into a tuple, and `tuple(Index(...))` into
+    `(Index(...),)`. The same rewrite of `tuple(UniqueConstraint(...))` is unsafe (the constraint
+    comes into existence, and the next migration adds it): `--unsafe-fixes`.
     """
     from ormdoctor.inventory.coverage import looks_mapped
 
@@ -164,12 +169,25 @@ def misspelled_declarative_attribute(ctx):
                                       hint=f"rename it to {intended}", fix=fix)
             args = cls.table_args
             if args is not None and args.form == "invalid":
-                fix = Fix(Applicability.SAFE, "add the trailing comma that makes it a tuple",
-                          (Edit("make-tuple", module.path, args.pos.line, (cls.name,)),))
-                yield ctx.finding("ORM402", f"{cls.name}.__table_args__",
-                                  f"{cls.name}.__table_args__ is not a tuple or dict: {args.invalid_reason}",
-                                  loc(module.path, args.pos), hint="write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`",
-                                  fix=fix)
+                yield _not_a_tuple(ctx, module.path, cls, args)
+
+
+_TUPLE_HINT = {
+    "comma": "write a tuple with a trailing comma: `(UniqueConstraint(\"code\"),)`",
+    "tuple": "write the tuple itself, with a trailing comma after a single item: `(UniqueConstraint(\"code\"),)`",
+}
+
+
+def _not_a_tuple(ctx, path: str, cls, args):
+    """``__table_args__`` in a form SQLAlchemy rejects, or one that silently drops its constraint."""
+    what = "add the trailing comma that makes it a tuple" if args.repair == "comma" else "write it as a tuple"
+    # A class that cannot be defined gains nothing but a working import; a dropped constraint
+    # comes into existence, and the next migration adds it.
+    fix = Fix(Applicability.SAFE if args.crashes else Applicability.UNSAFE, what,
+              (Edit("make-tuple", path, args.pos.line, (cls.name,)),))
+    return ctx.finding("ORM402", f"{cls.name}.__table_args__", f"{cls.name}.__table_args__ {args.invalid_reason}",
+                       loc(path, args.pos), hint=_TUPLE_HINT[args.repair],
+                       fix=fix)
 
 
 _AUTOMATIC_NAMER = {"flask": "Flask-SQLAlchemy", "sqlmodel": "SQLModel"}

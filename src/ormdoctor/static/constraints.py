@@ -102,12 +102,35 @@ def table_args(node: ast.AST, position) -> TableArgsFact:
         return facts
     if isinstance(node, ast.Call) and callee_tail(node) in CONSTRAINT_KINDS:
         return TableArgsFact(pos=position, form="invalid", constraints=[c for c in [constraint(node)] if c],
-                             invalid_reason=f"a single {callee_tail(node)}(...) in parentheses is not a tuple "
-                                            f"(missing trailing comma)")
+                             invalid_reason=f"is not a tuple or dict: a single {callee_tail(node)}(...) in "
+                                            f"parentheses is not a tuple (missing trailing comma)", repair="comma")
     if isinstance(node, ast.List):
         return TableArgsFact(pos=position, form="invalid",
                              constraints=[c for c in map(constraint, node.elts) if c],
-                             invalid_reason="a list is not accepted; SQLAlchemy wants a tuple or a dict")
+                             invalid_reason="is not a tuple or dict: a list is not accepted; SQLAlchemy wants a "
+                                            "tuple or a dict", repair="tuple")
+    if isinstance(node, ast.Call) and dotted(node.func) in ("tuple", "builtins.tuple") \
+            and len(node.args) == 1 and not node.keywords:
+        return _tuple_call(node.args[0], position)
+    return TableArgsFact(pos=position, form="unknown", schema_known=False)
+
+
+def _tuple_call(inner: ast.AST, position) -> TableArgsFact:
+    """``tuple([Index(...), {...}])`` is the tuple of those items. ``tuple(UniqueConstraint(...))``
+    iterates over the constraint, which yields its columns: none while it is unattached, so the
+    tuple is empty and the constraint silently never exists; an ``Index`` is not iterable at all."""
+    if isinstance(inner, (ast.List, ast.Tuple)):
+        return table_args(ast.Tuple(elts=inner.elts, ctx=ast.Load()), position)
+    kind = callee_tail(inner) if isinstance(inner, ast.Call) else None
+    if kind == "Index":
+        return TableArgsFact(pos=position, form="invalid", constraints=[c for c in [constraint(inner)] if c],
+                             invalid_reason="raises TypeError: tuple(Index(...)) iterates over the Index, which "
+                                            "is not iterable", repair="tuple")
+    if kind in CONSTRAINT_KINDS:
+        return TableArgsFact(pos=position, form="invalid", crashes=False, repair="tuple",
+                             invalid_reason=f"is an empty tuple: tuple({kind}(...)) iterates over the constraint, "
+                                            f"which yields its columns, none before it is attached to a table, "
+                                            f"so the constraint never exists")
     return TableArgsFact(pos=position, form="unknown", schema_known=False)
 
 

@@ -133,7 +133,10 @@ class TableArgsFact:
     extend_existing: bool = False
     keep_existing: bool = False
     constraints: list[ConstraintFact] = field(default_factory=list)
-    invalid_reason: str | None = None
+    invalid_reason: str | None = None  # what is wrong, said after "Model.__table_args__ "
+    # How to write it right: "comma" (`(X)` → `(X,)`), "tuple" (a list, or `tuple(X)`, → `(X,)`).
+    repair: str | None = None
+    crashes: bool = True  # False: the class is defined and the constraints are silently dropped
 
 
 @dataclass(slots=True)

@@ -92,17 +92,33 @@ def rename_dunder(target, edit) -> None:
 
 
 def make_tuple(target, edit) -> None:
-    """`__table_args__ = (UniqueConstraint("code"))` → `(UniqueConstraint("code"),)`."""
+    """`__table_args__ = (UniqueConstraint("code"))` → `(UniqueConstraint("code"),)`; a list, or
+    `tuple(UniqueConstraint("code"))`, → the tuple of its items."""
     (owner,) = edit.args
     cls = class_at(target, edit.line, owner)
     found = [n for n in target.index.inside(cls, cst.Assign) if _assigns(n, "__table_args__")]
     node = one(found, f"{owner}.__table_args__", target.path, edit.line)
     value = node.value
-    if isinstance(value, cst.Tuple) or not value.lpar:
-        raise EditError(f"{target.path}:{edit.line}: __table_args__ is not one parenthesized value")
-    inner = value.with_changes(lpar=[], rpar=[])
+    if isinstance(value, cst.List) and not value.lpar:  # the brackets become parentheses, the layout stays
+        elements = list(value.elements)
+        parens = ([cst.LeftParen(whitespace_after=value.lbracket.whitespace_after)],
+                  [cst.RightParen(whitespace_before=value.rbracket.whitespace_before)])
+    elif _is_tuple_of_one(value):
+        elements = [cst.Element(value.args[0].value)]
+        parens = ([cst.LeftParen()], [cst.RightParen()])
+    elif not isinstance(value, (cst.Tuple, cst.List)) and value.lpar:
+        elements = [cst.Element(value.with_changes(lpar=[], rpar=[]))]
+        parens = (value.lpar, value.rpar)
+    else:
+        raise EditError(f"{target.path}:{edit.line}: __table_args__ is not one parenthesized value, a list "
+                        f"or tuple(...) of one constraint")
     target.changes.update(node, lambda n: n.with_changes(value=cst.Tuple(
-        as_tuple_elements([cst.Element(inner)]), lpar=value.lpar, rpar=value.rpar)))
+        as_tuple_elements(elements), lpar=parens[0], rpar=parens[1])))
+
+
+def _is_tuple_of_one(value) -> bool:
+    return (isinstance(value, cst.Call) and dotted(value.func) in ("tuple", "builtins.tuple") and len(value.args) == 1
+            and value.args[0].keyword is None and not value.args[0].star)
 
 
 CODEMODS = {"rename-attribute": rename_attribute, "rename-uses": rename_uses, "rename-dunder": rename_dunder,
