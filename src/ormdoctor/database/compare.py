@@ -240,7 +240,7 @@ class Declared:
 
 
 def declared_indexes(inventory: Inventory, table: TableDef, columns: list[ColumnFact]) -> list[Declared]:
-    from ..rules.naming import final_name
+    from ..rules.naming import final_name, written_name
 
     convention = _convention(inventory, table)
     known = {c.name for c in columns}
@@ -264,8 +264,9 @@ def declared_indexes(inventory: Inventory, table: TableDef, columns: list[Column
             continue  # expressions or columns we cannot see: no verdict
         label = "Index" if constraint.kind == "index" else "UniqueConstraint"
         kind = "ix" if constraint.kind == "index" else "uq"
-        name = final_name(kind, constraint.name, table.name, table.schema, constraint.columns, convention)
-        shown = f"{label}({constraint.name!r})" if constraint.name else f"{label}({', '.join(constraint.columns)})"
+        explicit, evaluated = written_name(inventory, table, constraint)
+        name = final_name(kind, explicit, table.name, table.schema, constraint.columns, convention) if evaluated else None
+        shown = f"{label}({explicit!r})" if explicit else f"{label}({', '.join(constraint.columns)})"
         unique = constraint.kind == "unique" or constraint.unique
         found.append(Declared(tuple(constraint.columns), unique, name, f"{shown} on {table.key}", constraint.pos,
                                table.path))

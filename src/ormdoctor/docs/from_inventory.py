@@ -14,7 +14,7 @@ from ormdoctor.docs.model import (
     TableDoc,
 )
 from ormdoctor.inventory.model import Inventory, ModelClass, TableDef
-from ormdoctor.rules.naming import final_name
+from ormdoctor.rules.naming import final_name, written_name
 from ormdoctor.static.facts import ColumnFact, ConstraintFact, ForeignKeyFact
 
 TableKey = tuple  # (metadata_id, schema, name)
@@ -93,8 +93,8 @@ class _Describer:
             description=_description(first, models),
             columns=tuple(self._column(first, c, pk_columns) for c in columns),
             foreign_keys=tuple(self._foreign_keys(first, columns, constraints, convention)),
-            constraints=tuple(_constraints(first, columns, constraints, pk_columns, convention)),
-            indexes=tuple(_indexes(first, columns, constraints, convention)),
+            constraints=tuple(_constraints(first, columns, constraints, pk_columns, convention, self._named(first))),
+            indexes=tuple(_indexes(first, columns, constraints, convention, self._named(first))),
             relationships=tuple(self._relationship(m, r) for m in models for r in m.relationships),
         )
 
@@ -125,6 +125,14 @@ class _Describer:
     def _convention(self, metadata_id: str):
         info = self.inv.metadatas.get(metadata_id)
         return info.naming_convention if info else None
+
+    def _named(self, table: TableDef):
+        """constraint → its final name under ``convention``, None when the database chooses it
+        or it is computed in a way we cannot evaluate."""
+        def name(kind: str, constraint, columns, convention) -> str | None:
+            explicit, known = written_name(self.inv, table, constraint)
+            return final_name(kind, explicit, table.name, table.schema, columns, convention) if known else None
+        return name
 
     def _module_indexes(self, table: TableDef) -> list[ConstraintFact]:
         """Module-level ``Index("ix", table.c.x)`` / ``Index("ix", Model.x)`` aimed at the table."""
@@ -293,14 +301,14 @@ def _pk_columns(columns: list[ColumnFact], constraints: list[ConstraintFact]) ->
     return {_column_name(c) for c in columns if c.primary_key}
 
 
-def _constraints(table: TableDef, columns, constraints, pk_columns, convention) -> list[ConstraintDoc]:
+def _constraints(table: TableDef, columns, constraints, pk_columns, convention, named) -> list[ConstraintDoc]:
     out = []
     explicit_pk = next((c for c in constraints if c.kind == "primary_key"), None)
     if pk_columns:
         ordered = tuple(explicit_pk.columns) if explicit_pk else tuple(
             _column_name(c) for c in columns if _column_name(c) in pk_columns)
-        name = final_name("pk", explicit_pk.name if explicit_pk else None, table.name, table.schema,
-                          list(ordered), convention)
+        name = named("pk", explicit_pk, list(ordered), convention) if explicit_pk else final_name(
+            "pk", None, table.name, table.schema, list(ordered), convention)
         out.append(ConstraintDoc("primary_key", name, ordered))
     for column in columns:
         if column.unique and not column.index and not column.primary_key:
@@ -308,15 +316,15 @@ def _constraints(table: TableDef, columns, constraints, pk_columns, convention) 
             out.append(ConstraintDoc("unique", name, (_column_name(column),)))
     for constraint in constraints:
         if constraint.kind == "unique":
-            name = final_name("uq", constraint.name, table.name, table.schema, constraint.columns, convention)
+            name = named("uq", constraint, constraint.columns, convention)
             out.append(ConstraintDoc("unique", name, tuple(constraint.columns)))
         elif constraint.kind == "check":
-            name = final_name("ck", constraint.name, table.name, table.schema, [], convention)
+            name = named("ck", constraint, [], convention)
             out.append(ConstraintDoc("check", name, (), _sql_text(constraint.sqltext)))
     return out
 
 
-def _indexes(table: TableDef, columns, constraints, convention) -> list[IndexDoc]:
+def _indexes(table: TableDef, columns, constraints, convention, named) -> list[IndexDoc]:
     out = []
     for column in columns:
         if column.index:
@@ -329,7 +337,7 @@ def _indexes(table: TableDef, columns, constraints, convention) -> list[IndexDoc
         if constraint.object_ref:
             out.append(IndexDoc(None, (), False, f"shared Index object {constraint.object_ref}"))
             continue
-        name = final_name("ix", constraint.name, table.name, table.schema, constraint.columns, convention)
+        name = named("ix", constraint, constraint.columns, convention)
         out.append(IndexDoc(name, tuple(constraint.columns), constraint.unique, "Index()"))
     return out
 

@@ -524,6 +524,20 @@ class DeclarativeResolver:
         return evaluate(expression, _Constants(self, path), class_name, lambda name: self._function(path, name),
                         lambda name: self._imported(path, name, "patterns"))
 
+    def constraint_name(self, table, constraint) -> str | None:
+        """The name a constraint of ``table`` written as an expression evaluates to, or None when
+        it cannot be known exactly: module constants (imported ones too) and, in the class body
+        that writes it, the ``__tablename__`` assigned there (`"ix_%s_code" % __tablename__`)."""
+        path, names = table.path, {}
+        model = table.model
+        for owner_path, owner in self.ancestry(model.path, model.fact) if model is not None else ():
+            if owner.table_args is not None and any(c is constraint for c in owner.table_args.constraints):
+                path = owner_path
+                if owner.tablename is not None and owner.tablename.kind == "literal":
+                    names["__tablename__"] = owner.tablename.value
+                break
+        return evaluate(constraint.name_expr, _Constants(self, path, names))
+
     def _imported(self, path: str, name: str, table: str, depth: int = 0) -> object | None:
         """``name`` in module ``path``'s facts table ``table`` (constants, functions, patterns),
         or in the module it is imported from, following re-exports."""
@@ -619,10 +633,12 @@ class DeclarativeResolver:
 class _Constants:
     """Module ``path``'s constants as a table-name expression sees them, imported ones included."""
 
-    def __init__(self, resolver: "DeclarativeResolver", path: str):
-        self.resolver, self.path = resolver, path
+    def __init__(self, resolver: "DeclarativeResolver", path: str, local: dict | None = None):
+        self.resolver, self.path, self.local = resolver, path, local or {}
 
     def get(self, name: str) -> object | None:
+        if name in self.local:  # a class body's own names
+            return self.local[name]
         return self.resolver.constant(self.path, name)
 
 

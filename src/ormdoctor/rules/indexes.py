@@ -10,7 +10,7 @@ from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.databases import SAME, collision_note, shared_database
 from ormdoctor.rules.loading import meeting
-from ormdoctor.rules.naming import final_name
+from ormdoctor.rules.naming import final_name, written_name
 from ormdoctor.rules.registry import rule
 from ormdoctor.rules.targets import table_item_written_in
 from ormdoctor.static.facts import Pos
@@ -69,11 +69,14 @@ def named_indexes(ctx, table: TableDef) -> list[NamedIndex]:
         kind = {"index": "ix", "unique": "uq", "primary_key": "pk", "check": "ck"}.get(constraint.kind)
         if kind is None or constraint.object_ref:
             continue
-        name = final_name(kind, constraint.name, table.name, table.schema, constraint.columns, convention)
+        explicit, known = written_name(ctx.inventory, table, constraint)
+        if not known:
+            continue  # a computed name we cannot evaluate: it collides with nothing we know of
+        name = final_name(kind, explicit, table.name, table.schema, constraint.columns, convention)
         if name:
             label = "Index" if constraint.kind == "index" else {"unique": "UniqueConstraint", "primary_key": "PrimaryKeyConstraint", "check": "CheckConstraint"}[constraint.kind]
             found.append(NamedIndex(name, table, constraint.pos, f"{label}({name!r})", tuple(constraint.columns),
-                                    constraint.unique, by_convention=name != constraint.name,
+                                    constraint.unique, by_convention=name != explicit,
                                     via_mixin=_constraint_home(ctx, table, constraint), per_table=kind == "ck",
                                     item=constraint))
     return found
@@ -335,7 +338,8 @@ def _coverings(ctx, table: TableDef) -> list[_Covering]:
         if k.kind not in ("index", "unique") or not k.columns or k.object_ref:
             continue
         kind = "ix" if k.kind == "index" else "uq"
-        name = final_name(kind, k.name, table.name, table.schema, k.columns, convention)
+        explicit, known = written_name(ctx.inventory, table, k)
+        name = final_name(kind, explicit, table.name, table.schema, k.columns, convention) if known else None
         label = "Index" if k.kind == "index" else "UniqueConstraint"
         shown = f"{label}({name!r})" if name else f"{label}({', '.join(k.columns)})"
         found.append(_Covering(tuple(k.columns), 1 if k.unique else 2, name, k.pos, shown, k.variant, item=k))

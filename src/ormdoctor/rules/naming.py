@@ -22,6 +22,17 @@ def final_name(kind: str, explicit: str | None, table: str, schema: str | None, 
     return _format(template, explicit, table, schema, columns, referred)
 
 
+def written_name(inventory, table, constraint) -> tuple[str | None, bool]:
+    """(the name written for ``constraint`` of ``table``, whether it is known): a computed name
+    (`"ix_%s_code" % __tablename__`, an f-string, a constant) is evaluated where it can be. None
+    and known: no name is written, and the convention or the database chooses one."""
+    if constraint.name_expr is None:
+        return constraint.name, True
+    declarative = inventory.declarative
+    value = declarative.constraint_name(table, constraint) if declarative is not None else None
+    return value, value is not None
+
+
 @lru_cache(maxsize=None)
 def _tokens(template: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_TOKEN.findall(template)))

@@ -24,21 +24,21 @@ def constraint(node: ast.AST) -> ConstraintFact | None:
         return None
     kind = CONSTRAINT_KINDS[tail]
     args = list(node.args)
-    name = string(keyword(node, "name"))
+    written = keyword(node, "name")
     if kind == "index" and args:
-        first = args.pop(0)
-        name = string(first) if string(first) is not None else name
-        if string(first) is None:  # f-string or expression: a computed name
-            name = None
+        written = args.pop(0)
+    name = string(written)
+    # f-string or expression: a computed name (None: SQLAlchemy's own name, which it is not)
+    name_expr = source_text(written) if written is not None and name is None and not _is_none(written) else None
     if kind == "check":
         sqltext = source_text(args[0]) if args else None
-        return ConstraintFact(kind=kind, name=name, columns=[], pos=pos(node), sqltext=sqltext)
+        return ConstraintFact(kind=kind, name=name, columns=[], pos=pos(node), sqltext=sqltext, name_expr=name_expr)
     if kind == "foreign_key":
         columns = literal(args[0]) if args else None
         targets = literal(args[1]) if len(args) > 1 else None
         return ConstraintFact(kind=kind, name=name, columns=list(columns or []), pos=pos(node),
                               fk_target=list(targets or []), ondelete=string(keyword(node, "ondelete")),
-                              onupdate=string(keyword(node, "onupdate")))
+                              onupdate=string(keyword(node, "onupdate")), name_expr=name_expr)
     columns, table_ref = [], None
     for arg in args:
         column, owner = column_ref(arg)
@@ -46,7 +46,11 @@ def constraint(node: ast.AST) -> ConstraintFact | None:
         table_ref = table_ref or owner
     return ConstraintFact(kind=kind, name=name, columns=columns, pos=pos(node),
                           unique=kind == "unique" or literal(keyword(node, "unique")) is True,
-                          table_ref=table_ref, variant=_variant(node))
+                          table_ref=table_ref, variant=_variant(node), name_expr=name_expr)
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 _VARIANT_SUFFIXES = ("_where", "_using", "_include", "_ops", "_with")

@@ -121,6 +121,9 @@ class ConstraintFact:
     # Dialect options that change what the index covers or how (`postgresql_where=`, `_using=`,
     # `_include=`, `_ops=`), as written: a partial or GIN index is not a copy of a plain one.
     variant: str | None = None
+    # A name written as an expression (`"ix_%s_code" % __tablename__`, an f-string, a constant):
+    # its source, evaluated by the inventory where it can be; `name` is then None.
+    name_expr: str | None = None
 
 
 @dataclass(slots=True)
