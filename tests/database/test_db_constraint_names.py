@@ -32,3 +32,27 @@ def test_one_index_name_on_two_tables_is_refused(postgres_url):
     with pytest.raises(sa.exc.ProgrammingError, match='relation "ix_name" already exists'):
         metadata.create_all(engine)
     engine.dispose()
+
+
+def test_one_unique_constraint_name_on_two_tables_is_refused(postgres_url):
+    """ORM201 as an error where the project runs on PostgreSQL: the constraint's index takes the name."""
+    engine = sa.create_engine(postgres_url)
+    metadata = _two_tables(lambda table: sa.UniqueConstraint("name", name="uniq_name"))
+    with pytest.raises(sa.exc.ProgrammingError, match='relation "uniq_name" already exists'):
+        metadata.create_all(engine)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("second", ["unique", "index"])
+def test_sqlite_accepts_a_unique_constraint_name_on_two_tables(second, tmp_path):
+    """ORM201 as a warning elsewhere: SQLite names a UNIQUE constraint's index itself, so only two
+    CREATE INDEX of one name collide there."""
+    metadata = sa.MetaData()
+    sa.Table("metadata_type", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(100)),
+             sa.UniqueConstraint("name", name="uniq_name"))
+    sa.Table("product", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(100)),
+             sa.UniqueConstraint("name", name="uniq_name") if second == "unique" else sa.Index("uniq_name", "name"))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
+    metadata.create_all(engine)
+    assert set(sa.inspect(engine).get_table_names()) == {"metadata_type", "product"}
+    engine.dispose()

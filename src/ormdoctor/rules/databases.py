@@ -47,6 +47,25 @@ def _configured_databases(inventory) -> set[str]:
     return inventory.derived("configured_databases", compute)
 
 
+_DRIVERS = {"psycopg2", "psycopg", "asyncpg", "pg8000"}
+
+
+def uses_postgresql(inventory) -> bool:
+    """Whether the project's code shows it runs on PostgreSQL: an engine URL that says so, a
+    PostgreSQL driver, or the PostgreSQL dialect's types (`from sqlalchemy.dialects.postgresql
+    import JSONB`)."""
+    def compute():
+        for module in inventory.modules.values():
+            if any("postgres" in url.lower() for url in module.facts.engine_urls):
+                return True
+            for fact in module.facts.imports:
+                if fact.level == 0 and fact.module.partition(".")[0] in _DRIVERS or \
+                        fact.module.startswith("sqlalchemy.dialects.postgresql"):
+                    return True
+        return False
+    return inventory.derived("uses_postgresql", compute)
+
+
 def _envs(inventory):
     return inventory.derived("alembic_envs", lambda: alembic_envs(inventory))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.context import loc, related
-from ormdoctor.rules.databases import SAME, collision_note, shared_database
+from ormdoctor.rules.databases import SAME, collision_note, shared_database, uses_postgresql
 from ormdoctor.rules.loading import meeting
 from ormdoctor.rules.naming import final_name, written_name
 from ormdoctor.rules.registry import rule
@@ -114,8 +114,12 @@ def duplicate_index_name(ctx):
     """## What it does
     Finds one index or constraint name used twice where the database needs it unique:
     PostgreSQL per schema (indexes, unique constraints, primary keys and tables share one
-    namespace), SQLite per database. A CHECK constraint's name is unique per table only (two
-    tables may both have a `ck_positive`). Names from `index=True` and naming conventions count, as
+    namespace), SQLite per database for index names. A CHECK constraint's name is unique per
+    table only (two tables may both have a `ck_positive`). A name that only unique or primary key
+    constraints of several tables repeat (at most one index among them) fails on PostgreSQL
+    alone (SQLite names a constraint's index itself, MySQL scopes names per table): an error when
+    the project shows it runs on PostgreSQL (an engine URL, a driver, the dialect's types), else
+    a warning that says so. Names from `index=True` and naming conventions count, as
     SQLAlchemy computes them (`ix_%(column_0_label)s` by default). One table defined on two
     MetaData (a frozen copy of a schema for migrations) repeats its own indexes without any
     collision: `create_all` creates a table once, with its indexes, and skips the copy.
@@ -185,8 +189,24 @@ def duplicate_index_name(ctx):
             continue  # separate databases
         message += verdict[0]
         severity = verdict[1]
+        if _postgresql_only(found) and not uses_postgresql(ctx.inventory):
+            message += ("; only PostgreSQL (and Oracle) refuse it, where a unique or primary key constraint's name "
+                        "is also an index name in the schema: SQLite and MySQL accept it, so this is a warning")
+            severity = Severity.WARNING
         yield ctx.finding("ORM201", name, message, loc(second.where, second.pos), rel,
                           "give each index a name that includes its table, e.g. ix_<table>_<column>", severity=severity)
+
+
+_INDEX_KINDS = ("Index(", "index=True", "unique=True, index=True")
+
+
+def _postgresql_only(found: list[NamedIndex]) -> bool:
+    """Whether the name collides only where constraints and indexes share one namespace: at
+    most one of them is an index (two CREATE INDEX of one name fail on SQLite too), the others
+    unique or primary key constraints on other tables (SQLite names their indexes itself; MySQL
+    scopes names per table)."""
+    indexes = sum(1 for f in found if f.what.startswith(_INDEX_KINDS))
+    return indexes < 2 and len({f.table.key for f in found}) == len(found)
 
 
 def _site(index: NamedIndex) -> tuple:
