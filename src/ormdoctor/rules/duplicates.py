@@ -15,7 +15,7 @@ from ormdoctor.rules.entry_points import model_modules
 from ormdoctor.rules.loading import meeting, process_phrase
 from ormdoctor.rules.module_names import double_imports
 from ormdoctor.rules.registry import rule
-from ormdoctor.static.facts import Pos
+from ormdoctor.static.facts import Pos, is_test_file
 
 MAPPED = ("table", "sti", "joined", "concrete", "imperative")
 
@@ -711,7 +711,10 @@ def parallel_model(ctx):
     from one mixin do not count (shared by design), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
-    `ArchivedOrder`, `NotificationAllTimeView`.
+    `ArchivedOrder`, `NotificationAllTimeView`. Nor are two children of one shape whose class
+    name adds another model's name and that each have a parent the other lacks (`Executable` of
+    a submission, `UserTestExecutable` of a user test), or two tables of a test module (fixture
+    variants made on purpose).
 
     ## Why is this bad?
     Nothing crashes, but the data of one entity is split over two tables and two code paths,
@@ -732,12 +735,14 @@ def parallel_model(ctx):
     No automatic fix.
     """
     tables = sorted({(t.schema, t.name): t for t in ctx.inventory.tables}.values(), key=lambda t: (t.path, t.pos.line))
+    classes = {c.name for c in ctx.inventory.mapped_classes()}
     reported = set()
     for a, b in _candidate_pairs(tables):
         if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b):
             continue
         reason = _parallel_reason(a, b)
-        if reason and not _related(a, b):  # the cheaper test first: few candidates have a reason
+        # the cheaper test first: few candidates have a reason
+        if reason and not _related(a, b) and not _in_tests(a, b) and not _children_of_other_parents(a, b, classes):
             reported.add((a.key, b.key))
             message = f"tables '{a.key}' ({definition_label(a)}) and '{b.key}' ({definition_label(b)}) look like two versions of one entity: {reason}"
             yield ctx.finding("ORM108", b.key, message, table_loc(b), [related(a.path, a.pos, f"'{a.key}' ({a.owner})")],
@@ -765,6 +770,33 @@ def _candidate_pairs(tables: list[TableDef]):
             for a in owners.get(name[cut:], []) + owners.get(name[:cut], []):
                 if a is not b:
                     yield a, b
+
+
+def _in_tests(a: TableDef, b: TableDef) -> bool:
+    """A test module's tables are fixtures (a plain and a dataclass variant of one model, on
+    purpose), not a project's second version of an entity."""
+    return is_test_file(a.path) or is_test_file(b.path)
+
+
+def _children_of_other_parents(a: TableDef, b: TableDef, classes: set[str]) -> bool:
+    """``Executable`` (a submission's) and ``UserTestExecutable`` (a user test's): the class name
+    adds the name of another mapped class, and each table has a parent the other does not (a
+    foreign key to a table the other never references): two children of one shape, not two
+    versions of one entity, which reference the same parents."""
+    if a.origin != "class" or b.origin != "class" or any(_AFFIXES.sub("", t.name) != t.name for t in (a, b)):
+        return False  # `bookings_legacy` may well point at `users_legacy`: still a copy
+    short, long = (a, b) if len(a.owner) < len(b.owner) else (b, a)
+    added = long.owner[len(short.owner):] if long.owner.startswith(short.owner) else long.owner[:-len(short.owner)]
+    if added not in classes:
+        return False
+    parents_a, parents_b = _parents(a), _parents(b)
+    return bool(parents_a - parents_b) and bool(parents_b - parents_a)
+
+
+def _parents(table: TableDef) -> set[str]:
+    found = {fk.target.rpartition(".")[0] for c in table.columns for fk in c.foreign_keys}
+    found |= {k.fk_target[0].rpartition(".")[0] for k in table.constraints if k.kind == "foreign_key" and k.fk_target}
+    return found
 
 
 def _inherits(a: TableDef, b: TableDef) -> bool:
