@@ -195,3 +195,34 @@ DECORATED = {
 def test_a_class_a_decorator_maps_is_counted_and_a_declarative_mixin_is_not(tmp_path):
     coverage = run_json(write_project(tmp_path, DECORATED))["summary"]["coverage"]
     assert (coverage["looks_mapped"], coverage["resolved"], coverage["unresolved"]) == (1, 1, {})
+
+
+def test_a_class_made_in_a_method_is_counted_as_defined_inside_a_function(tmp_path):
+    """sqlalchemy-continuum's tests build their models in `create_models(self)`: counted, and
+    said to be unseen, instead of missing from the count. A misspelling there, in a test, is left
+    alone (SQLAlchemy's own suite writes them to assert that they are rejected)."""
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+        "tests/__init__.py": "",
+        "tests/test_versions.py": """
+            from sqlalchemy import Column, Integer
+            from app.db import Base
+
+            class VersioningTestCase:
+                def create_models(self):
+                    class Article(Base):
+                        __tablename__ = "article"
+                        __tableargs__ = ({"sqlite_autoincrement": True},)
+                        id = Column(Integer, primary_key=True)
+
+                    class Tag(Base):
+                        __tablename__ = "tag"
+                        id = Column(Integer, primary_key=True)
+                    self.Article, self.Tag = Article, Tag
+        """,
+    }
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    assert analysis.summary()["coverage"] == {"looks_mapped": 2, "resolved": 0, "explained": 2,
+                                              "unresolved": {"defined inside a function": 2}}
+    assert analysis.findings == []

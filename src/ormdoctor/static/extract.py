@@ -153,11 +153,15 @@ class ModuleReader:
             self.branch = outer
 
     def _imports_only(self, body) -> None:
-        """Imports inside a method run when it is called: recorded, never load-time edges."""
+        """Imports inside a method run when it is called: recorded, never load-time edges. A
+        class made there (`class Article(self.Model)` in a test's `create_models(self)`) is read
+        as one defined inside a function: never mapped at load time, but counted as seen."""
         for node in body:
             for inner in _statements(node):
                 if isinstance(inner, (ast.Import, ast.ImportFrom)):
                     self._stmt(inner, FUNCTION, True)
+                elif isinstance(inner, ast.ClassDef):
+                    self.facts.classes.append(read_class(inner, True, self._table))
 
     def _if(self, stmt: ast.If, context: str, nested: bool) -> None:
         if is_type_checking_test(stmt.test):
