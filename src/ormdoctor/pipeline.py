@@ -41,6 +41,9 @@ class RunMemory:
 
     facts: dict = field(default_factory=dict)  # path → FileFacts
     layout: object | None = None  # inventory.layout.ImportLayout
+    # The watch's look at the tree right before this run (watch.Look): its file list and stats
+    # stand for the run's own (a change after it is seen by the next look, and checked then).
+    look: object | None = None
 
 
 class UsageError(Exception):
@@ -163,12 +166,14 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
              reuse_result: bool, canonical: dict | None, progress, python: str | None = None,
              memory: RunMemory | None = None) -> Analysis:
     started = time.perf_counter()
-    root, config, paths = _project(paths, config_path, canonical, python)
+    look = memory.look if memory is not None else None
+    root, config, paths = _project(paths, config_path, canonical, python, look)
     cache = FactsCache(root) if use_cache else None
     # What the stored result depends on besides the files' facts: read once per run.
     settings = ((sorted(select or []), sorted(ignore or [])), _config_state(root, config, paths)) \
         if cache is not None and reuse_result else ()
-    stats: dict = {}  # each file's stat, taken once for the stored result's check and the scan
+    # each file's stat, taken once for the stored result's check and the scan (or by the watch)
+    stats: dict = dict(look.stats) if look is not None and look.root == root else {}
     if cache is not None and reuse_result:
         stored = _stored_result(root, config, paths, cache, settings, progress, stats)
         if stored is not None:
@@ -214,9 +219,10 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
 
 
 def _project(paths: list[str], config_path: str | None, canonical: dict | None = None,
-             python: str | None = None) -> tuple[Path, Config, list[str]]:
+             python: str | None = None, look=None) -> tuple[Path, Config, list[str]]:
     """The project's root, its configuration and the files to check (UsageError when there is
-    none, or the configuration is broken)."""
+    none, or the configuration is broken). ``look``: the watch's, which listed the files with
+    the same configuration a moment ago."""
     root, includes = project_root(paths)
     from ormdoctor.config import ConfigError
 
@@ -229,7 +235,8 @@ def _project(paths: list[str], config_path: str | None, canonical: dict | None =
     if canonical:
         config.canonical = {**config.canonical, **canonical}
     config.python = python
-    files = discover(root, config.include, config.exclude)
+    files = list(look.files) if look is not None and look.root == root else discover(root, config.include,
+                                                                                       config.exclude)
     if not files:
         raise UsageError(f"no Python files to check in {root}" + (" (after include/exclude)" if
                                                                    config.include or config.exclude else ""))

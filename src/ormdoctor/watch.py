@@ -14,6 +14,7 @@ import gc
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ormdoctor.pipeline import UsageError
@@ -22,14 +23,30 @@ INTERVAL = 0.5  # seconds between two looks at the tree
 SETTINGS = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".gitignore")
 
 
+@dataclass(eq=False)
+class Look:
+    """One look at the tree: the files the check reads, each with its (mtime, size, inode), and
+    their full stats, which the run that follows uses instead of taking them again. Two looks
+    are equal when every file has the same signature (an atime that moves is no change)."""
+
+    root: Path | None = None
+    files: list[str] = field(default_factory=list)  # the .py files to check, as discover lists them
+    signatures: dict[str, tuple] = field(default_factory=dict)
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Look) and self.signatures == other.signatures
+
+
 def watch(run_once, paths: list[str], config_path: str | None, interval: float = INTERVAL, idle=None) -> int:
-    """``idle()``: work that pays off at the next change, done once the tree has been quiet for
-    an interval after a run (pipeline.prepare)."""
+    """``run_once(look)``: a check of the tree as ``look`` saw it. ``idle()``: work that pays off
+    at the next change, done once the tree has been quiet for an interval after a run
+    (pipeline.prepare)."""
     before = snapshot(paths, config_path)
     while True:
         _clear_screen()
         try:
-            run_once()
+            run_once(before)
         except UsageError as exc:  # a broken config, the last file deleted: say so and keep watching
             print(f"ormdoctor: error: {exc}", file=sys.stderr)
         print("ormdoctor: watching for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -51,8 +68,8 @@ def watch(run_once, paths: list[str], config_path: str | None, interval: float =
         before = now
 
 
-def snapshot(paths: list[str], config_path: str | None) -> dict[str, tuple]:
-    """(mtime, size, inode) of every file the check reads; {} while the path is missing."""
+def snapshot(paths: list[str], config_path: str | None) -> Look:
+    """(mtime, size, inode) of every file the check reads; no file while the path is missing."""
     from ormdoctor.config import Config, ConfigError, load_config
     from ormdoctor.pipeline import project_root
     from ormdoctor.project.discover import alembic_ini_files, discover
@@ -60,25 +77,26 @@ def snapshot(paths: list[str], config_path: str | None) -> dict[str, tuple]:
     try:
         root, includes = project_root(paths)
     except UsageError:
-        return {}
+        return Look()
     try:
         config = load_config(root, Path(config_path) if config_path else None)
     except ConfigError:  # the run reports it; the files are still watched
         config = Config()
-    files = discover(root, config.include + includes, config.exclude)
-    files += [name for name in SETTINGS if (root / name).exists()]
+    python = discover(root, config.include + includes, config.exclude)
+    files = python + [name for name in SETTINGS if (root / name).exists()]
     files += [p.relative_to(root).as_posix() for p in alembic_ini_files(root)]
     if config_path:
         files.append(str(Path(config_path).resolve()))
-    return {name: _stat(root / name) for name in files}
-
-
-def _stat(path: Path) -> tuple:
-    try:
-        stat = path.stat()
-    except OSError:
-        return ()
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    look = Look(root, python)
+    for name in files:
+        try:
+            stat = (root / name).stat()
+        except OSError:
+            look.signatures[name] = ()
+            continue
+        look.stats[name] = stat
+        look.signatures[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return look
 
 
 def _clear_screen() -> None:

@@ -80,3 +80,28 @@ def test_watch_refuses_options_that_write(tmp_path):
     assert result.returncode == 2
     assert result.stderr == ("ormdoctor: error: --watch prints each result; it cannot be used with --add-ignore, "
                              "--baseline or -o\n")
+
+
+def test_a_run_under_watch_checks_the_tree_as_the_watch_last_saw_it(tmp_path):
+    """The look that saw a change hands its file list and stats to the run (no second walk of
+    the tree): a file added after that look is not in this run, and the next look differs from
+    it, so the watch checks again and the new file is seen then."""
+    from ormdoctor.pipeline import RunMemory, analyse
+    from ormdoctor.watch import snapshot
+
+    root = clean_project(tmp_path)
+    memory = RunMemory()
+    look = snapshot([str(root)], None)
+    memory.look = look
+    first = analyse([str(root)], memory=memory, reuse_result=True)
+    (root / "app" / "late.py").write_text("from app.db import Base\n\nclass Late(Base):\n    __tablename__ = 'late'\n")
+    memory.look = look  # the same look: the late file is not listed in it
+    assert analyse([str(root)], memory=memory, reuse_result=True).scope["files"] == first.scope["files"]
+    later = snapshot([str(root)], None)
+    assert later != look
+    memory.look = later
+    seen = analyse([str(root)], memory=memory, reuse_result=True)
+    fresh = analyse([str(root)], use_cache=False)
+    assert seen.scope["files"] == first.scope["files"] + 1
+    assert [f.message for f in seen.findings] == [f.message for f in fresh.findings]
+    assert seen.scope == fresh.scope

@@ -19,7 +19,12 @@ def run(args) -> int:
         from ormdoctor.watch import watch
 
         memory = RunMemory()  # one project, checked again after every change: keep what still holds
-        return watch(lambda: run_once(args, memory), args.paths, args.config,
+
+        def run_as_seen(look) -> int:
+            memory.look = look  # the files and stats the watch just took: not taken again
+            return run_once(args, memory)
+
+        return watch(run_as_seen, args.paths, args.config,
                      idle=lambda: prepare(memory, args.paths, args.config, args.python, not args.no_cache))
     return run_once(args)
 

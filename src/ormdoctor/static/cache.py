@@ -372,8 +372,9 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int,
     cannot be read (then the scan reads the files and reports why) or more than ``limit`` files
     are stale (a first run: the stored result cannot hold, and the scan extracts them all).
     Here, not in the scan, so that an unchanged re-check imports nothing of the extraction.
-    ``stats`` receives each file's stat as it is taken: the scan that follows need not stat
-    the tree a second time (a tenth of a second at 16k files)."""
+    ``stats`` holds the stats already taken (by ``check --watch``) and receives each one taken
+    here: the scan that follows need not stat the tree a second time (a tenth of a second at
+    16k files)."""
     if not cache.usable:
         return None
     from ormdoctor.static.source import read_source
@@ -381,13 +382,16 @@ def stale_files(root: Path, paths: list[str], cache: FactsCache, limit: int,
     stale = []
     index = cache.index
     base = str(root) + os.sep
+    known = stats or {}
     for rel in paths:
-        try:
-            stat = os.stat(base + rel)
-        except OSError:
-            return None
-        if stats is not None:
-            stats[rel] = stat
+        stat = known.get(rel)
+        if stat is None:
+            try:
+                stat = os.stat(base + rel)
+            except OSError:
+                return None
+            if stats is not None:
+                stats[rel] = stat
         entry = index.get(rel)
         if entry is None:
             stale.append(rel)
