@@ -57,6 +57,16 @@ def type_family(type_name: str) -> str | None:
     return _FAMILY_OF.get(base) or _FAMILY_OF.get(base.split(" ")[0])
 
 
+def type_head(type_name: str) -> str | None:
+    """The dotted name a type is written with, wrappers and arguments peeled: `Mapped[types.Uuid]`
+    and `types.Uuid(36)` -> `types.Uuid`; None when it is not one name."""
+    text = _unwrap(type_name or "")
+    if text is None:
+        return None
+    head = re.split(r"[(\[]", text, maxsplit=1)[0].strip()
+    return head if re.fullmatch(r"[A-Za-z_][\w.]*", head) else None
+
+
 def same_family(a: str, b: str) -> bool:
     """True when both types are known and of one family."""
     family = type_family(a)

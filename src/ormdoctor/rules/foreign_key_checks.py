@@ -12,7 +12,7 @@ from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.reach import missing_in
 from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import written_in
-from ormdoctor.typefamily import type_family
+from ormdoctor.typefamily import type_family, type_head
 
 
 @dataclass
@@ -144,9 +144,31 @@ def _fk_type_mismatches(ctx):
         theirs = referenced.type if referenced else None
         if not mine or not theirs:
             continue
-        family, other = type_family(mine), type_family(theirs)
+        table = item.target.defs[0]
+        theirs_path = written_in(ctx.inventory, table.model, referenced, "columns") if table.model else table.path
+        family, other = project_type_family(ctx.inventory, mine, item.ref.path), \
+            project_type_family(ctx.inventory, theirs, theirs_path)
         if family and other and family != other:
             yield _mismatch(ctx, item.ref, item.target, referenced, (mine, family), (theirs, other))
+
+
+def project_type_family(inventory, type_text: str, path: str, depth: int = 0) -> str | None:
+    """The family of a column type written in module ``path``. A name that denotes a project
+    class is a TypeDecorator (or another own type): its ``impl`` decides (tacker's
+    `class Uuid(TypeDecorator): impl = String(36)` is a string, whatever its name says), and
+    without one the family is unknown. Other names are SQLAlchemy's or a library's: by name."""
+    head = type_head(type_text)
+    resolver = inventory.resolver
+    if head is None or resolver is None or depth > 5 or path not in inventory.modules:
+        return type_family(type_text)
+    symbol = resolver.resolve(path, head)
+    if symbol is None or symbol.kind != "class" or symbol.module is None or symbol.attr is not None:
+        return type_family(type_text)
+    own = next((c for c in inventory.modules[symbol.module].facts.classes if c.name == symbol.name and not c.nested),
+               None)
+    if own is None or not own.impl or "load_dialect_impl" in own.attributes:
+        return None  # no impl, or one chosen per database (the GUID recipe): unknown
+    return project_type_family(inventory, own.impl, symbol.module, depth + 1)
 
 
 def _mismatch(ctx, ref: FkRef, target: FkTarget, referenced, mine, theirs):

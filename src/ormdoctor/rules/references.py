@@ -183,7 +183,9 @@ def foreign_key_type_mismatch(ctx):
     The target may be written as a string (`"customers.id"`) or as an attribute
     (`ForeignKey(Customer.id)`, `ForeignKey(Customer.__table__.c.id)`, resolved through the
     module's imports), and the referenced key may come from a mixin's or an abstract base's
-    `@declared_attr def id(cls): return Column(...)`.
+    `@declared_attr def id(cls): return Column(...)`. A project's own `TypeDecorator` counts as
+    its `impl` (`class Uuid(TypeDecorator): impl = String(36)` is a string); one that picks its
+    type per database (`load_dialect_impl`) has no single family and is never reported.
 
     ## Why is this bad?
     SQLAlchemy does not compare the types. PostgreSQL refuses the constraint (`foreign key

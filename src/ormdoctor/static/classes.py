@@ -65,6 +65,8 @@ def _is_type_checking(test) -> bool:
 
 def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table) -> None:
     fact.attributes.setdefault(name, pos(stmt))
+    if name == "impl" and value is not None:
+        fact.impl = source_text(value)  # a TypeDecorator's; a column named impl is read below as well
     if name == "__tablename__":
         text = string(value)
         if text is not None:

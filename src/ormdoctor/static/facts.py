@@ -182,6 +182,7 @@ class ClassFact:
     makes_tables: bool = False
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
     branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
+    impl: str | None = None  # `impl = String(36)` in the body, as written: a TypeDecorator's real type
 
 
 @dataclass(slots=True)
