@@ -23,7 +23,9 @@ def _decorator(node: ast.expr) -> str:
     return text
 
 
-def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
+def read_class(node: ast.ClassDef, nested: bool, read_table, module_values: dict | None = None) -> ClassFact:
+    """``module_values``: module-level names bound so far to a dict or tuple, which a
+    ``__table_args__ = NAME`` in the body stands for."""
     fact = ClassFact(
         name=node.name,
         pos=pos(node),
@@ -38,9 +40,9 @@ def read_class(node: ast.ClassDef, nested: bool, read_table) -> ClassFact:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
-                    _assignment(fact, target.id, None, stmt.value, stmt, read_table)
+                    _assignment(fact, target.id, None, stmt.value, stmt, read_table, module_values)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            _assignment(fact, stmt.target.id, stmt.annotation, stmt.value, stmt, read_table)
+            _assignment(fact, stmt.target.id, stmt.annotation, stmt.value, stmt, read_table, module_values)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             _method(fact, stmt)
     return fact
@@ -63,7 +65,7 @@ def _is_type_checking(test) -> bool:
     return dotted(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
-def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table) -> None:
+def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table, module_values=None) -> None:
     fact.attributes.setdefault(name, pos(stmt))
     if name == "impl" and value is not None:
         fact.impl = source_text(value)  # a TypeDecorator's; a column named impl is read below as well
@@ -74,7 +76,13 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table)
         else:
             fact.tablename = TablenameFact("expr", source_text(value), pos(stmt))
     elif name == "__table_args__" and value is not None:
+        shared = value.id if isinstance(value, ast.Name) and module_values and value.id in module_values else None
+        if shared:
+            value = module_values[shared]  # `__table_args__ = MYSQL_TABLE_ARGS`, a literal above the class
         fact.table_args = table_args(value, pos(stmt))
+        for constraint in fact.table_args.constraints if shared else ():
+            # One object for every class that names the constant: never a name of this table's own.
+            constraint.object_ref = constraint.object_ref or shared
     elif name == "__abstract__":
         fact.abstract = literal(value) is True
     elif name == "__bind_key__":

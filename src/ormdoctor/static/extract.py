@@ -46,6 +46,8 @@ class ModuleReader:
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
         self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
+        # `MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB"}`: what a later `__table_args__ = MYSQL_TABLE_ARGS` is
+        self.table_args_values: dict[str, ast.AST] = {}
         # `from flask_sqlalchemy import SQLAlchemy as SQLAlchemyBase`: alias → the library's name,
         # for the module-level constructors read below (openFEC's `db = SQLAlchemyBase(...)`).
         self.library_names: dict[str, str] = {}
@@ -95,7 +97,8 @@ class ModuleReader:
         elif isinstance(stmt, ast.ClassDef) and context == TYPE_CHECKING:
             pass  # a stub for the type checker (`if TYPE_CHECKING: class Base: ...`): no class at run time
         elif isinstance(stmt, ast.ClassDef):
-            self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table))
+            self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table,
+                                                 self.table_args_values))
             self.facts.classes[-1].main_only = self.main_only
             self.facts.classes[-1].branch = self.branch
             for inner in stmt.body:
@@ -199,6 +202,10 @@ class ModuleReader:
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
+            if isinstance(value, (ast.Dict, ast.Tuple)) or isinstance(value, ast.Call) and dotted(value.func) == "tuple":
+                self.table_args_values[name] = value
+            else:
+                self.table_args_values.pop(name, None)
             folder = _file_relative(value, self.path_vars, 0)
             if folder is not None:
                 self.path_vars[name] = folder
