@@ -32,6 +32,8 @@ _ALIASABLE = set(OBJECT_CALLS) | {"Table", "Index"}
 _COMPOUND = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor",
                                                    "While", "ExceptHandler") if hasattr(ast, name))
 DYNAMIC_IMPORT_CALLS = {"import_module", "__import__", "import_string", "walk_packages", "iter_modules"}
+# Calls that import the module a literal first argument names (importlib, oslo.utils, Werkzeug).
+LITERAL_IMPORT_CALLS = {"import_module", "__import__", "import_string", "try_import"}
 ROUTER_CALLS = {"APIRouter", "Blueprint", "Namespace"}
 DATABASE_CONFIG_CALLS = {"transaction_context", "LegacyEngineFacade"}  # oslo.db: one per config group
 APP_CALLS = {"FastAPI", "Flask", "Starlette", "Quart", "Litestar", "Sanic", "get_wsgi_application", "get_asgi_application"}
@@ -246,6 +248,11 @@ class ModuleReader:
         tail = callee_tail(call)
         if isinstance(call.func, ast.Name):
             tail = self.library_names.get(tail, tail)
+        named = string(call.args[0]) if tail in LITERAL_IMPORT_CALLS and call.args else None
+        if named and not named.startswith(".") and all(part.isidentifier() for part in named.split(".")):
+            # `importutils.try_import("mistral.db.v2.sqlalchemy.models")` when the module loads:
+            # the same as `import mistral.db.v2.sqlalchemy.models`.
+            self.facts.imports.append(ImportFact(named, 0, [], None, MODULE, pos(call), branch=self.branch))
         if tail == "Table":
             self._table(call, var)
         elif tail == "Index":
