@@ -44,6 +44,9 @@ def mentions_orm(data: bytes) -> bool:
 _DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])"
                              r"|\bconfig(?:urator)?\.(?:include|scan)\(")
 
+_LITERAL_IMPORT_WORDS = ("import_module(", "__import__(", "import_string(", "try_import(")
+_LITERAL_IMPORT = re.compile(r"\b(?:import_module|__import__|import_string|try_import)\(\s*[rRuU]?['\"]")
+
 # Substrings first: the regex is only worth running on the few files that can match.
 _DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import__(", "import_string(",
                   "config.include(", "config.scan(", "configurator.include(", "configurator.scan(")
@@ -213,15 +216,25 @@ def _received(outcome):
     return rel, stat, digest, facts, stored
 
 
+def needs_parser(text: str, scanned: FileFacts) -> bool:
+    """Whether a file without ORM code still needs the parser for its imports: one under a
+    module-level try/if (which arm it sits in: a fallback, an alternative), or a module imported
+    by a literal name (`__import__("app.models")`), which the scanner does not read."""
+    return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_literal_name(text)
+
+
+def imports_by_literal_name(text: str) -> bool:
+    return any(word in text for word in _LITERAL_IMPORT_WORDS) and _LITERAL_IMPORT.search(text) is not None
+
+
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:
     text, encoding, error = decode(data)
     if error:
         return FileFacts(path=rel, digest=digest, parsed=False, error=error)
     facts = scan_imports(rel, digest, text)
-    if any(i.context == MODULE and i.pos.column > 1 for i in facts.imports):
-        # An import under a module-level try/if: which arm it sits in (a fallback, an
-        # alternative) takes the parser. Rare enough to cost nothing; a file that does not
-        # parse keeps the scanner's answer, as every file without ORM code does.
+    if needs_parser(text, facts):
+        # Rare enough to cost nothing; a file that does not parse keeps the scanner's answer,
+        # as every file without ORM code does.
         full = extract_file(rel, data, digest)
         if full.error is None:
             return full
