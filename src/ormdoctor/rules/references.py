@@ -225,6 +225,8 @@ def back_populates_mismatch(ctx):
     property 'orderz'`, `reverse_property 'x' on relationship ... references relationship ...,
     which does not reference mapper ...`, or `Error creating backref 'orders' on relationship
     'Order.customer': property of that name exists on mapper 'Mapper[Customer(customers)]'`.
+    In a module no program imports (left out of the models package's `__init__`), nothing fails
+    yet: a warning.
 
     ## Example
     ```python
