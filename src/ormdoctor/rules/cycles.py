@@ -3,7 +3,8 @@
 Only the imports a statement names count: `from app.models.b import B` inside
 `app/models/a.py` also runs `app/__init__` and `app/models/__init__`, but those packages are
 already being imported (they are a's own parents), so that edge takes nothing from them and
-closes no cycle. Nor does `from app.models import db` inside `app/models/audit.py` when
+closes no cycle; nor does `import app` written there (it binds the package being imported and
+takes nothing from it). Nor does `from app.models import db` inside `app/models/audit.py` when
 `app/models/__init__.py` binds `db` before the first of its imports that loads `audit`: the
 package always runs first (importing `app.models.audit` runs it), so the names are there,
 whatever imports what first. Bound after that import, they are not: ImportError.
@@ -33,6 +34,8 @@ def cycle_edges(inventory, late: set[str] | None = None, sources: set[str] | Non
         if _is_parent_package(edge.target, edge.source):
             if edge.target not in direct.get((edge.source, edge.pos.line, edge.pos.column), ()):
                 continue  # a parent package of the importer: already being imported, nothing taken from it
+            if not parents.takes_names(edge):
+                continue  # `import app` inside app/utils.py: binds the half-made package, takes nothing from it
             if parents.bound_before_loading(edge):
                 continue  # names the package holds before it loads the importer
             if late is not None:
@@ -63,6 +66,12 @@ class _ParentPackages:
         self.inventory = inventory
         self._bindings: dict[str, dict[str, int]] = {}
         self._loads: dict[str, dict[str, int]] = {}
+
+    def takes_names(self, edge: Edge) -> bool:
+        """Whether the statement of ``edge`` takes names from its target (`from app import x`),
+        which may not be bound yet, rather than binding the module itself (`import app`)."""
+        facts = self.inventory.modules[edge.source].facts
+        return any(f.context == MODULE and f.is_from and f.pos == edge.pos for f in facts.imports)
 
     def bound_before_loading(self, edge: Edge) -> bool:
         facts = self.inventory.modules[edge.source].facts
