@@ -23,7 +23,11 @@ def alembic_metadata_incomplete(ctx):
     `context.configure(target_metadata=...)`, as its template does): the project's
     `SQLAlchemy()` object's MetaData, seen with what the application (every program creating
     it) loads. Imports inside env.py's functions
-    count (they run before autogenerate compares), imports under `TYPE_CHECKING` do not. When
+    count (they run before autogenerate compares), imports under `TYPE_CHECKING` do not, and so
+    does an import by a literal name (`importlib.import_module("app.models")`, oslo's
+    `importutils.try_import`). An env.py that reads `config.<x>_config`, which the project's own
+    migration command sets before it calls Alembic in its process (OpenStack's `cli.py`:
+    `config.tacker_config = CONF`), sees what that command loads too. When
     env.py passes an `include_object` / `include_name` hook to `context.configure`, a table the
     hook names as a string is left to it, and the others are reported as a warning (the hook
     may filter them out).
@@ -95,7 +99,9 @@ def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: d
     fix = import_fix(ctx.inventory, env.loaded, path, sorted({t.owner for t in tables}), env.path)
     names = ", ".join(f"'{t.key}'" for t in tables)
     labels = sorted({ctx.metadata_label(t.metadata_id) for t in tables})
-    message = (f"{env.path} never imports {module.name} ({path}), which defines {names} on "
+    who = (f"neither {env.path} nor " + " nor ".join(f"{c} (which runs it)" for c in env.commands) + " imports"
+           if env.commands else f"{env.path} never imports")
+    message = (f"{who} {module.name} ({path}), which defines {names} on "
                f"{' and '.join(labels)}, its target_metadata: " + _consequence(ctx, env, tables, referencing))
     rel = [related(t.path, t.pos, f"'{t.key}' ({t.owner}) is defined here") for t in tables]
     rel += [related(e.source, e.pos, f"imports it only {_context(e.context)}")

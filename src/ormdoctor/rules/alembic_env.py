@@ -6,7 +6,9 @@ Flask-Migrate's template does) and is named env.py or imports alembic. Flask-Mig
 MetaData, and that env.py runs inside the application: what every program that creates the app
 loads, it sees.
 Its functions (`run_migrations_online()`) are called while it loads, so imports inside them
-count; imports under `TYPE_CHECKING` do not. An env.py that imports `importlib` or `pkgutil`,
+count; imports under `TYPE_CHECKING` do not. An env.py that reads `config.<x>_config`, which the
+project's own migration command sets before it calls Alembic (OpenStack's `cli.py`), runs in
+that command's process: what the command loads, env.py sees. An env.py that imports `importlib` or `pkgutil`,
 or loads a package `__init__` that imports `pkgutil`, probably discovers model modules at run
 time: its closure is not knowable statically and it is skipped.
 """
@@ -29,6 +31,7 @@ class AlembicEnv:
     fact: AlembicEnvFact
     metadata_ids: list[str]
     loaded: int  # bitset of the modules env.py loads
+    commands: tuple[str, ...] = ()  # the project's migration commands that run it in their process
 
     def missing_tables(self) -> list[TableDef]:
         """The first definition of each table on target_metadata that env.py never loads."""
@@ -56,14 +59,30 @@ def alembic_envs(inventory) -> list[AlembicEnv]:
             continue
         metadata_ids = target_metadata_ids(inventory, path, fact)
         loaded = env_closure(inventory, path)
+        commands = _commands_running(inventory, path)
+        for command in commands:
+            loaded |= env_closure(inventory, command)
         if FLASK_MIGRATE in fact.target_metadata:
             app = _flask_app_closure(inventory, path)
             if app is None:
                 continue  # which application runs it is unknown: so is what it loads
             loaded |= app
         if metadata_ids and not _discovers_dynamically(inventory, path):
-            envs.append(AlembicEnv(inventory, path, fact, metadata_ids, loaded))
+            envs.append(AlembicEnv(inventory, path, fact, metadata_ids, loaded, tuple(commands)))
     return envs
+
+
+def _commands_running(inventory, env_path: str) -> list[str]:
+    """The project's migration commands that run this env.py in their own process: env.py reads
+    `config.<x>_config` from the Alembic Config, which only such a command sets
+    (`config.tacker_config = CONF` in tacker/db/migration/cli.py, before `alembic_command.upgrade`).
+    What the command loads first (`from tacker.db.migration.models import head`), env.py sees."""
+    wanted = set(inventory.modules[env_path].facts.config_attrs_read)
+    if not wanted:
+        return []
+    return [path for path, module in sorted(inventory.modules.items())
+            if path != env_path and not module.is_test and wanted & set(module.facts.config_attrs_set)
+            and any(f.module.split(".")[0] == "alembic" for f in module.facts.imports)]
 
 
 def _flask_dbs(inventory) -> list[tuple[str, object]]:

@@ -85,6 +85,8 @@ class ModuleReader:
             self._stmt(stmt, context, nested)
 
     def _stmt(self, stmt, context: str, nested: bool) -> None:
+        if isinstance(stmt, ast.Assign):
+            self._config_attribute(stmt)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt),
@@ -157,6 +159,18 @@ class ModuleReader:
         finally:
             self.branch = outer
 
+    def _config_attribute(self, stmt: ast.Assign) -> None:
+        """`config.tacker_config = CONF` (a migration command handing its settings to env.py),
+        and `tacker_config = config.tacker_config` in the env.py that reads them."""
+        for target in stmt.targets:
+            if isinstance(target, ast.Attribute) and target.attr.endswith("_config") \
+                    and isinstance(target.value, ast.Name):
+                self.facts.config_attrs_set.append(target.attr)
+        value = stmt.value
+        if isinstance(value, ast.Attribute) and value.attr.endswith("_config") and dotted(value.value) in (
+                "config", "context.config", "alembic_config", "cfg"):
+            self.facts.config_attrs_read.append(value.attr)
+
     def _imports_only(self, body) -> None:
         """Imports inside a method run when it is called: recorded, never load-time edges. A
         class made there (`class Article(self.Model)` in a test's `create_models(self)`) is read
@@ -165,6 +179,8 @@ class ModuleReader:
             for inner in _statements(node):
                 if isinstance(inner, (ast.Import, ast.ImportFrom)):
                     self._stmt(inner, FUNCTION, True)
+                elif isinstance(inner, ast.Assign):
+                    self._config_attribute(inner)
                 elif isinstance(inner, ast.ClassDef):
                     self.facts.classes.append(read_class(inner, True, self._table))
 

@@ -287,6 +287,11 @@ class FileFacts:
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
+    # A project's migration command runs env.py in its own process, passing its settings on the
+    # Alembic Config (`config.tacker_config = CONF`, OpenStack's cli.py): the `*_config`
+    # attributes env.py reads from `context.config`, and those this module sets on a Config.
+    config_attrs_read: list[str] = field(default_factory=list)
+    config_attrs_set: list[str] = field(default_factory=list)
     engine_urls: list[str] = field(default_factory=list)  # create_engine(<this>) as written
     # Other ways a program configures a database connection, as written: oslo.db's
     # `enginefacade.transaction_context()` (one per config group), `Session(binds={...})`.

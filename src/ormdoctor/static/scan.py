@@ -44,6 +44,8 @@ def mentions_orm(data: bytes) -> bool:
 _DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_module|__import__|import_string)\(\s*(?!\s*[rRbBuU]{0,2}['\"])"
                              r"|\bconfig(?:urator)?\.(?:include|scan)\(")
 
+# `config.tacker_config = CONF`: a migration command handing its settings to env.py (facts.config_attrs_set)
+_SETS_CONFIG = re.compile(r"\b[A-Za-z_]\w*\.\w+_config[ \t]*=(?!=)")
 _LITERAL_IMPORT_WORDS = ("import_module(", "__import__(", "import_string(", "try_import(")
 _LITERAL_IMPORT = re.compile(r"\b(?:import_module|__import__|import_string|try_import)\(\s*[rRuU]?['\"]")
 
@@ -217,10 +219,12 @@ def _received(outcome):
 
 
 def needs_parser(text: str, scanned: FileFacts) -> bool:
-    """Whether a file without ORM code still needs the parser for its imports: one under a
-    module-level try/if (which arm it sits in: a fallback, an alternative), or a module imported
-    by a literal name (`__import__("app.models")`), which the scanner does not read."""
-    return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_literal_name(text)
+    """Whether a file without ORM code still needs the parser: for an import under a module-level
+    try/if (which arm it sits in: a fallback, an alternative), a module imported by a literal
+    name (`__import__("app.models")`), or a migration command's `config.x_config = ...`, which
+    the scanner does not read."""
+    return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_literal_name(text) \
+        or "_config" in text and _SETS_CONFIG.search(text) is not None
 
 
 def imports_by_literal_name(text: str) -> bool:
