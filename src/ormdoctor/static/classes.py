@@ -44,7 +44,7 @@ def read_class(node: ast.ClassDef, nested: bool, read_table, module_values: dict
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             _assignment(fact, stmt.target.id, stmt.annotation, stmt.value, stmt, read_table, module_values)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _method(fact, stmt)
+            _method(fact, stmt, module_values)
     return fact
 
 
@@ -79,7 +79,7 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
         shared = value.id if isinstance(value, ast.Name) and module_values and value.id in module_values else None
         if shared:
             value = module_values[shared]  # `__table_args__ = MYSQL_TABLE_ARGS`, a literal above the class
-        fact.table_args = table_args(value, pos(stmt))
+        fact.table_args = table_args(value, pos(stmt), module_values)
         for constraint in fact.table_args.constraints if shared else ():
             # One object for every class that names the constant: never a name of this table's own.
             constraint.object_ref = constraint.object_ref or shared
@@ -164,7 +164,7 @@ def _is_mapped(annotation) -> bool:
     return isinstance(annotation, ast.Subscript) and (dotted(annotation.value) or "").endswith("Mapped")
 
 
-def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
+def _method(fact: ClassFact, func: ast.FunctionDef, module_values: dict | None = None) -> None:
     decorators = {dotted(d) or "" for d in func.decorator_list}
     if func.name == "__new__":
         fact.makes_tables = _passes_table_true(func)
@@ -175,8 +175,8 @@ def _method(fact: ClassFact, func: ast.FunctionDef) -> None:
     if func.name == "__tablename__":
         fact.tablename = _declared_tablename(func)
     elif func.name == "__table_args__":
-        returned = _returned(func)
-        args = table_args(returned, pos(func)) if returned is not None else None
+        returned = _local_value(func, _returned(func))
+        args = table_args(returned, pos(func), module_values) if returned is not None else None
         if args is not None:
             args.form = "declared_attr"
             fact.table_args = args
@@ -215,6 +215,16 @@ def _passes_table_true(func: ast.FunctionDef) -> bool:
                 isinstance(t, ast.Subscript) and string(t.slice) == "table" for t in node.targets):
             return True
     return False
+
+
+def _local_value(func: ast.FunctionDef, node):
+    """``return args`` after one ``args = (...)`` in the function body: that value."""
+    if not isinstance(node, ast.Name):
+        return node
+    values = [stmt.value for stmt in func.body if isinstance(stmt, ast.Assign)
+              and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets)]
+    bound_elsewhere = any(isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With)) for n in ast.walk(func))
+    return values[0] if len(values) == 1 and not bound_elsewhere else node
 
 
 def _returned(func: ast.FunctionDef):

@@ -89,7 +89,10 @@ def column_ref(node: ast.AST) -> tuple[str, str | None]:
     return name or "?", None
 
 
-def table_args(node: ast.AST, position) -> TableArgsFact:
+def table_args(node: ast.AST, position, module_values: dict | None = None) -> TableArgsFact:
+    """``module_values``: the module's names bound so far to a literal, among them
+    ``Class.__table_args__`` of its classes, which a tuple may end with for its options
+    (`(UniqueConstraint(...), HashMapBase.__table_args__)`)."""
     if isinstance(node, ast.Dict):
         facts = TableArgsFact(pos=position, form="dict")
         _read_options(node, facts)
@@ -97,8 +100,16 @@ def table_args(node: ast.AST, position) -> TableArgsFact:
     if isinstance(node, ast.Tuple):
         facts = TableArgsFact(pos=position, form="tuple")
         for item in node.elts:
+            named = module_values.get(dotted(item) or "") if module_values and item is node.elts[-1] else None
+            if isinstance(named, ast.Dict):
+                item = named  # the options of another class, written as a literal dict there
             if isinstance(item, ast.Dict):
                 _read_options(item, facts)
+            elif (dotted(item) or "").endswith("__table_args__"):
+                # Another class's options from elsewhere (`model_base.BASEV2.__table_args__`, an
+                # installed base's `{"mysql_engine": "InnoDB"}`): engine settings in practice,
+                # taken as no schema, and never an Index.
+                continue
             else:
                 found = constraint(item)
                 if found:

@@ -103,6 +103,10 @@ class ModuleReader:
         elif isinstance(stmt, ast.ClassDef):
             self.facts.classes.append(read_class(stmt, nested or context == FUNCTION, self._table,
                                                  self.table_args_values))
+            for inner in stmt.body:  # `__table_args__ = {...}`: what a later class may end its tuple with
+                if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Dict) and any(
+                        isinstance(t, ast.Name) and t.id == "__table_args__" for t in inner.targets):
+                    self.table_args_values[f"{stmt.name}.__table_args__"] = inner.value
             self.facts.classes[-1].main_only = self.main_only
             self.facts.classes[-1].branch = self.branch
             for inner in stmt.body:
