@@ -226,3 +226,34 @@ def test_a_class_made_in_a_method_is_counted_as_defined_inside_a_function(tmp_pa
     assert analysis.summary()["coverage"] == {"looks_mapped": 2, "resolved": 0, "explained": 2,
                                               "unresolved": {"defined inside a function": 2}}
     assert analysis.findings == []
+
+
+def test_the_template_of_declarative_base_cls_is_no_unseen_model(tmp_path):
+    """`BASE = declarative_base(cls=TackerBaseV1)` (openstack/tacker): the class gives the base its
+    `declared_attr` table name; it is the base, not a model whose base could not be traced."""
+    files = {
+        "app/__init__.py": "",
+        "app/model_base.py": """
+            from oslo_db.sqlalchemy import models
+            from sqlalchemy import Column, String
+            from sqlalchemy.orm import declarative_base, declared_attr
+
+            class TemplateBase(models.ModelBase):
+                id = Column(String(36), primary_key=True)
+
+                @declared_attr
+                def __tablename__(cls):
+                    return cls.__name__.lower() + "s"
+
+            BASE = declarative_base(cls=TemplateBase)
+        """,
+        "app/models.py": """
+            from sqlalchemy import Column, String
+            from app.model_base import BASE
+
+            class Vim(BASE):
+                name = Column(String(255))
+        """,
+    }
+    coverage = analyse([str(write_project(tmp_path, files))], use_cache=False).summary()["coverage"]
+    assert coverage == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}

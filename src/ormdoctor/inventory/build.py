@@ -18,7 +18,7 @@ from ormdoctor.project.evidence import docker_roots, script_roots, source_folder
 from ormdoctor.project.modules import module_names, shadowed, used_names
 from ormdoctor.project.roots import alembic_roots, declared_roots, sys_path_roots
 from ormdoctor.static.exprs import CONVENTION_KEYS
-from ormdoctor.static.facts import FileFacts, is_alternative
+from ormdoctor.static.facts import FileFacts, base_templates, is_alternative
 
 
 def inventory_from_facts(root: Path, config: Config, facts: list[FileFacts],
@@ -163,8 +163,10 @@ def generated_evidence(path: str, facts) -> str | None:
 
 def _classes(inventory: Inventory, declarative: DeclarativeResolver) -> None:
     for path in sorted(inventory.modules):
-        for cls in inventory.modules[path].facts.classes:
-            if cls.nested or is_alternative(cls, inventory.modules[path].facts.classes):
+        facts = inventory.modules[path].facts
+        templates = base_templates(facts) if facts.objects else ()
+        for cls in facts.classes:
+            if cls.nested or is_alternative(cls, facts.classes) or cls.name in templates:
                 continue
             model = declarative.classify(path, cls)
             if model is None:

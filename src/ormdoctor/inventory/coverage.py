@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import Inventory
-from ormdoctor.static.facts import ClassFact, is_alternative
+from ormdoctor.static.facts import ClassFact, base_templates, is_alternative
 
 # Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
 _MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
@@ -84,11 +84,14 @@ def _compute(inventory: Inventory) -> Coverage:
     result = Coverage()
     for path in sorted(inventory.modules):
         module = inventory.modules[path]
+        templates = base_templates(module.facts)
         for cls in module.facts.classes:
             key = (path, cls.name, cls.pos.line)
             model = models.get(key)
             if not (looks_mapped(cls) or _mapped_through_ancestry(model)) or is_alternative(cls, module.facts.classes):
                 continue
+            if cls.name in templates and model is None:
+                continue  # `BASE = declarative_base(cls=TackerBaseV1)`: the base's template, no model
             if model is None and _names_no_table(cls) and _plain_mixin(inventory, path, cls):
                 continue
             result.looks_mapped += 1

@@ -342,3 +342,9 @@ def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
     defines the same name is that class's alternative: only one of them ever runs."""
     return bool(cls.branch) and any(other is not cls and other.name == cls.name and other.pos < cls.pos
                and exclusive(other.branch, cls.branch) for other in classes)
+
+
+def base_templates(facts: FileFacts) -> set[str]:
+    """Classes a module's `declarative_base(cls=X)` makes its declarative base from (tacker's
+    `BASE = declarative_base(cls=TackerBaseV1)`): the base's template, never a model itself."""
+    return {obj.args["cls"] for obj in facts.objects if obj.kind == "declarative_base" and obj.args.get("cls")}
