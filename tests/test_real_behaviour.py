@@ -297,6 +297,22 @@ def test_table_args_tuple_of_one_constraint_drops_it() -> None:
     assert kept["Campaign"] == ["PrimaryKeyConstraint:None", "UniqueConstraint:uq_campaigns_name"]
 
 
+_COLUMNS = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1]]
+from app import models
+print(json.dumps(sorted(c.name for c in models.User.__table__.columns)))
+"""
+
+
+def test_an_annotation_written_as_an_assignment_maps_no_column() -> None:
+    """ORM402's `avatar_url = Mapped[str]`: SQLAlchemy maps no column and says nothing."""
+    fixture = ROOT / "tests" / "fixtures" / "rules" / "ORM402_bad_annotation_written_as_assignment"
+    out = subprocess.run([sys.executable, "-I", "-B", "-W", "error", "-c", _COLUMNS, str(fixture)], capture_output=True,
+                         text=True, check=True, timeout=120).stdout
+    assert json.loads(out) == ["id", "name"]
+
+
 ALEMBIC = [
     pytest.param(p.parent, ini.parent.relative_to(p.parent), id=p.parent.relative_to(ROOT).as_posix())
     for p in _expect_files()

@@ -257,3 +257,38 @@ def test_the_template_of_declarative_base_cls_is_no_unseen_model(tmp_path):
     }
     coverage = analyse([str(write_project(tmp_path, files))], use_cache=False).summary()["coverage"]
     assert coverage == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}
+
+
+def test_mixins_on_mapped_as_dataclass_and_metaclasses_are_not_unseen_models(tmp_path):
+    """fastapi_best_architecture's `class DateTimeMixin(MappedAsDataclass)` holds columns for the
+    dataclass models, and Flask-SQLAlchemy's `class NameMetaMixin(type)` annotates `__tablename__`
+    for the classes it makes: neither is a model whose base could not be traced (a false ORM003)."""
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from datetime import datetime
+            from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, mapped_column
+
+            class CreatorMixin(MappedAsDataclass):
+                created_by: Mapped[int] = mapped_column()
+
+            class DateTimeMixin(MappedAsDataclass):
+                created_time: Mapped[datetime] = mapped_column(init=False)
+
+            class NameMetaMixin(type):
+                __tablename__: str
+
+                def __init__(cls, name, bases, namespace, **kwargs):
+                    super().__init__(name, bases, namespace, **kwargs)
+
+            class Base(MappedAsDataclass, DeclarativeBase):
+                pass
+
+            class User(Base, CreatorMixin, DateTimeMixin):
+                __tablename__ = "user"
+                id: Mapped[int] = mapped_column(primary_key=True, init=False)
+        """,
+    }
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    assert analysis.summary()["coverage"] == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}
+    assert analysis.findings == []

@@ -65,6 +65,9 @@ class Coverage:
 
 
 def looks_mapped(cls: ClassFact) -> bool:
+    if any(b in ("type", "builtins.type", "DeclarativeMeta", "DeclarativeAttributeIntercept") or b.endswith(
+            (".DeclarativeMeta", ".DeclarativeAttributeIntercept")) for b in cls.bases):
+        return False  # a metaclass (`class NameMetaMixin(type)`): it makes classes, it is none
     if not [b for b in cls.bases if b != "object"]:
         # A class without bases is a mixin, mapped only through its subclasses, unless a
         # decorator maps it (`@mapper_registry.mapped`) and it names its table.
@@ -105,6 +108,10 @@ def _compute(inventory: Inventory) -> Coverage:
     return result
 
 
+# SQLAlchemy's own mixins, which make no declarative base: a class built on them alone is a mixin.
+_PLAIN_LIBRARY_MIXINS = {"sqlalchemy.orm.MappedAsDataclass", "sqlalchemy.orm.decl_api.MappedAsDataclass"}
+
+
 def _names_no_table(cls: ClassFact) -> bool:
     return cls.tablename is None and not cls.table_assign and cls.keywords.get("table") != "True"
 
@@ -119,6 +126,8 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
         if base == "object":
             continue
         symbol = resolver.resolve(path, base)
+        if symbol is not None and symbol.kind == "external" and symbol.name in _PLAIN_LIBRARY_MIXINS:
+            continue  # `class DateTimeMixin(MappedAsDataclass)`: columns for dataclass models, no base
         if symbol is None or symbol.kind != "class" or symbol.attr is not None or symbol.module is None:
             return False
         parent = next((c for c in inventory.modules[symbol.module].facts.classes

@@ -136,12 +136,27 @@ class Resolver:
             return [(path, None)] if path else []
         out = []
         for name, _ in fact.names:
-            sub = self._submodule(base, fact, name, importer)
+            sub = self._submodule(base, fact, name, importer) or (
+                self._namespace_submodule(importer, fact, name) if base is None and fact.level else None)
             if sub:
                 out.append((sub, None))
             elif base:
                 out.append((base, None if name == "*" else name))
         return out
+
+    def _namespace_submodule(self, importer: str, fact: ImportFact, name: str) -> str | None:
+        """`from .albums import routes` where `albums/` has no `__init__.py` (a namespace
+        package inside a regular one): the module `albums/routes.py` itself."""
+        if name == "*":
+            return None
+        folder = importer.rpartition("/")[0]
+        for _ in range(fact.level - 1):
+            folder = folder.rpartition("/")[0]
+        rel = "/".join(p for p in [folder, *fact.module.split("."), name] if p)
+        for candidate in (rel + ".py", rel + "/__init__.py"):
+            if candidate in self.modules:
+                return candidate
+        return None
 
     def _base_module(self, importer: str, fact: ImportFact) -> str | None:
         if fact.level == 0:

@@ -106,7 +106,9 @@ def misspelled_declarative_attribute(ctx):
     Finds misspelled declarative attributes (`__tableargs__`, `__table_name__`, `__tablename`,
     `__mapperargs__`, ...) and a `__table_args__` that is not a tuple or dict, typically a
     single constraint in parentheses without the trailing comma, or a list. `tuple(...)` around
-    a list or tuple is read as that tuple; `tuple(...)` around one constraint is reported.
+    a list or tuple is read as that tuple; `tuple(...)` around one constraint is reported. Also
+    an annotation written as an assignment in a model, `avatar_url = Mapped[str]` (a `=` for a
+    `:`): SQLAlchemy maps no column and says nothing.
 
     ## Why is this bad?
     Some fail loudly (`__table_name__`: "Class does not have a __table__ or __tablename__
@@ -172,6 +174,17 @@ def misspelled_declarative_attribute(ctx):
             args = cls.table_args
             if args is not None and args.form == "invalid":
                 yield _not_a_tuple(ctx, module.path, cls, args)
+            for attr, pos in cls.assigned_types.items() if maybe_model else ():
+                yield _annotation_assigned(ctx, module.path, cls, attr, pos)
+
+
+def _annotation_assigned(ctx, path: str, cls, attr: str, pos):
+    """`avatar_url = Mapped[str]`: the class attribute is the type object, SQLAlchemy maps no
+    column (checked with 1.4 and 2.1), and the code that reads or writes it gets the type."""
+    return ctx.finding("ORM402", f"{cls.name}.{attr}",
+                       f"{cls.name}.{attr} = Mapped[...] assigns the annotation instead of declaring it: no column "
+                       f"'{attr}' is mapped, and {cls.name}.{attr} is the type object",
+                       loc(path, pos), hint=f"write `{attr}: Mapped[...]` (a colon), then migrate the new column")
 
 
 _TUPLE_HINT = {

@@ -773,9 +773,10 @@ def _candidate_pairs(tables: list[TableDef]):
 
 
 def _in_tests(a: TableDef, b: TableDef) -> bool:
-    """A test module's tables are fixtures (a plain and a dataclass variant of one model, on
-    purpose), not a project's second version of an entity."""
-    return is_test_file(a.path) or is_test_file(b.path)
+    """A test module's tables, or a test-support module's in a tests/ folder (graphene-sqlalchemy's
+    `tests/models.py`), are fixtures (a plain and a polymorphic variant of one model, on purpose),
+    not a project's second version of an entity."""
+    return any(is_test_file(t.path) or "/tests/" in f"/{t.path}" or "/test/" in f"/{t.path}" for t in (a, b))
 
 
 def _children_of_other_parents(a: TableDef, b: TableDef, classes: set[str]) -> bool:

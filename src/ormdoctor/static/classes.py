@@ -114,6 +114,9 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
 def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
     if annotation is not None and (dotted(annotation) or "").endswith("ClassVar"):
         return
+    if annotation is None and isinstance(value, ast.Subscript) and (dotted(value.value) or "").rsplit(".", 1)[-1] == "Mapped":
+        fact.assigned_types[name] = pos(stmt)  # `x = Mapped[str]`: `=` where `:` was meant
+        return
     tail = callee_tail(value) if isinstance(value, ast.Call) else None
     if tail in col.COLUMN_CALLS:
         column = col.parse_column_call(value, name, tail)

@@ -183,6 +183,8 @@ class ClassFact:
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
     branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
     impl: str | None = None  # `impl = String(36)` in the body, as written: a TypeDecorator's real type
+    # `avatar_url = Mapped[str]`: an annotation written as an assignment (no column), name → place
+    assigned_types: dict[str, Pos] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
