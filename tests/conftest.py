@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/support helpers
 
 _counter = itertools.count()
+
+# A suite started in the background by a non-interactive shell (`./scripts/test.sh &`, nohup)
+# inherits SIGINT ignored, and so would every ormdoctor it starts: the Ctrl-C tests would then
+# test the shell, not ormdoctor. A handler is not inherited across exec, so the children get
+# the default, as under a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser):
