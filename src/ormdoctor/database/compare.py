@@ -280,10 +280,7 @@ def _convention(inventory: Inventory, table: TableDef):
 
 def _constraints(inventory: Inventory, table: TableDef):
     yield from table.constraints
-    module = inventory.modules.get(table.path)
-    for index in module.facts.indexes if module else []:
-        if index.table_ref and index.table_ref in (table.owner, table.table.var if table.table else None):
-            yield index
+    yield from inventory.module_indexes(table)
 
 
 def index_drift(inventory: Inventory, table: TableDef, columns: list[ColumnFact], found: DbTable) -> list[Finding]:

@@ -84,7 +84,7 @@ class _Describer:
                     if _column_name(column) not in names:
                         names.add(_column_name(column))
                         columns.append(column)
-        constraints = list(first.constraints) + self._module_indexes(first)
+        constraints = list(first.constraints) + self.inv.module_indexes(first)
         convention = self._convention(first.metadata_id)
         pk_columns = _pk_columns(columns, constraints)
         return TableDoc(
@@ -133,12 +133,6 @@ class _Describer:
             explicit, known = written_name(self.inv, table, constraint)
             return final_name(kind, explicit, table.name, table.schema, columns, convention) if known else None
         return name
-
-    def _module_indexes(self, table: TableDef) -> list[ConstraintFact]:
-        """Module-level ``Index("ix", table.c.x)`` / ``Index("ix", Model.x)`` aimed at the table."""
-        module = self.inv.modules.get(table.path)
-        owners = {table.owner, table.table.var if table.table else None} - {None}
-        return [i for i in (module.facts.indexes if module else []) if i.table_ref in owners]
 
     # Columns and foreign keys -------------------------------------------------------------------
     def _column(self, table: TableDef, column: ColumnFact, pk_columns: set[str]) -> ColumnDoc:

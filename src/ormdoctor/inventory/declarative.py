@@ -172,7 +172,7 @@ class DeclarativeResolver:
                 return self.object_metadata(symbol.module, obj, bind_key)
             return None
         if symbol.kind == "class" and symbol.module:
-            cls = self._class(symbol.module, symbol.name)
+            cls = self.module_class(symbol.module, symbol.name)
             if cls is None:
                 return None
             lineage = self.lineage(symbol.module, cls)
@@ -208,7 +208,7 @@ class DeclarativeResolver:
                 return obj
         return None
 
-    def _class(self, path: str, name: str) -> ClassFact | None:
+    def module_class(self, path: str, name: str) -> ClassFact | None:
         """The class a module-level name denotes: the last class statement of that name binds it."""
         found = None
         for cls in self._module(path).facts.classes:
@@ -367,7 +367,7 @@ class DeclarativeResolver:
                 if symbol and symbol.kind == "object" and symbol.module and symbol.attr is None:
                     symbol = self._base_cls(symbol)  # declarative_base(cls=Mixin) inherits the mixin
                 if symbol and symbol.kind == "class" and symbol.module and symbol.attr is None:
-                    parent = self._class(symbol.module, symbol.name)
+                    parent = self.module_class(symbol.module, symbol.name)
                     if parent is not None:
                         pending.append((symbol.module, parent))
         return tuple(order)
@@ -377,14 +377,14 @@ class DeclarativeResolver:
         if obj is not None and obj.kind == "alias" and obj.ref:
             return self.resolver.resolve(symbol.module, obj.ref)  # `Model = BaseModel`
         ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
-        if ref == symbol.name and self._class(symbol.module, ref) is not None:
+        if ref == symbol.name and self.module_class(symbol.module, ref) is not None:
             return Symbol("class", symbol.module, ref)  # `Base = declarative_base(cls=Base)`: the class above
         return self.resolver.resolve(symbol.module, ref) if ref else None
 
     def model_for(self, symbol: Symbol) -> ModelClass | None:
         if symbol.module is None:
             return None
-        cls = self._class(symbol.module, symbol.name)
+        cls = self.module_class(symbol.module, symbol.name)
         return self.classify(symbol.module, cls) if cls else None
 
     # Classification --------------------------------------------------------------------------
@@ -445,7 +445,7 @@ class DeclarativeResolver:
             meta = ancestor.keywords.get("metaclass")
             symbol = self.resolver.resolve(path, meta) if meta else None
             if symbol is not None and symbol.kind == "class" and symbol.module:
-                found = self._class(symbol.module, symbol.name)
+                found = self.module_class(symbol.module, symbol.name)
                 if found is not None and found.makes_tables:
                     return True
         return False
@@ -529,13 +529,11 @@ class DeclarativeResolver:
         it cannot be known exactly: module constants (imported ones too) and, in the class body
         that writes it, the ``__tablename__`` assigned there (`"ix_%s_code" % __tablename__`)."""
         path, names = table.path, {}
-        model = table.model
-        for owner_path, owner in self.ancestry(model.path, model.fact) if model is not None else ():
-            if owner.table_args is not None and any(c is constraint for c in owner.table_args.constraints):
-                path = owner_path
-                if owner.tablename is not None and owner.tablename.kind == "literal":
-                    names["__tablename__"] = owner.tablename.value
-                break
+        found = self.table_args_owner(table.model) if table.model is not None else None
+        if found is not None and any(c is constraint for c in found[1].table_args.constraints):
+            path, owner = found
+            if owner.tablename is not None and owner.tablename.kind == "literal":
+                names["__tablename__"] = owner.tablename.value
         return evaluate(constraint.name_expr, _Constants(self, path, names))
 
     def _imported(self, path: str, name: str, table: str, depth: int = 0) -> object | None:

@@ -168,6 +168,12 @@ class Inventory:
             kept[key] = compute()
         return kept[key]
 
+    def module_indexes(self, table: TableDef) -> list[ConstraintFact]:
+        """Module-level ``Index("ix", table.c.x)`` / ``Index("ix", Model.x)`` aimed at ``table``."""
+        module = self.modules.get(table.path)
+        owners = {table.owner, table.table.var if table.table else None} - {None}
+        return [i for i in (module.facts.indexes if module else ()) if i.table_ref in owners]
+
     def tables_by_key(self) -> dict[tuple[str, str | None, str], list[TableDef]]:
         grouped: dict[tuple[str, str | None, str], list[TableDef]] = {}
         for table in self.tables:

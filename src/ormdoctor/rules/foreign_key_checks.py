@@ -164,8 +164,7 @@ def project_type_family(inventory, type_text: str, path: str, depth: int = 0) ->
     symbol = resolver.resolve(path, head)
     if symbol is None or symbol.kind != "class" or symbol.module is None or symbol.attr is not None:
         return type_family(type_text)
-    own = next((c for c in inventory.modules[symbol.module].facts.classes if c.name == symbol.name and not c.nested),
-               None)
+    own = inventory.declarative.module_class(symbol.module, symbol.name) if inventory.declarative else None
     if own is None or not own.impl or "load_dialect_impl" in own.attributes:
         return None  # no impl, or one chosen per database (the GUID recipe): unknown
     return project_type_family(inventory, own.impl, symbol.module, depth + 1)

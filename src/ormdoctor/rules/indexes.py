@@ -100,13 +100,7 @@ def _constraint_home(ctx, table: TableDef, constraint) -> str | None:
 def _constraints(ctx, table: TableDef):
     """The table's own constraints plus module-level ``Index(..., table.c.x)`` aimed at it."""
     yield from table.constraints
-    yield from _module_indexes(ctx, table)
-
-
-def _module_indexes(ctx, table: TableDef) -> list:
-    module = ctx.inventory.modules.get(table.path)
-    return [index for index in (module.facts.indexes if module else ())
-            if index.table_ref and index.table_ref in (table.owner, (table.table.var if table.table else None))]
+    yield from ctx.inventory.module_indexes(table)
 
 
 @rule("ORM201", "duplicate-index-name", Severity.ERROR, fix=Applicability.UNSAFE)

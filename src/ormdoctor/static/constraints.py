@@ -124,18 +124,23 @@ def table_args(node: ast.AST, position, module_values: dict | None = None) -> Ta
                              constraints=[c for c in map(constraint, node.elts) if c],
                              invalid_reason="is not a tuple or dict: a list is not accepted; SQLAlchemy wants a "
                                             "tuple or a dict", repair="tuple")
-    if isinstance(node, ast.Call) and dotted(node.func) in ("tuple", "builtins.tuple") \
-            and len(node.args) == 1 and not node.keywords:
-        return _tuple_call(node.args[0], position)
+    if is_tuple_call(node):
+        return _tuple_call(node.args[0], position, module_values)
     return TableArgsFact(pos=position, form="unknown", schema_known=False)
 
 
-def _tuple_call(inner: ast.AST, position) -> TableArgsFact:
+def is_tuple_call(node: ast.AST) -> bool:
+    """`tuple(<one argument>)`."""
+    return isinstance(node, ast.Call) and dotted(node.func) in ("tuple", "builtins.tuple") \
+        and len(node.args) == 1 and not node.keywords
+
+
+def _tuple_call(inner: ast.AST, position, module_values: dict | None) -> TableArgsFact:
     """``tuple([Index(...), {...}])`` is the tuple of those items. ``tuple(UniqueConstraint(...))``
     iterates over the constraint, which yields its columns: none while it is unattached, so the
     tuple is empty and the constraint silently never exists; an ``Index`` is not iterable at all."""
     if isinstance(inner, (ast.List, ast.Tuple)):
-        return table_args(ast.Tuple(elts=inner.elts, ctx=ast.Load()), position)
+        return table_args(ast.Tuple(elts=inner.elts, ctx=ast.Load()), position, module_values)
     kind = callee_tail(inner) if isinstance(inner, ast.Call) else None
     if kind == "Index":
         return TableArgsFact(pos=position, form="invalid", constraints=[c for c in [constraint(inner)] if c],

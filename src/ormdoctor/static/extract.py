@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from ormdoctor.static import columns as col
 from ormdoctor.static.classes import assigned_after_body, read_class
-from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint
+from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint, is_tuple_call
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
                                     is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
                                     string, truthy_kw)
@@ -224,7 +224,7 @@ class ModuleReader:
             if not isinstance(target, ast.Name):
                 continue
             name = target.id
-            if isinstance(value, (ast.Dict, ast.Tuple)) or isinstance(value, ast.Call) and dotted(value.func) == "tuple":
+            if isinstance(value, (ast.Dict, ast.Tuple)) or is_tuple_call(value):
                 self.table_args_values[name] = value
             else:
                 self.table_args_values.pop(name, None)
