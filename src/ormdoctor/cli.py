@@ -41,6 +41,8 @@ def _ci_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("--add-ignore", action="store_true",
                        help="append `# ormdoctor: ignore[CODE]` to every finding's line, then exit 0")
     check.add_argument("--watch", action="store_true", help="check again whenever a file changes (Ctrl-C stops)")
+    check.add_argument("--no-server", action="store_true",
+                       help="check in this process even when `ormdoctor serve` runs for the project")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the project root, import roots, processes and coverage inferred, and why; then exit")
     _runtime_options(check)
     _ci_options(check)
+
+    serve = sub.add_parser("serve", help="keep the project in memory and answer its `check` commands fast")
+    serve.add_argument("paths", nargs="?", default=".", metavar="PATH", help="project folder (default: .)")
+    serve.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop after this long without a check (default: never)")
+    serve.add_argument("--stop", action="store_true", help="stop the server of the project, then exit")
 
     roots = sub.add_parser("roots", help="the import roots, entry points and processes inferred, and why")
     _common(roots)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 _MODULES = {"check": "check", "tables": "tables", "compare": "compare", "rule": "rule", "verify": "verify",
-            "docs": "docs", "roots": "roots", "fix": "fix", "plan": "plan"}
+            "docs": "docs", "roots": "roots", "fix": "fix", "plan": "plan", "serve": "serve"}
 
 
 def dispatch(args) -> int:

@@ -26,7 +26,10 @@ def run(args) -> int:
 
         return watch(run_as_seen, args.paths, args.config,
                      idle=lambda: prepare(memory, args.paths, args.config, args.python, not args.no_cache))
-    return run_once(args)
+    from ormdoctor.server.ask import ask
+
+    answered = ask(args)  # `ormdoctor serve` runs for this project: it holds the tree in memory
+    return answered if answered is not None else run_once(args)
 
 
 def _check_combinations(args) -> None:
