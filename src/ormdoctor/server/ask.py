@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from pathlib import Path
 
 from ormdoctor import __version__
 
