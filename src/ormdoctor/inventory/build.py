@@ -184,7 +184,7 @@ def _class_table(model, declarative: DeclarativeResolver) -> TableDef:
         name=model.table_name, schema=model.schema, metadata_id=model.metadata_id, path=model.path,
         pos=model.fact.tablename.pos if model.fact.tablename and model.fact.tablename.pos else model.pos,
         origin="class", owner=model.name, columns=model.columns,
-        constraints=list(args.constraints) if args else [],
+        constraints=list(args.constraints) if args else [], constraints_known=not args or args.constraints_known,
         extend_existing=bool(args and args.extend_existing), keep_existing=bool(args and args.keep_existing),
         flag_pos=args.pos if flagged else None, flag_path=supplier[0] if flagged else None,
         flag_owner=supplier[1].name if flagged else None, model=model, docstring=model.fact.docstring, main_only=model.fact.main_only,

@@ -98,6 +98,7 @@ class TableDef:
     owner: str  # class name, or the Table's variable name
     columns: list[ColumnFact] = field(default_factory=list)
     constraints: list[ConstraintFact] = field(default_factory=list)
+    constraints_known: bool = True  # False: some are computed (see TableArgsFact.constraints_known)
     extend_existing: bool = False
     keep_existing: bool = False
     flag_pos: Pos | None = None

@@ -8,7 +8,7 @@ import copy
 from ormdoctor.static import columns as col
 from ormdoctor.static.constraints import table_args
 from ormdoctor.static.exprs import callee_tail, convention_dict, dotted, keyword, literal, pos, source_text, string
-from ormdoctor.static.facts import ClassFact, ObjectFact, TablenameFact, TableFact
+from ormdoctor.static.facts import ClassFact, ObjectFact, TableArgsFact, TablenameFact, TableFact
 
 DECLARED_ATTR = {"declared_attr", "declared_attr.directive", "declared_attr.cascading", "orm.declared_attr",
                  "sa.orm.declared_attr", "declarative.declared_attr"}
@@ -178,13 +178,48 @@ def _method(fact: ClassFact, func: ast.FunctionDef, module_values: dict | None =
     if func.name == "__tablename__":
         fact.tablename = _declared_tablename(func)
     elif func.name == "__table_args__":
-        returned = _local_value(func, _returned(func))
-        args = table_args(returned, pos(func), module_values) if returned is not None else None
+        args = _declared_table_args(func, module_values)
         if args is not None:
             args.form = "declared_attr"
             fact.table_args = args
     elif not func.name.startswith("__"):
         _declared_column(fact, func)
+
+
+def _declared_table_args(func: ast.FunctionDef, module_values: dict | None) -> TableArgsFact | None:
+    """What a ``declared_attr`` ``__table_args__`` returns. One literal: read as written. Several
+    returns (one per table, ``if cls.__tablename__ == ...``) or a tuple added to a computed one
+    (``cls._table_args + (CheckConstraint(...), {"mysql_engine": "InnoDB"})``): the options can
+    still be read, since only a tuple's last item may hold them; the constraints cannot all be."""
+    returns = [_local_value(func, n.value) for n in ast.walk(func)
+               if isinstance(n, ast.Return) and n.value is not None and not _is_none(n.value)]
+    if not returns:
+        return None
+    if len(returns) == 1 and not _added_tuple(returns[0]):
+        return table_args(returns[0], pos(func), module_values)
+    branches = [table_args(_added_tuple(r) or r, pos(func), module_values) for r in returns]
+    if any(b.form not in ("tuple", "dict") for b in branches):
+        return TableArgsFact(pos=pos(func), form="unknown", schema_known=False)
+    first = branches[0]
+    options = {(b.schema, b.schema_known, b.schema_ref, b.extend_existing, b.keep_existing) for b in branches}
+    merged = TableArgsFact(pos=pos(func), form="tuple", constraints_known=False)
+    if len(options) == 1:
+        merged.schema, merged.schema_known, merged.schema_ref = first.schema, first.schema_known, first.schema_ref
+        merged.extend_existing, merged.keep_existing = first.extend_existing, first.keep_existing
+    else:  # the branches disagree: which one a class takes is decided at run time
+        merged.schema_known = False
+    if len(returns) == 1:
+        merged.constraints = first.constraints  # written for every class; one branch's are not
+    return merged
+
+
+def _added_tuple(node) -> ast.Tuple | None:
+    """``<computed> + (item, ..., {options})``: the literal tuple at the end, which holds the
+    last item (and so the options) of the sum."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Tuple) \
+            and node.right.elts:
+        return node.right
+    return None
 
 
 def _declared_column(fact: ClassFact, func: ast.FunctionDef) -> None:

@@ -140,6 +140,9 @@ class TableArgsFact:
     # How to write it right: "comma" (`(X)` → `(X,)`), "tuple" (a list, or `tuple(X)`, → `(X,)`).
     repair: str | None = None
     crashes: bool = True  # False: the class is defined and the constraints are silently dropped
+    # False: some constraints are computed (`cls._table_args + (...)`, one tuple per branch):
+    # `constraints` holds only the ones written, and no rule may take a missing one as absent.
+    constraints_known: bool = True
 
 
 @dataclass(slots=True)
@@ -308,6 +311,9 @@ class FileFacts:
     # The file says it is generated code (a reflection snapshot): "sqlacodegen", or "a
     # generated-code header" ("auto-generated", "DO NOT EDIT", "@generated").
     generated: str | None = None
+    # `def create_alarm(metadata): return Table("alarm", metadata, Column(...))`: tables made
+    # when a function runs, which no static reading maps; counted so the run says it is blind to them.
+    tables_in_functions: int = 0
 
 
 def module_bindings(facts: FileFacts):
