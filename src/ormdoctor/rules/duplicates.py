@@ -711,7 +711,8 @@ def parallel_model(ctx):
     from one mixin do not count (shared by design), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
-    `ArchivedOrder`, `NotificationAllTimeView`. Nor are two children of one shape whose class
+    `ArchivedOrder`, `DeletedOrder`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
+    tables of one role, `RuleHistory` and `RuleHistoryRecent`). Nor are two children of one shape whose class
     name adds another model's name and that each have a parent the other lacks (`Executable` of
     a submission, `UserTestExecutable` of a user test), or two tables of a test module (fixture
     variants made on purpose).
@@ -818,10 +819,14 @@ def _related(a: TableDef, b: TableDef) -> bool:
 
 
 # What a class name adds to another's for a table kept beside the entity by design: its history,
-# audit trail, archive or a read view (`NotificationHistory`, `OrderAudit`), not a second version.
-# The role is the last word of what is added, CamelCase (`AllTimeView`) or snake_case.
-_ROLES = "History|Histories|Audit|Archive|Archived|Snapshot|Revision|Version|View|Log|Changelog"
-_ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?|_?(?:[a-z0-9]+_)*(?:{_ROLES.lower()})s?_?")
+# audit trail, archive, deleted rows or a read view (`NotificationHistory`, `OrderAudit`,
+# `DeletedDidMeta`), not a second version. The role is one word of what is added, CamelCase
+# (`AllTimeView`, `HistoryRecent`) or snake_case; a table that already has a role (`RuleHistory`)
+# extended again (`RuleHistoryRecent`) is a second table of that role, by design too.
+_ROLES = "History|Histories|Audit|Archive|Archived|Deleted|Snapshot|Revision|Version|View|Log|Changelog"
+_ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?(?:[A-Z][a-z0-9]*)*"
+                         rf"|_?(?:[a-z0-9]+_)*(?:{_ROLES.lower()})s?(?:_[a-z0-9]+)*_?")
+_HAS_ROLE = re.compile(rf"(?:{_ROLES})s?(?=[A-Z]|$)")
 
 
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
@@ -830,7 +835,7 @@ def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
         return f"'{b.name}' is '{a.name}' with an affix"
     if a.origin == b.origin == "class" and a.owner != b.owner and (b.owner.endswith(a.owner) or b.owner.startswith(a.owner)):
         added = b.owner[len(a.owner):] if b.owner.startswith(a.owner) else b.owner[:-len(a.owner)]
-        if _ROLE_WORDS.fullmatch(added):
+        if _ROLE_WORDS.fullmatch(added) or _HAS_ROLE.search(a.owner):
             return None
         # A column both get from one mixin or base class (`created_at` of a TimestampMixin) is the
         # same definition in both: shared by design, no sign of a copy.
