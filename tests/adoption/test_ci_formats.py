@@ -45,6 +45,20 @@ def test_every_json_format_follows_the_schema(fmt, definition, tmp_path):
     validate(json.loads(clean.stdout), definition)
 
 
+def test_a_report_counting_tables_made_in_functions_follows_the_schema(tmp_path):
+    from adopthelpers import write
+
+    root = write(tmp_path, {"app/__init__.py": "", "app/models.py": """
+        from sqlalchemy import Column, Integer, Table
+
+        def make(metadata):
+            return Table("alarm", metadata, Column("id", Integer, primary_key=True))
+    """})
+    document = json.loads(ormdoctor("check", str(root), "--no-cache", "--format", "json").stdout)
+    assert document["summary"]["coverage"]["tables_in_functions"] == 1
+    validate(document, "report")
+
+
 def test_statistics_json_and_baseline_follow_the_schema(tmp_path):
     stats = json.loads(ormdoctor("check", str(EXAMPLE), "--no-cache", "--statistics", "--format", "json").stdout)
     validate(stats, "statistics")

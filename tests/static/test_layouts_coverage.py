@@ -292,3 +292,43 @@ def test_mixins_on_mapped_as_dataclass_and_metaclasses_are_not_unseen_models(tmp
     analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
     assert analysis.summary()["coverage"] == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}
     assert analysis.findings == []
+
+
+# monasca-api's shape: each table made by a factory function, called with a MetaData at run time.
+FACTORY_TABLES = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from sqlalchemy import Column, Integer, MetaData, String, Table
+
+
+        def create_alarm_model(metadata=None):
+            return Table("alarm", metadata, Column("id", String(36), primary_key=True))
+
+
+        def create_metric_model(metadata=None):
+            metric = Table("metric", metadata, Column("id", Integer, primary_key=True))
+            return metric
+
+
+        def lookup(metadata, engine):
+            return Table("alarm", metadata, autoload_with=engine)  # a reflection: no table written here
+
+
+        def get_all_metadata():
+            metadata = MetaData()
+            create_alarm_model(metadata)
+            create_metric_model(metadata)
+            return metadata
+    """,
+}
+
+
+def test_tables_made_inside_functions_are_said_to_be_unread(tmp_path):
+    root = write_project(tmp_path, FACTORY_TABLES)
+    text = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(root), "--no-cache"],
+                          capture_output=True, text=True, timeout=120).stdout
+    *_, summary, unread = text.splitlines()
+    assert summary.startswith("No models found: ") and " 0 models, 0 tables " in summary
+    assert unread == "Not read: 2 Table() calls inside functions (made when the function runs)."
+    coverage = run_json(root)["summary"]["coverage"]
+    assert coverage == {"looks_mapped": 0, "resolved": 0, "explained": 0, "unresolved": {}, "tables_in_functions": 2}

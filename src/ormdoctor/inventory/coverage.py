@@ -44,6 +44,7 @@ class Coverage:
     looks_mapped: int = 0
     resolved: int = 0
     unseen: list[Unseen] = field(default_factory=list)
+    tables_in_functions: int = 0  # Table(...) calls made when a function runs: never read
 
     @property
     def explained(self) -> int:
@@ -56,8 +57,11 @@ class Coverage:
         return dict(sorted(counts.items()))
 
     def as_dict(self) -> dict:
-        return {"looks_mapped": self.looks_mapped, "resolved": self.resolved, "explained": self.explained,
-                "unresolved": self.reasons()}
+        found = {"looks_mapped": self.looks_mapped, "resolved": self.resolved, "explained": self.explained,
+                 "unresolved": self.reasons()}
+        if self.tables_in_functions:
+            found["tables_in_functions"] = self.tables_in_functions
+        return found
 
     @property
     def unexplained(self) -> list[Unseen]:
@@ -87,6 +91,7 @@ def _compute(inventory: Inventory) -> Coverage:
     result = Coverage()
     for path in sorted(inventory.modules):
         module = inventory.modules[path]
+        result.tables_in_functions += module.facts.tables_in_functions
         templates = base_templates(module.facts)
         for cls in module.facts.classes:
             key = (path, cls.name, cls.pos.line)

@@ -66,10 +66,17 @@ def _summary_line(summary: dict, paint: Painter) -> str:
 
 
 def _coverage_line(coverage: dict | None) -> str:
-    """`Seen: 40 of 42 classes that look mapped (2 base not traceable).`"""
-    if not coverage or not coverage.get("looks_mapped"):
+    """`Seen: 40 of 42 classes that look mapped (2 base not traceable).`, and the tables made
+    inside functions, which no static reading sees."""
+    if not coverage:
         return ""
-    looks, resolved = coverage["looks_mapped"], coverage["resolved"]
-    reasons = ", ".join(f"{n} {reason}" for reason, n in coverage.get("unresolved", {}).items())
-    return f"\nSeen: {resolved} of {looks} classes that look mapped" + (f" ({reasons})." if reasons else ".")
+    line = ""
+    if coverage.get("looks_mapped"):
+        looks, resolved = coverage["looks_mapped"], coverage["resolved"]
+        reasons = ", ".join(f"{n} {reason}" for reason, n in coverage.get("unresolved", {}).items())
+        line = f"\nSeen: {resolved} of {looks} classes that look mapped" + (f" ({reasons})." if reasons else ".")
+    tables = coverage.get("tables_in_functions", 0)
+    if tables:
+        line += f"\nNot read: {tables} Table() call{'s' * (tables != 1)} inside functions (made when the function runs)."
+    return line
 

@@ -87,6 +87,8 @@ class ModuleReader:
     def _stmt(self, stmt, context: str, nested: bool) -> None:
         if isinstance(stmt, ast.Assign):
             self._config_attribute(stmt)
+        if context == FUNCTION and isinstance(stmt, (ast.Return, ast.Assign, ast.Expr)) and _makes_table(stmt.value):
+            self.facts.tables_in_functions += 1
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 self.facts.imports.append(ImportFact(alias.name, 0, [], alias.asname, context, pos(stmt),
@@ -187,6 +189,8 @@ class ModuleReader:
                     self._config_attribute(inner)
                 elif isinstance(inner, ast.ClassDef):
                     self.facts.classes.append(read_class(inner, True, self._table))
+                if isinstance(inner, (ast.Return, ast.Assign, ast.Expr)) and _makes_table(inner.value):
+                    self.facts.tables_in_functions += 1
 
     def _if(self, stmt: ast.If, context: str, nested: bool) -> None:
         if is_type_checking_test(stmt.test):
@@ -373,6 +377,14 @@ class ModuleReader:
 # An import is a statement: only these fields of a statement (or of an except clause or a
 # match case) can hold one. Their order is ``_fields`` order, as in ``ast.iter_child_nodes``.
 _STATEMENT_LISTS = frozenset(("body", "handlers", "orelse", "finalbody", "cases"))
+
+
+def _makes_table(node) -> bool:
+    """`Table("alarm", metadata, Column(...), ...)`: a named table with columns, not a lookup
+    (`Table("alarm", metadata, autoload_with=engine)`) nor a call that merely passes one on."""
+    return isinstance(node, ast.Call) and callee_tail(node) == "Table" and bool(node.args) \
+        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
+        and any(isinstance(a, ast.Call) and callee_tail(a) in col.COLUMN_CALLS for a in node.args[1:])
 
 
 def _defines_tables(loop: ast.For) -> bool:
