@@ -12,7 +12,8 @@ with no cache (the cache folder removed; the run writes a new one, as a first ru
 RSS is the child's, from wait4 (workers included). With ``--cache-files`` the re-check cases
 are timed on a tree of that size: unchanged, one file touched, every file touched, and three
 edits: two that change no fact ormdoctor reads (early cutoff) and a column added to a model,
-the last also under ``check --watch`` (which keeps the facts and the import layout in memory).
+the last also under ``check --watch`` (which keeps the facts and the import layout in memory)
+and as a plain ``check`` answered by ``ormdoctor serve`` (the same memory, in a server).
 With ``--trees`` the same cold comparison runs on real checkouts (the corpus's, for instance:
 ``--trees /tmp/ormdoctor-corpus/*``), one row each and the totals: synthetic trees share one
 shape, real ones do not (large test files, many noqa comments, generated code).
@@ -126,6 +127,10 @@ def recheck(size: int, tools: list[str], repeat: int) -> None:
         results["column added, under check --watch (its run)"], latency = watched_edits(tool, project, path, change,
                                                                                         repeat)
         path.write_text(originals[path])
+        served = served_edits(tool, project, path, change, repeat)
+        if served is not None:
+            results["column added, check answered by `ormdoctor serve`"], results["unchanged, answered by serve"] = served
+        path.write_text(originals[path])
         print(f"  {short(tool)}:", flush=True)
         for label, seconds in results.items():
             share = f" ({seconds / cold:.0%} of cold)" if label != "cold" else ""
@@ -173,6 +178,33 @@ def watched_edits(tool: str, project: Path, path: Path, change, repeat: int) -> 
         process.wait(timeout=60)
         path.write_text(original)
     return min(runs), min(latencies)
+
+
+def served_edits(tool: str, project: Path, path: Path, change, repeat: int) -> tuple[float, float] | None:
+    """The column edit checked by the plain CLI while `ormdoctor serve` runs for the tree (the
+    client's whole time: its start, the server's look at every file, the run, the printing),
+    and an unchanged tree the same way. None for a tool without `serve`."""
+    if subprocess.run([tool, "serve", "--help"], capture_output=True, env=ENV).returncode != 0:
+        return None
+    server = subprocess.Popen([tool, "serve", "."], cwd=project, env=ENV, text=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for line in server.stderr:
+            if "serving" in line:
+                break
+        original = path.read_text()
+        command = [tool, "check", ".", "--exit-zero"]
+        edits = []
+        for i in range(repeat):
+            path.write_text(change(original, i + 100))
+            edits.append(run(command, project))
+        path.write_text(original)
+        run(command, project)
+        unchanged = best([run(command, project) for _ in range(repeat)])[0]
+    finally:
+        subprocess.run([tool, "serve", "--stop", "."], cwd=project, env=ENV, capture_output=True)
+        server.wait(timeout=60)
+    return best(edits)[0], unchanged
 
 
 def real_trees(trees: list[Path], tools: list[str], repeat: int) -> None:
