@@ -332,3 +332,37 @@ def test_tables_made_inside_functions_are_said_to_be_unread(tmp_path):
     assert unread == "Not read: 2 Table() calls inside functions (made when the function runs)."
     coverage = run_json(root)["summary"]["coverage"]
     assert coverage == {"looks_mapped": 0, "resolved": 0, "explained": 0, "unresolved": {}, "tables_in_functions": 2}
+
+
+# invenio-communities: a project mixin on an installed package's mixin (not installed here),
+# combined with the project's declarative base by the models: a mixin, not an unseen model (a
+# class on that mixin that names a table is a model, and counted).
+MIXIN_ON_INSTALLED = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from invenio_records.models import RecordMetadataBase
+        from sqlalchemy import Column, String
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+
+        class BaseMemberModel(RecordMetadataBase):
+            role = Column(String(50))
+
+
+        class MemberModel(Base, BaseMemberModel):
+            __tablename__ = "communities_members"
+            id = Column(String(36), primary_key=True)
+
+
+        class Orphan(RecordMetadataBase):
+            __tablename__ = "orphans"
+            id = Column(String(36), primary_key=True)
+    """,
+}
+
+
+def test_a_mixin_on_an_installed_mixin_that_resolved_models_use_is_no_unseen_model(tmp_path):
+    coverage = run_json(write_project(tmp_path, MIXIN_ON_INSTALLED))["summary"]["coverage"]
+    assert (coverage["looks_mapped"], coverage["resolved"], coverage["unresolved"]) == (2, 2, {})

@@ -88,6 +88,7 @@ def _compute(inventory: Inventory) -> Coverage:
     models = {(c.path, c.name, c.pos.line): c for c in inventory.classes}
     reported = {(u.path, u.subject, u.pos.line): NO_TABLE if "maps no table" in u.reason else COMPUTED
                 for u in inventory.unresolved}
+    mixins = _mixins_of_resolved_models(inventory)
     result = Coverage()
     for path in sorted(inventory.modules):
         module = inventory.modules[path]
@@ -100,7 +101,7 @@ def _compute(inventory: Inventory) -> Coverage:
                 continue
             if cls.name in templates and model is None:
                 continue  # `BASE = declarative_base(cls=TackerBaseV1)`: the base's template, no model
-            if model is None and _names_no_table(cls) and _plain_mixin(inventory, path, cls):
+            if model is None and _names_no_table(cls) and ((path, cls.name) in mixins or _plain_mixin(inventory, path, cls)):
                 continue
             result.looks_mapped += 1
             if model is not None and model.kind != "unknown" and model.metadata_id:
@@ -142,6 +143,20 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
         if [b for b in parent.bases if b != "object"] and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
             return False
     return True
+
+
+def _mixins_of_resolved_models(inventory: Inventory) -> set[tuple[str, str]]:
+    """The project classes resolved models derive from: one that names no table and was not
+    resolved itself (`class BaseMemberModel(RecordMetadataBase)`, on an installed package's
+    mixin) gives them columns; it is a mixin, not a model ormdoctor failed to see."""
+    declarative = inventory.declarative
+    if declarative is None:
+        return set()
+    found = set()
+    for model in inventory.classes:
+        if model.kind != "unknown" and model.metadata_id:
+            found.update((path, cls.name) for path, cls in declarative.ancestry(model.path, model.fact)[1:])
+    return found
 
 
 def _mapped_through_ancestry(model) -> bool:
