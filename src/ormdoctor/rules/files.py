@@ -98,18 +98,35 @@ def unresolved_model(ctx):
 
 def _untraced_bases(ctx):
     models = {(c.path, c.name) for c in ctx.inventory.classes}
+    used_as_base = {b.rsplit(".", 1)[-1] for m in ctx.inventory.modules.values() for c in m.facts.classes for b in c.bases}
     for module in ctx.inventory.modules.values():
         for cls in module.facts.classes:
-            # A literal table name makes it a model even when other classes derive from it (a
-            # joined-inheritance parent); only an abstract one maps nothing.
             if cls.nested or (module.path, cls.name) in models or cls.abstract:
                 continue
-            if cls.tablename is not None and cls.tablename.kind == "literal" and cls.bases:
+            # A class other classes derive from, on project classes only, is a mixin giving them a
+            # table name (indico's `JSONSettingsBase(SettingsBase)`); one on an untraced base
+            # (gino's `Team(db.Model)`, a joined-inheritance parent) is a model nobody resolved.
+            if cls.name in used_as_base and _on_project_classes(ctx.inventory, module.path, cls):
+                continue
+            if cls.tablename is not None and cls.tablename.kind == "literal" and [b for b in cls.bases if b != "object"]:
                 yield ctx.finding(
                     "ORM002", cls.name,
                     f"{cls.name} sets __tablename__ but its base {', '.join(cls.bases)} cannot be traced to a "
                     f"declarative base", loc(module.path, cls.pos),
                     hint="import the base from the project's models package, or run `ormdoctor check --import`")
+
+
+def _on_project_classes(inventory, path: str, cls) -> bool:
+    resolver = inventory.resolver
+    if resolver is None:
+        return False
+    for base in cls.bases:
+        if base == "object":
+            continue
+        symbol = resolver.resolve(path, base)
+        if symbol is None or symbol.kind != "class" or symbol.attr is not None:
+            return False
+    return True
 
 
 # Below this share of mapped-looking classes resolved, the run says loudly that it is half blind.
