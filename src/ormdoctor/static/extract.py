@@ -177,6 +177,14 @@ class ModuleReader:
                 "config", "context.config", "alembic_config", "cfg"):
             self.facts.config_attrs_read.append(value.attr)
 
+    def _pytest_plugins(self, value) -> None:
+        """`pytest_plugins = ("fixtures.db",)` in a conftest.py or a test module: pytest imports
+        each module named when it collects this one, in the same process."""
+        names = literal(value)
+        for named in [names] if isinstance(names, str) else names if isinstance(names, (list, tuple)) else []:
+            if isinstance(named, str) and named and all(part.isidentifier() for part in named.split(".")):
+                self.facts.imports.append(ImportFact(named, 0, [], None, MODULE, pos(value), branch=self.branch))
+
     def _imports_only(self, body) -> None:
         """Imports inside a method run when it is called: recorded, never load-time edges. A
         class made there (`class Article(self.Model)` in a test's `create_models(self)`) is read
@@ -241,6 +249,8 @@ class ModuleReader:
                 names = literal(value)
                 if isinstance(names, (list, tuple)):
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
+            elif name == "pytest_plugins":
+                self._pytest_plugins(value)
             elif isinstance(value, ast.Call) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
                     and (pattern := _compiled_pattern(value)) is not None:
                 self.facts.patterns[name] = pattern

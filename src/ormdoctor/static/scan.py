@@ -221,14 +221,17 @@ def _received(outcome):
 def needs_parser(text: str, scanned: FileFacts) -> bool:
     """Whether a file without ORM code still needs the parser: for an import under a module-level
     try/if (which arm it sits in: a fallback, an alternative), a module imported by a literal
-    name (`__import__("app.models")`), or a migration command's `config.x_config = ...`, which
-    the scanner does not read."""
-    return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_literal_name(text) \
+    name (`__import__("app.models")`) or named in `pytest_plugins`, or a migration command's
+    `config.x_config = ...`, which the scanner does not read."""
+    return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_name(text) \
         or "_config" in text and _SETS_CONFIG.search(text) is not None
 
 
-def imports_by_literal_name(text: str) -> bool:
-    return any(word in text for word in _LITERAL_IMPORT_WORDS) and _LITERAL_IMPORT.search(text) is not None
+def imports_by_name(text: str) -> bool:
+    """Whether the file may import a module by a string the scanner does not read:
+    `import_module("app.models")`, `pytest_plugins = ("fixtures.db",)`."""
+    return "pytest_plugins" in text or any(word in text for word in _LITERAL_IMPORT_WORDS) \
+        and _LITERAL_IMPORT.search(text) is not None
 
 
 def _light(rel: str, data: bytes, digest: str) -> FileFacts:
