@@ -461,6 +461,14 @@ class DeclarativeResolver:
     def _table_name(self, model: ModelClass, ancestry) -> None:
         cls, parent = model.fact, model.parent
         own = cls.tablename
+        if own and own.kind == "none":
+            # `__tablename__ = None`: declarative's way to say "no table of my own": single-table
+            # inheritance on a mapped parent (faraday's VulnerabilityWeb), else no table at all.
+            if parent is not None:
+                model.kind, model.table_name = "sti", parent.table_name
+            else:
+                model.kind = "mixin"
+            return
         if own and own.kind == "expr":
             value = self.evaluate_name(model.path, own.value, cls.name)
             if not isinstance(value, str):

@@ -73,6 +73,8 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
         text = string(value)
         if text is not None:
             fact.tablename = TablenameFact("literal", text, pos(stmt))
+        elif isinstance(value, ast.Constant) and value.value is None:
+            fact.tablename = TablenameFact("none", None, pos(stmt))  # no table of its own: its parent's
         else:
             fact.tablename = TablenameFact("expr", source_text(value), pos(stmt))
     elif name == "__table_args__" and value is not None:

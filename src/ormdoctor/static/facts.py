@@ -149,7 +149,7 @@ class TableArgsFact:
 class TablenameFact:
     """How a class names its table."""
 
-    kind: str  # literal | expr (over module constants) | declared_attr | unknown
+    kind: str  # literal | expr (over module constants) | declared_attr | none (`= None`) | unknown
     value: str | None = None  # literal name, or a pattern: "{lower}", "{lower}s", "{name}", "{snake}"
     pos: Pos | None = None
     returns_none_when_inherited: bool = False
