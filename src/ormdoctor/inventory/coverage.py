@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import Inventory
-from ormdoctor.static.facts import ClassFact, base_templates, is_alternative
+from ormdoctor.static.facts import MODULE, ClassFact, base_templates, is_alternative
 
 # Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
 _MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
@@ -103,6 +103,8 @@ def _compute(inventory: Inventory) -> Coverage:
                 continue  # `BASE = declarative_base(cls=TackerBaseV1)`: the base's template, no model
             if model is None and _names_no_table(cls) and ((path, cls.name) in mixins or _plain_mixin(inventory, path, cls)):
                 continue
+            if model is None and (plain_class(inventory, path, cls) or _columns_of_a_project_class(inventory, path, cls)):
+                continue
             result.looks_mapped += 1
             if model is not None and model.kind != "unknown" and model.metadata_id:
                 result.resolved += 1
@@ -143,6 +145,43 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
         if [b for b in parent.bases if b != "object"] and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
             return False
     return True
+
+
+def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
+    """A class whose every base comes from a project module without any ORM code (one the
+    scanner read without the parser: pyspider's `ProjectDB(BaseProjectDB)` data-access wrappers,
+    whose `__tablename__` names a table for hand-written SQL): nothing there can be a declarative
+    base, so the class maps nothing. Only for a class that declares no column, relationship or
+    table options: a model on a base that a factory in such a module makes has those, and stays
+    counted (unseen) rather than silently dropped."""
+    resolver = inventory.resolver
+    bases = [b for b in cls.bases if b != "object"]
+    if resolver is None or not bases or cls.decorators or cls.keywords or cls.columns or cls.relationships \
+            or cls.table_args is not None or cls.mapper_args:
+        return False
+    module = inventory.modules[path]
+    for base in bases:
+        first = base.split(".")[0]
+        fact = next((f for f in module.facts.imports if f.context == MODULE and (
+            any((asname or name) == first for name, asname in f.names) if f.is_from
+            else (f.asname or f.module.split(".")[0]) == first)), None)
+        if fact is None:
+            return False
+        targets = [target for target, _ in resolver.import_targets(path, fact) if target]
+        if not targets or any(t not in inventory.modules or inventory.modules[t].facts.parsed for t in targets):
+            return False
+    return True
+
+
+def _columns_of_a_project_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
+    """`open = Column(float64_dtype)` where the module's `Column` is the project's own class
+    (zipline's pipeline DataSets): no SQLAlchemy column, and a class that names no table and has
+    only those is no model."""
+    if not _names_no_table(cls) or not cls.columns or any(c.style != "Column" for c in cls.columns):
+        return False
+    resolver = inventory.resolver
+    symbol = resolver.resolve(path, "Column") if resolver is not None else None
+    return symbol is not None and symbol.kind == "class" and symbol.module in inventory.modules
 
 
 def _mixins_of_resolved_models(inventory: Inventory) -> set[tuple[str, str]]:

@@ -97,6 +97,8 @@ def unresolved_model(ctx):
 
 
 def _untraced_bases(ctx):
+    from ormdoctor.inventory.coverage import plain_class
+
     models = {(c.path, c.name) for c in ctx.inventory.classes}
     used_as_base = {b.rsplit(".", 1)[-1] for m in ctx.inventory.modules.values() for c in m.facts.classes for b in c.bases}
     for module in ctx.inventory.modules.values():
@@ -108,6 +110,8 @@ def _untraced_bases(ctx):
             # (gino's `Team(db.Model)`, a joined-inheritance parent) is a model nobody resolved.
             if cls.name in used_as_base and _on_project_classes(ctx.inventory, module.path, cls):
                 continue
+            if plain_class(ctx.inventory, module.path, cls):
+                continue  # its bases come from modules without ORM code: a plain class
             if cls.tablename is not None and cls.tablename.kind == "literal" and [b for b in cls.bases if b != "object"]:
                 yield ctx.finding(
                     "ORM002", cls.name,
