@@ -338,13 +338,16 @@ def duplicate_class_name(ctx):
     """## What it does
     Finds two or more mapped classes with one name in one registry (one declarative base), in
     different modules. It is an error when some `relationship("Customer")` or
-    `Mapped["Customer"]` refers to the name as a string.
+    `Mapped["Customer"]` refers to the name as a string. Without such a reference, two test
+    modules' classes of one name (a fixture written twice on purpose) are left alone.
 
     ## Why is this bad?
-    Defining them works, but the first mapper configuration (the first query, instantiation or
+    Defining and configuring them works while nothing names the class as a string. Once a
+    string does, the first mapper configuration (the first query, instantiation or
     `configure_mappers()`) fails with `Multiple classes found for path "Customer" in the registry
     of this declarative base. Please use a fully module-qualified path.`, and every later use
-    with `One or more mappers failed to initialize`.
+    with `One or more mappers failed to initialize`: any new `relationship("Customer")` anywhere
+    on that base breaks the application.
 
     ## Example
     ```python
@@ -376,6 +379,8 @@ def duplicate_class_name(ctx):
             continue
         ordered = sorted(models, key=lambda m: (meet.order.index(m.path), m.pos.line))
         refs = [r for r in references.get((registry_id, name), [])]
+        if not refs and all(_in_test_folder(m.path) for m in models):
+            continue  # test fixtures written twice, which nothing names as a string
         registry = ctx.inventory.registries[registry_id].label if registry_id in ctx.inventory.registries else registry_id
         places = ", ".join(f"{m.path}:{m.pos.line}" for m in ordered)
         message = f"class name '{name}' is mapped {len(ordered)} times in registry {registry} ({places})"
@@ -777,7 +782,11 @@ def _in_tests(a: TableDef, b: TableDef) -> bool:
     """A test module's tables, or a test-support module's in a tests/ folder (graphene-sqlalchemy's
     `tests/models.py`), are fixtures (a plain and a polymorphic variant of one model, on purpose),
     not a project's second version of an entity."""
-    return any(is_test_file(t.path) or "/tests/" in f"/{t.path}" or "/test/" in f"/{t.path}" for t in (a, b))
+    return any(_in_test_folder(t.path) for t in (a, b))
+
+
+def _in_test_folder(path: str) -> bool:
+    return is_test_file(path) or "/tests/" in f"/{path}" or "/test/" in f"/{path}"
 
 
 def _children_of_other_parents(a: TableDef, b: TableDef, classes: set[str]) -> bool:
