@@ -68,7 +68,17 @@ def _meeting(graph, paths: list) -> Meeting:
         return Meeting("together", best, order, [])
     dead = [p for p, main in sites if not main
             and not any(pr.runs(graph, p) for pr in graph.processes if pr.is_program)]
+    live = [p for p in unique if p not in dead]
+    if dead and live and all(not importable(p) for p in live):
+        # The other copies are scripts no import statement can name (`demo/demo-model.py`): only
+        # their own processes run them, and a program that imports the dead module never will.
+        return Meeting("separate", None, unique, [])
     return Meeting("dead" if dead else "separate", None, unique, sorted(set(dead)))
+
+
+def importable(path: str) -> bool:
+    """Whether an import statement can name the module: `demo-model.py` cannot."""
+    return path.rpartition("/")[2].removesuffix(".py").isidentifier()
 
 
 def is_dead(graph, path: str) -> bool:
