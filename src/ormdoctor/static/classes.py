@@ -296,16 +296,32 @@ def _is_none(node) -> bool:
 def _declared_tablename(func: ast.FunctionDef) -> TablenameFact:
     fact = TablenameFact("declared_attr", None, pos(func))
     source = ast.unparse(func)
-    fact.returns_none_when_inherited = "has_inherited_table" in source and any(
+    fact.returns_none_when_inherited = ("has_inherited_table" in source or "polymorphic_on" in source) and any(
         isinstance(n, ast.Return) and (n.value is None or _is_none(n.value)) for n in ast.walk(func))
-    returned = _as_cls(_returned(func), func)
+    recipes = _name_recipes(func)
+    returned = _as_cls(recipes[0], func) if len(recipes) == 1 else None
     fact.value = _name_pattern(returned) if returned is not None else None
     if fact.value is None:
         # Not a known recipe: kept for the inventory, which evaluates it exactly (the project's
         # snake-case helper) or reports the name as unknown. Never guessed.
-        fact.expr = source_text(returned) if returned is not None and _single_return(func) else None
+        fact.expr = source_text(returned) if returned is not None else None
         fact.kind = "declared_attr" if fact.expr else "unknown"
     return fact
+
+
+def _name_recipes(func: ast.FunctionDef) -> list:
+    """The distinct names a `__tablename__` function can return, besides None (a single-table
+    child, see returns_none_when_inherited) and the class's own `__tablename__` passed through
+    (`if "__tablename__" in cls.__dict__: return cls.__dict__["__tablename__"]`: a class that
+    writes one is read from its body). advanced-alchemy's recipe sits behind both guards."""
+    found: dict[str, ast.AST] = {}
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Return) or node.value is None or _is_none(node.value):
+            continue
+        if any(isinstance(n, ast.Subscript) and string(n.slice) == "__tablename__" for n in ast.walk(node.value)):
+            continue
+        found.setdefault(source_text(node.value) or "", node.value)
+    return list(found.values())
 
 
 def _single_return(func: ast.FunctionDef) -> bool:
