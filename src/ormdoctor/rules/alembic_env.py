@@ -122,6 +122,13 @@ def target_metadata_ids(inventory, path: str, fact: AlembicEnvFact) -> list[str]
         lineage = inventory.declarative.symbol_lineage(path, inventory.resolver.resolve(path, owner))
         if lineage is not None and lineage.metadata_id not in found:
             found.append(lineage.metadata_id)
+        elif lineage is None and expr.endswith(".metadata"):
+            # An installed package's base (neutron-lib's `model_base.BASEV2.metadata`): the project's
+            # models on that base share a MetaData known by the base's import path.
+            symbol = inventory.resolver.resolve(path, owner)
+            opaque = f"opaque:{symbol.name}.metadata" if symbol is not None and symbol.kind == "external" else None
+            if opaque in inventory.metadatas and opaque not in found:
+                found.append(opaque)
     return found
 
 
