@@ -718,8 +718,9 @@ def parallel_model(ctx):
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
     `ArchivedOrder`, `DeletedOrder`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
     tables of one role, `RuleHistory` and `RuleHistoryRecent`). Nor are two children of one shape whose class
-    name adds another model's name and that each have a parent the other lacks (`Executable` of
-    a submission, `UserTestExecutable` of a user test), or two tables of a test module (fixture
+    name adds another model's name, or whose names are two models' names with one suffix, and
+    that each have a parent the other lacks (`Executable` of a submission, `UserTestExecutable` of
+    a user test; `AgentExecution` and `CloudAgentExecution`), or two tables of a test module (fixture
     variants made on purpose).
 
     ## Why is this bad?
@@ -798,10 +799,20 @@ def _children_of_other_parents(a: TableDef, b: TableDef, classes: set[str]) -> b
         return False  # `bookings_legacy` may well point at `users_legacy`: still a copy
     short, long = (a, b) if len(a.owner) < len(b.owner) else (b, a)
     added = long.owner[len(short.owner):] if long.owner.startswith(short.owner) else long.owner[:-len(short.owner)]
-    if added not in classes:
+    if added not in classes and not _one_suffix_on_two_models(short.owner, long.owner, classes):
         return False
     parents_a, parents_b = _parents(a), _parents(b)
     return bool(parents_a - parents_b) and bool(parents_b - parents_a)
+
+
+def _one_suffix_on_two_models(short: str, long: str, classes: set[str]) -> bool:
+    """`AgentExecution` and `CloudAgentExecution` (faraday): each name is another mapped class's
+    (`Agent`, `CloudAgent`) followed by one suffix, the executions of two kinds of agent."""
+    for cut in range(1, len(short)):
+        suffix = short[cut:]
+        if long.endswith(suffix) and short[:cut] in classes and long[:-len(suffix)] in classes:
+            return True
+    return False
 
 
 def _parents(table: TableDef) -> set[str]:
