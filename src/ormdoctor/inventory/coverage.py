@@ -148,10 +148,10 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
 
 
 def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
-    """A class whose every base comes from a project module without any ORM code (one the
-    scanner read without the parser: pyspider's `ProjectDB(BaseProjectDB)` data-access wrappers,
-    whose `__tablename__` names a table for hand-written SQL): nothing there can be a declarative
-    base, so the class maps nothing. Only for a class that declares no column, relationship or
+    """A class whose every base is a project class on no base, or comes from a project module
+    without any ORM code (one the scanner read without the parser): pyspider's data-access
+    wrappers, `ProjectDB(MySQLMixin, BaseProjectDB, BaseDB)`, whose `__tablename__` names a table
+    for hand-written SQL. None of those can be a declarative base, so the class maps nothing. Only for a class that declares no column, relationship or
     table options: a model on a base that a factory in such a module makes has those, and stays
     counted (unseen) rather than silently dropped."""
     resolver = inventory.resolver
@@ -161,6 +161,14 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
         return False
     module = inventory.modules[path]
     for base in bases:
+        symbol = resolver.resolve(path, base)
+        if symbol is not None and symbol.kind == "class" and symbol.attr is None and symbol.module in inventory.modules:
+            parent = next((c for c in inventory.modules[symbol.module].facts.classes
+                           if c.name == symbol.name and not c.nested), None)
+            if parent is not None and not parent.decorators and not parent.keywords and not parent.makes_tables \
+                    and not [b for b in parent.bases if b != "object"]:
+                continue  # a project class on no base (pyspider's `class BaseDB:`): maps nothing
+            return False
         first = base.split(".")[0]
         fact = next((f for f in module.facts.imports if f.context == MODULE and (
             any((asname or name) == first for name, asname in f.names) if f.is_from
