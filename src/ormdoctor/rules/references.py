@@ -5,6 +5,7 @@ from __future__ import annotations
 from ormdoctor.findings import Applicability, Severity
 from ormdoctor.rules.back_populates import back_populates_problems
 from ormdoctor.rules.foreign_key_checks import fk_type_mismatches, missing_fk_targets, unloaded_fk_targets
+from ormdoctor.rules.overlapping import unlinked_relationships
 from ormdoctor.rules.registry import rule
 from ormdoctor.rules.relationship_checks import ambiguous_targets, missing_targets, unloaded_targets
 
@@ -245,3 +246,44 @@ def back_populates_mismatch(ctx):
     No automatic fix.
     """
     yield from back_populates_problems(ctx)
+
+
+@rule("ORM307", "unlinked-relationships", Severity.WARNING)
+def unlinked_relationships_rule(ctx):
+    """## What it does
+    Finds two or more relationships between two classes joined by one foreign-key column that
+    are not linked to each other: a `relationship("Child")` on the parent beside a
+    `relationship("Parent", backref="kids")` on the child, or two plain relationships over the
+    same key. Relationships with their own `primaryjoin`, `foreign_keys`, `secondary` or
+    `overlaps`, `viewonly=True` ones, and classes in an inheritance hierarchy are left alone.
+
+    ## Why is this bad?
+    Each of them writes the same foreign-key column when the session flushes, and SQLAlchemy
+    does not keep them in step: appending a child to one collection leaves the other, and the
+    child's reference, unchanged until the objects are loaded again. At mapper configuration
+    SQLAlchemy warns `relationship 'Parent.kids' will copy column parent.id to column
+    child.parent_id, which conflicts with relationship(s): 'Parent.children'` (1.4 and later).
+
+    ## Example
+    ```python
+    class Project(Base):
+        packages = relationship("Package")
+    class Package(Base):
+        project_id = mapped_column(ForeignKey("projects.id"))
+        project = relationship("Project", backref="package")    # ORM307
+    ```
+
+    ## Use instead
+    ```python
+    class Project(Base):
+        packages = relationship("Package", back_populates="project")
+    class Package(Base):
+        project = relationship("Project", back_populates="packages")
+    ```
+    or `viewonly=True` on a relationship meant for reading only, or `overlaps="packages"` when
+    both are meant to write.
+
+    ## Fix safety
+    No automatic fix.
+    """
+    yield from unlinked_relationships(ctx)

@@ -170,6 +170,11 @@ def parse_relationship(call: ast.Call, attr: str, annotation: ast.AST | None) ->
         passive_deletes=literal(keyword(call, "passive_deletes")) is True,
         viewonly=literal(keyword(call, "viewonly")) is True,
         foreign_keys=source_text(keyword(call, "foreign_keys")),
+        custom_join=keyword(call, "primaryjoin") is not None or keyword(call, "secondaryjoin") is not None,
+        overlaps=source_text(keyword(call, "overlaps")),
+        backref_options=sorted(k.arg for k in backref.keywords if k.arg) if isinstance(backref, ast.Call) else [],
+        spread_options=any(k.arg is None for k in call.keywords)
+        or isinstance(backref, ast.Call) and any(k.arg is None for k in backref.keywords),
     )
 
 

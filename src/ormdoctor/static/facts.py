@@ -99,6 +99,11 @@ class RelationshipFact:
     viewonly: bool = False
     foreign_keys: str | None = None
     after_body: bool = False  # `Cls.rel = relationship(...)` after the class statement
+    custom_join: bool = False  # primaryjoin= / secondaryjoin= given: its own columns
+    overlaps: str | None = None  # `overlaps="a,b"` as written: conflicts it says are intended
+    # `backref=backref("x", viewonly=True, ...)`: keyword names of the backref() call
+    backref_options: list[str] = field(default_factory=list)
+    spread_options: bool = False  # `relationship(X, **options)`: options not read
 
 
 @dataclass(slots=True)
