@@ -45,17 +45,21 @@ def test_every_json_format_follows_the_schema(fmt, definition, tmp_path):
     validate(json.loads(clean.stdout), definition)
 
 
-def test_a_report_counting_tables_made_in_functions_follows_the_schema(tmp_path):
+def test_a_report_counting_what_it_cannot_read_follows_the_schema(tmp_path):
     from adopthelpers import write
 
     root = write(tmp_path, {"app/__init__.py": "", "app/models.py": """
         from sqlalchemy import Column, Integer, Table
+        from sqlalchemy.orm import declarative_base
+
+        ModelBase = declarative_base()
 
         def make(metadata):
             return Table("alarm", metadata, Column("id", Integer, primary_key=True))
     """})
     document = json.loads(ormdoctor("check", str(root), "--no-cache", "--format", "json").stdout)
     assert document["summary"]["coverage"]["tables_in_functions"] == 1
+    assert document["summary"]["coverage"]["empty_bases"] == ["ModelBase (app/models.py:5)"]
     validate(document, "report")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 
 from support.projects import write_project
 
@@ -327,11 +328,12 @@ def test_tables_made_inside_functions_are_said_to_be_unread(tmp_path):
     root = write_project(tmp_path, FACTORY_TABLES)
     text = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(root), "--no-cache"],
                           capture_output=True, text=True, timeout=120).stdout
-    *_, summary, unread = text.splitlines()
-    assert summary.startswith("No models found: ") and " 0 models, 0 tables " in summary
-    assert unread == "Not read: 2 Table() calls inside functions (made when the function runs)."
+    summary = next(line for line in text.splitlines() if line.startswith("No models found: "))
+    assert " 0 models, 0 tables " in summary
+    assert text.splitlines()[-1] == "Not read: 2 Table() calls inside functions (made when the function runs)."
     coverage = run_json(root)["summary"]["coverage"]
-    assert coverage == {"looks_mapped": 0, "resolved": 0, "explained": 0, "unresolved": {}, "tables_in_functions": 2}
+    assert coverage == {"looks_mapped": 0, "resolved": 0, "explained": 0, "unresolved": {}, "tables_in_functions": 2,
+                        "empty_bases": ["Base (app/db.py:4)"]}
 
 
 # invenio-communities: a project mixin on an installed package's mixin (not installed here),
@@ -366,3 +368,41 @@ MIXIN_ON_INSTALLED = {
 def test_a_mixin_on_an_installed_mixin_that_resolved_models_use_is_no_unseen_model(tmp_path):
     coverage = run_json(write_project(tmp_path, MIXIN_ON_INSTALLED))["summary"]["coverage"]
     assert (coverage["looks_mapped"], coverage["resolved"], coverage["unresolved"]) == (2, 2, {})
+
+
+# kombu's shape: a declarative base whose models `type()` builds at run time from options.
+RUNTIME_MODELS = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from sqlalchemy import Column, Integer, MetaData, String
+        from sqlalchemy.orm import declarative_base
+
+        metadata = MetaData()
+        ModelBase = declarative_base(metadata=metadata)
+
+
+        class Queue:
+            id = Column(Integer, primary_key=True)
+            name = Column(String(200))
+    """,
+    "app/transport.py": """
+        from app.models import ModelBase, Queue
+
+
+        def queue_model(table_name):
+            return type("Queue", (Queue, ModelBase), {"__tablename__": table_name})
+    """,
+}
+
+
+def test_a_base_with_no_model_on_it_is_said_to_be_unread(tmp_path):
+    root = write_project(tmp_path, RUNTIME_MODELS)
+    text = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(root), "--no-cache"],
+                          capture_output=True, text=True, timeout=120).stdout
+    assert text.splitlines()[-1] == ("Not read: no model on ModelBase (app/models.py:5), Base (app/db.py:4): classes made "
+                                     "at run time (`type(...)`, a factory) or in code ormdoctor does not read.")
+    assert run_json(root)["summary"]["coverage"]["empty_bases"] == ["ModelBase (app/models.py:5)", "Base (app/db.py:4)"]
+    mapped = textwrap.dedent(RUNTIME_MODELS["app/models.py"]) + (
+        "\n\nclass Item(ModelBase):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n")
+    clean = write_project(tmp_path / "clean", {"app/__init__.py": "", "app/models.py": mapped})
+    assert "empty_bases" not in run_json(clean)["summary"]["coverage"]

@@ -45,6 +45,9 @@ class Coverage:
     resolved: int = 0
     unseen: list[Unseen] = field(default_factory=list)
     tables_in_functions: int = 0  # Table(...) calls made when a function runs: never read
+    # With no class that looks mapped anywhere: the declarative bases made all the same
+    # (`ModelBase = declarative_base()`, kombu's, whose models `type()` builds at run time).
+    empty_bases: list[str] = field(default_factory=list)
 
     @property
     def explained(self) -> int:
@@ -61,6 +64,8 @@ class Coverage:
                  "unresolved": self.reasons()}
         if self.tables_in_functions:
             found["tables_in_functions"] = self.tables_in_functions
+        if self.empty_bases:
+            found["empty_bases"] = list(self.empty_bases)
         return found
 
     @property
@@ -113,7 +118,21 @@ def _compute(inventory: Inventory) -> Coverage:
             if reason == UNTRACED:
                 reason = _base_origin(inventory, path, cls)
             result.unseen.append(Unseen(path, cls.name, cls.pos.line, reason, tuple(cls.bases)))
+    if not result.looks_mapped and not inventory.tables:
+        result.empty_bases = _bases_made(inventory)
     return result
+
+
+_BASE_OBJECTS = ("declarative_base", "registry", "generate_base", "flask_sqlalchemy")
+
+
+def _bases_made(inventory: Inventory) -> list[str]:
+    """`ModelBase = declarative_base()` (kombu), `db = SQLAlchemy()`, `class Base(DeclarativeBase)`:
+    where a project makes the bases its models would use, as `name (path:line)`."""
+    found = [f"{obj.name} ({path}:{obj.pos.line})" for path in sorted(inventory.modules)
+             for obj in inventory.modules[path].facts.objects if obj.kind in _BASE_OBJECTS and not obj.main_only]
+    found += [f"{model.name} ({model.path}:{model.pos.line})" for model in inventory.classes if model.kind == "base"]
+    return found
 
 
 # SQLAlchemy's own mixins, which make no declarative base: a class built on them alone is a mixin.

@@ -75,6 +75,11 @@ def _coverage_line(coverage: dict | None) -> str:
         looks, resolved = coverage["looks_mapped"], coverage["resolved"]
         reasons = ", ".join(f"{n} {reason}" for reason, n in coverage.get("unresolved", {}).items())
         line = f"\nSeen: {resolved} of {looks} classes that look mapped" + (f" ({reasons})." if reasons else ".")
+    bases = coverage.get("empty_bases", [])
+    if bases:
+        shown = ", ".join(bases[:3]) + (f" and {len(bases) - 3} more" if len(bases) > 3 else "")
+        line += (f"\nNot read: no model on {shown}: classes made at run time (`type(...)`, a factory) "
+                 f"or in code ormdoctor does not read.")
     tables = coverage.get("tables_in_functions", 0)
     if tables:
         line += f"\nNot read: {tables} Table() call{'s' * (tables != 1)} inside functions (made when the function runs)."
