@@ -406,3 +406,24 @@ def test_a_base_with_no_model_on_it_is_said_to_be_unread(tmp_path):
         "\n\nclass Item(ModelBase):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n")
     clean = write_project(tmp_path / "clean", {"app/__init__.py": "", "app/models.py": mapped})
     assert "empty_bases" not in run_json(clean)["summary"]["coverage"]
+
+
+def test_columns_of_sqlalchemy_itself_are_columns(tmp_path):
+    """In SQLAlchemy's own tree (or a vendored copy) `Column` is a project class, and still the
+    real one: a class with only such columns is counted, whatever its table name."""
+    root = write_project(tmp_path, {
+        "lib/sqlalchemy/__init__.py": "from .schema import Column as Column\n",
+        "lib/sqlalchemy/schema.py": "class Column:\n    \"\"\"`Column(\"id\", Integer)` in a Table.\"\"\"\n",
+        "pyproject.toml": '[tool.ormdoctor]\nroots = ["lib"]\n',
+        "test/test_models.py": """
+            from sqlalchemy import Column
+            from app.db import Base
+
+
+            def test_a_mixin():
+                class Named(Base):
+                    id = Column("id")
+        """,
+    })
+    coverage = run_json(root)["summary"]["coverage"]
+    assert coverage["unresolved"] == {"defined inside a function": 1}

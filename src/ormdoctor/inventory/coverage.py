@@ -208,7 +208,11 @@ def _columns_of_a_project_class(inventory: Inventory, path: str, cls: ClassFact)
         return False
     resolver = inventory.resolver
     symbol = resolver.resolve(path, "Column") if resolver is not None else None
-    return symbol is not None and symbol.kind == "class" and symbol.module in inventory.modules
+    return symbol is not None and symbol.kind == "class" and symbol.module in inventory.modules \
+        and not set(symbol.module.split("/")) & _ORM_PACKAGES  # SQLAlchemy's own tree (or a vendored copy)
+
+
+_ORM_PACKAGES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
 
 
 def _mixins_of_resolved_models(inventory: Inventory) -> set[tuple[str, str]]:
