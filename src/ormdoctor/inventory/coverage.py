@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import Inventory
-from ormdoctor.static.facts import MODULE, ClassFact, base_templates, is_alternative
+from ormdoctor.static.facts import MODULE, ClassFact, base_templates, is_alternative, real_bases
 
 # Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
 _MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
@@ -77,7 +77,7 @@ def looks_mapped(cls: ClassFact) -> bool:
     if any(b in ("type", "builtins.type", "DeclarativeMeta", "DeclarativeAttributeIntercept") or b.endswith(
             (".DeclarativeMeta", ".DeclarativeAttributeIntercept")) for b in cls.bases):
         return False  # a metaclass (`class NameMetaMixin(type)`): it makes classes, it is none
-    if not [b for b in cls.bases if b != "object"]:
+    if not real_bases(cls):
         # A class without bases is a mixin, mapped only through its subclasses, unless a
         # decorator maps it (`@mapper_registry.mapped`) and it names its table.
         mapping = [d for d in cls.decorators if d.split("(")[0].rsplit(".", 1)[-1] != "declarative_mixin"]
@@ -161,7 +161,7 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
                        if c.name == symbol.name and not c.nested), None)
         if parent is None or not _names_no_table(parent) or parent.keywords or parent.decorators or parent.makes_tables:
             return False  # a metaclass or a decorator (`@as_declarative()`) can make a declarative base
-        if [b for b in parent.bases if b != "object"] and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
+        if real_bases(parent) and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
             return False
     return True
 
@@ -174,7 +174,7 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
     table options: a model on a base that a factory in such a module makes has those, and stays
     counted (unseen) rather than silently dropped."""
     resolver = inventory.resolver
-    bases = [b for b in cls.bases if b != "object"]
+    bases = real_bases(cls)
     if resolver is None or not bases or cls.decorators or cls.keywords or cls.columns or cls.relationships \
             or cls.table_args is not None or cls.mapper_args:
         return False
@@ -185,7 +185,7 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
             parent = next((c for c in inventory.modules[symbol.module].facts.classes
                            if c.name == symbol.name and not c.nested), None)
             if parent is not None and not parent.decorators and not parent.keywords and not parent.makes_tables \
-                    and not [b for b in parent.bases if b != "object"]:
+                    and not real_bases(parent):
                 continue  # a project class on no base (pyspider's `class BaseDB:`): maps nothing
             return False
         first = base.split(".")[0]

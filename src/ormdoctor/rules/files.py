@@ -98,6 +98,7 @@ def unresolved_model(ctx):
 
 def _untraced_bases(ctx):
     from ormdoctor.inventory.coverage import plain_class
+    from ormdoctor.static.facts import real_bases
 
     models = {(c.path, c.name) for c in ctx.inventory.classes}
     used_as_base = {b.rsplit(".", 1)[-1] for m in ctx.inventory.modules.values() for c in m.facts.classes for b in c.bases}
@@ -112,7 +113,7 @@ def _untraced_bases(ctx):
                 continue
             if plain_class(ctx.inventory, module.path, cls):
                 continue  # its bases come from modules without ORM code: a plain class
-            if cls.tablename is not None and cls.tablename.kind == "literal" and [b for b in cls.bases if b != "object"]:
+            if cls.tablename is not None and cls.tablename.kind == "literal" and real_bases(cls):
                 yield ctx.finding(
                     "ORM002", cls.name,
                     f"{cls.name} sets __tablename__ but its base {', '.join(cls.bases)} cannot be traced to a "

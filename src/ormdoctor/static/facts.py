@@ -357,6 +357,17 @@ def is_alternative(cls: ClassFact, classes: list[ClassFact]) -> bool:
                and exclusive(other.branch, cls.branch) for other in classes)
 
 
+# Bases that make a class generic or abstract for the type checker and nothing for SQLAlchemy:
+# a class on these alone is a plain class (fastapi-users' `SQLAlchemyBaseUserTable(Generic[ID])`).
+_TYPING_BASES = {"object", "Generic", "typing.Generic", "Protocol", "typing.Protocol", "typing_extensions.Protocol",
+                 "ABC", "abc.ABC"}
+
+
+def real_bases(cls: "ClassFact") -> list[str]:
+    """The bases that can make a class mapped: all but `object`, `Generic[T]`, `Protocol`, `ABC`."""
+    return [b for b in cls.bases if b.split("[", 1)[0] not in _TYPING_BASES]
+
+
 def base_templates(facts: FileFacts) -> set[str]:
     """Classes a module's `declarative_base(cls=X)` makes its declarative base from (tacker's
     `BASE = declarative_base(cls=TackerBaseV1)`): the base's template, never a model itself."""
