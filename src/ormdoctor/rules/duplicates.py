@@ -713,7 +713,8 @@ def parallel_model(ctx):
     legacy/old/new/v2/backup affix (`bookings` and `bookings_legacy`), or classes whose names
     share a stem (`Customer`, `StripeCustomer`) with mostly the same columns (same name and
     declared type: `Geometry("POINT")` and `Geometry("MULTIPOINT")` differ). Columns both get
-    from one mixin do not count (shared by design), and two tables one of which has a foreign
+    from one mixin do not count (shared by design), nor do the ones most tables carry (`name`,
+    `description`, `created_at`, `user_id`, ...), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
     `ArchivedOrder`, `DeletedOrder`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
@@ -849,6 +850,12 @@ _ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?(?:[A-Z][a-z0-9]*)*
 _HAS_ROLE = re.compile(rf"(?:{_ROLES})s?(?=[A-Z]|$)")
 
 
+# Columns most named tables carry whatever they hold (phoenix's `Dataset` and `DatasetSplit`):
+# sharing them says nothing about two tables being one entity.
+_BOOKKEEPING = {"name", "title", "description", "metadata", "metadata_", "created_at", "updated_at", "deleted_at",
+                "created", "updated", "modified", "created_by", "updated_by", "user_id", "owner_id"}
+
+
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
     stem_b = _AFFIXES.sub("", b.name)
     if stem_b != b.name and stem_b == a.name:
@@ -860,8 +867,8 @@ def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
         # A column both get from one mixin or base class (`created_at` of a TimestampMixin) is the
         # same definition in both: shared by design, no sign of a copy.
         inherited = {id(c) for c in a.columns} & {id(c) for c in b.columns}
-        names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in inherited}
-        names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in inherited}
+        names_a = {c.name for c in a.columns if not c.primary_key and id(c) not in inherited and c.name not in _BOOKKEEPING}
+        names_b = {c.name for c in b.columns if not c.primary_key and id(c) not in inherited and c.name not in _BOOKKEEPING}
         if len(names_a) >= 2 and len(names_b) >= 2:
             # A column of one name but another type (`Geometry("POINT")` and `"MULTIPOINT"`) is
             # not shared: the two tables hold different things.
