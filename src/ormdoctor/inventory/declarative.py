@@ -187,6 +187,11 @@ class DeclarativeResolver:
         found = self.symbol_lineage(path, self.resolver.resolve(path, expr))
         if found is None and expr.endswith(".metadata"):
             found = self.symbol_lineage(path, self.resolver.resolve(path, expr[: -len(".metadata")]))
+        if found is None and expr.endswith(".metadata"):
+            # `Table("followers", Model.metadata, ...)` on a base from code the tool cannot read
+            # (microblog-api's alchemical `Model`): the MetaData the classes on that base share.
+            base = self._unknown_base(path, expr[: -len(".metadata")])
+            found = self._opaque_lineage(base) if base else None
         return found
 
     def _external(self, name: str, attr: str | None) -> Lineage | None:
@@ -276,7 +281,10 @@ class DeclarativeResolver:
         if not unknown:
             return None
         named = [n for n in unknown if _OPAQUE_BASE_NAME.search(n.rsplit(".", 1)[-1]) and "mixin" not in n.lower()]
-        base = (named or unknown)[0]
+        return self._opaque_lineage((named or unknown)[0])
+
+    def _opaque_lineage(self, base: str) -> Lineage:
+        """The registry and MetaData of a base known only by its import path."""
         metadata_id, registry_id = f"opaque:{base}.metadata", f"opaque:{base}.registry"
         label = base.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         if metadata_id not in self.inv.metadatas:
