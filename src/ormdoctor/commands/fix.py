@@ -16,7 +16,7 @@ def run(args) -> int:
     from ormdoctor.fix.session import Options, fix_project
 
     options = Options(args.paths, args.config, args.unsafe_fixes, split_codes(args.select),
-                      _plan_decisions(args.plan) if args.plan else None)
+                      _plan_decisions(args.plan) if args.plan else None, args.python)
     outcome = fix_project(options)
     if not args.write:
         emit(_diff(outcome) + _summary(outcome, written=False))

@@ -5,7 +5,7 @@ the project stopped booting."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ormdoctor.findings import Finding, Severity
@@ -34,10 +34,16 @@ class Options:
     unsafe: bool = False
     select: list[str] | None = None
     canonical: dict | None = None
+    python: str | None = None  # the project's interpreter: its environment's packages are read
 
 
 def fix_project(options: Options) -> Outcome:
     before = _check(options.paths, options)
+    environment = before.inventory.environment if before.inventory is not None else None
+    if environment is not None and options.python is None:
+        # The scratch copy holds the project's files, not its environment (`.venv` in the project):
+        # its checks read the same installed packages, so they find what the project's check found.
+        options = replace(options, python=str(Path(environment.prefix) / "bin" / "python"))
     outcome = Outcome(before.root)
     workspace = Workspace(before.root)
     try:
@@ -54,7 +60,8 @@ def fix_project(options: Options) -> Outcome:
 
 
 def _check(paths, options: Options):
-    return analyse(paths, options.config, None, None, use_cache=False, canonical=options.canonical)
+    return analyse(paths, options.config, None, None, use_cache=False, canonical=options.canonical,
+                   python=options.python)
 
 
 def _rounds(workspace, scratch: list[str], options: Options, outcome: Outcome):

@@ -211,7 +211,10 @@ class Resolver:
         return self._locals[path]
 
     def _build_locals(self, path: str) -> dict[str, Symbol]:
-        facts = self.modules[path].facts
+        module = self.modules.get(path)
+        if module is None:
+            return {}  # not a project module (an installed package's: ProjectAndInstalled reads those)
+        facts = module.facts
         names: dict[str, Symbol] = {}
         for fact in facts.imports:
             if fact.context == "function":

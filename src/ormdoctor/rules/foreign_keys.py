@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ormdoctor.inventory.installed import is_installed
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.tablemap import TableMap
 from ormdoctor.rules.targets import class_model, table_item_written_in, written_in
@@ -125,7 +126,10 @@ def object_target(inventory, tables: TableMap, path: str, target: str, metadata_
         owner, column = target.rsplit(".", 1)
     else:
         return FkTarget("unknown")
-    symbol = inventory.resolver.resolve(path, owner)
+    # written in an installed mixin (neutron-lib's `ForeignKey(StandardAttribute.id)`): its names are the package's
+    resolver = inventory.declarative.resolver if is_installed(path) and inventory.declarative is not None \
+        else inventory.resolver
+    symbol = resolver.resolve(path, owner)
     table = _symbol_table(inventory, tables, symbol) or _named_class_table(inventory, tables, owner, metadata_id)
     if table is None:
         return FkTarget("unknown")
