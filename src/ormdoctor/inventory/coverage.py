@@ -201,15 +201,26 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
 
 
 def _columns_of_a_project_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
-    """`open = Column(float64_dtype)` where the module's `Column` is the project's own class
-    (zipline's pipeline DataSets): no SQLAlchemy column, and a class that names no table and has
-    only those is no model."""
+    """Columns that are not SQLAlchemy's: `open = Column(float64_dtype)` where the module's
+    `Column` is the project's own class (zipline's pipeline DataSets), `tables.Column(...)` from
+    another library (Horizon's DataTables). A class that names no table and has only those is no model."""
     if not _names_no_table(cls) or not cls.columns or any(c.style != "Column" for c in cls.columns):
         return False
     resolver = inventory.resolver
-    symbol = resolver.resolve(path, "Column") if resolver is not None else None
-    return symbol is not None and symbol.kind == "class" and symbol.module in inventory.modules \
-        and not set(symbol.module.split("/")) & _ORM_PACKAGES  # SQLAlchemy's own tree (or a vendored copy)
+    if resolver is None or not cls.column_qualifiers:
+        return False
+    for qualifier in cls.column_qualifiers:
+        symbol = resolver.resolve(path, f"{qualifier}.Column" if qualifier else "Column")
+        if symbol is None and qualifier:
+            symbol = resolver.resolve(path, qualifier)
+        if symbol is None:
+            return False
+        if symbol.kind == "class" and symbol.module in inventory.modules:
+            if set(symbol.module.split("/")) & _ORM_PACKAGES:
+                return False  # SQLAlchemy's own tree (or a vendored copy)
+        elif symbol.kind != "external" or symbol.name.split(".", 1)[0] in _ORM_PACKAGES:
+            return False
+    return True
 
 
 _ORM_PACKAGES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}

@@ -121,6 +121,10 @@ def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
         return
     tail = callee_tail(value) if isinstance(value, ast.Call) else None
     if tail in col.COLUMN_CALLS:
+        written = dotted(value.func) or ""
+        qualifier = written.rpartition(".")[0]
+        if qualifier not in fact.column_qualifiers:
+            fact.column_qualifiers.append(qualifier)
         column = col.parse_column_call(value, name, tail)
         if column.type is None:
             column.type = col.annotation_type(annotation)

@@ -193,6 +193,10 @@ class ClassFact:
     impl: str | None = None  # `impl = String(36)` in the body, as written: a TypeDecorator's real type
     # `avatar_url = Mapped[str]`: an annotation written as an assignment (no column), name → place
     assigned_types: dict[str, Pos] = field(default_factory=dict)
+    # What the Column calls of the body are qualified with: "sa", "db", "" (a bare `Column`),
+    # "tables" (Horizon's `tables.Column`, no SQLAlchemy column).
+    column_qualifiers: list[str] = field(default_factory=list)
+
 
 
 @dataclass(slots=True)
