@@ -191,7 +191,9 @@ class DeclarativeResolver:
             # `Table("followers", Model.metadata, ...)` on a base from code the tool cannot read
             # (microblog-api's alchemical `Model`): the MetaData the classes on that base share.
             base = self._unknown_base(path, expr[: -len(".metadata")])
-            found = self._opaque_lineage(base) if base else None
+            # an installed package's base only (an import path): a name the module never binds
+            # (sqlalchemy's tests set `Base` in a fixture) is no base anyone can share
+            found = self._opaque_lineage(base) if base and ":" not in base else None
         return found
 
     def _external(self, name: str, attr: str | None) -> Lineage | None:
