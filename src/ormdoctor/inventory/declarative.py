@@ -193,7 +193,13 @@ class DeclarativeResolver:
             base = self._unknown_base(path, expr[: -len(".metadata")])
             # an installed package's base only (an import path): a name the module never binds
             # (sqlalchemy's tests set `Base` in a fixture) is no base anyone can share
-            found = self._opaque_lineage(base) if base and ":" not in base else None
+            # Only a MetaData the classes on that base already share: an unread package's other
+            # names (advanced-alchemy's `orm_registry`) may or may not be theirs. `db.Table(...)`'s
+            # `db.metadata` is the one of the classes on `db.Model` (invenio_db's installed `db`).
+            for shared in ((base, f"{base}.Model") if base and ":" not in base else ()):
+                if f"opaque:{shared}.metadata" in self.inv.metadatas:
+                    found = self._opaque_lineage(shared)
+                    break
         return found
 
     def _external(self, name: str, attr: str | None) -> Lineage | None:
