@@ -118,19 +118,11 @@ def target_metadata_ids(inventory, path: str, fact: AlembicEnvFact) -> list[str]
         if expr == FLASK_MIGRATE:
             found += [m for m in _flask_migrate_metadata(inventory) if m not in found]
             continue
-        owner = expr[: -len(".metadata")] if expr.endswith(".metadata") else expr
-        # The project's names and, when the environment is read, an installed package's
-        # (neutron-lib's `model_base.BASEV2.metadata`).
-        lineage = inventory.declarative.symbol_lineage(path, inventory.declarative.resolver.resolve(path, owner))
+        # The project's names, an installed package's when the environment is read (neutron-lib's
+        # `model_base.BASEV2.metadata`), else the MetaData the classes on that unread base share.
+        lineage = inventory.declarative.expr_lineage(path, expr)
         if lineage is not None and lineage.metadata_id not in found:
             found.append(lineage.metadata_id)
-        elif lineage is None and expr.endswith(".metadata"):
-            # The same base without the environment: the project's models on it share a MetaData
-            # known by the base's import path.
-            symbol = inventory.resolver.resolve(path, owner)
-            opaque = f"opaque:{symbol.name}.metadata" if symbol is not None and symbol.kind == "external" else None
-            if opaque in inventory.metadatas and opaque not in found:
-                found.append(opaque)
     return found
 
 

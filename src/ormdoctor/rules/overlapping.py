@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ormdoctor.rules.context import loc, related
+from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
 from ormdoctor.rules.loading import is_dead
 from ormdoctor.rules.relationship_checks import resolved_relationships
 
@@ -49,25 +50,28 @@ def unlinked_relationships(ctx):
         if target is None or target is owner:
             continue
         pairs.setdefault(frozenset((id(owner), id(target))), []).append((item.ref, target))
+    foreign_keys = _foreign_keys_between(inventory)
     for refs in pairs.values():
-        found = _conflict(inventory, refs, in_hierarchy)
+        found = _conflict(refs, in_hierarchy, foreign_keys)
         if found is not None and not all(is_dead(ctx.graph, s.path) for group in found[1] for s in group):
             yield _finding(ctx, *found)  # (a module no program loads, a typing fixture: nothing warns)
 
 
-def _conflict(inventory, refs: list, in_hierarchy: set):
+def _conflict(refs: list, in_hierarchy: set, foreign_keys: tuple[dict, set]):
     first, target = refs[0][0].model, refs[0][1]
     models = (first, target)
     if any(m.parent is not None or id(m) in in_hierarchy or not m.table_name for m in models):
         return None
+    between, unknown = foreign_keys
+    columns = between.get(frozenset((id(first), id(target))), [])
+    if len(columns) != 1 or any(id(m) in unknown for m in models):
+        return None  # several need `foreign_keys` (SQLAlchemy asks for it); an unknown one may be another
+    column = columns[0]
     for ref, _ in refs:
         rel = ref.rel
         if rel.secondary or rel.custom_join or rel.foreign_keys or rel.overlaps or rel.spread_options \
                 or (rel.viewonly and rel.backref) or set(rel.backref_options) & _BACKREF_WRITES:
             return None
-    column = _single_foreign_key(first, target)
-    if column is None:
-        return None
     declared = {(id(ref.model), ref.rel.attr) for ref, _ in refs}
     if any(ref.rel.backref and (id(other), ref.rel.backref) in declared for ref, other in refs):
         return None  # a backref onto an existing property fails outright: ORM306
@@ -90,53 +94,37 @@ def _conflict(inventory, refs: list, in_hierarchy: set):
     return column, groups
 
 
-def _single_foreign_key(a, b) -> tuple[object, str] | None:
-    """(the model holding it, its column name) when exactly one foreign-key column joins the two
-    tables, in either direction; else None (several need `foreign_keys`, which SQLAlchemy asks for)."""
-    found = []
-    for holder, referenced in ((a, b), (b, a)):
-        for column in holder.columns:
-            for fk in column.foreign_keys:
-                if _references(fk.target, referenced):
-                    found.append((holder, column.name))
-        args = holder.fact.table_args
-        if args is not None and any(c.kind == "foreign_key" for c in args.constraints):
-            return None  # a ForeignKeyConstraint: its columns are not read here
-    return found[0] if len(found) == 1 else None
-
-
-def _references(target: str, model) -> bool:
-    """`"parent.id"`, `"core.parent.id"` or `Parent.id` naming ``model``'s table."""
-    parts = target.split(".")
-    if len(parts) < 2:
-        return False
-    owner = parts[-2]
-    if owner == model.name:
-        return True
-    if owner != model.table_name:
-        return False
-    return len(parts) == 2 or parts[-3] == (model.schema or "")
+def _foreign_keys_between(inventory) -> tuple[dict[frozenset, list], set[int]]:
+    """Per pair of mapped classes, the foreign-key columns joining their tables, from the
+    resolution every foreign-key rule shares; and the classes with a foreign key whose target
+    is not known (it may join them too)."""
+    between: dict[frozenset, list] = {}
+    unknown: set[int] = set()
+    for item in resolved_foreign_keys(inventory):
+        holder = item.ref.table.model
+        if holder is None:
+            continue
+        if item.target.status == "unknown":
+            unknown.add(id(holder))
+        for referenced in item.target.defs:
+            if referenced.model is not None and referenced.model is not holder:
+                between.setdefault(frozenset((id(holder), id(referenced.model))), []).append((holder, item.ref.column))
+    return between, unknown
 
 
 def _linked_groups(sides: list[Side], links) -> list[list[Side]]:
     """The sides joined by back_populates or backref, as groups; a link to a name no side has
     joins nothing (ORM306 reports it)."""
-    group_of = {id(s): i for i, s in enumerate(sides)}
     by_name = {(id(s.owner), s.attr): s for s in sides}
-
-    def root(i: int) -> int:
-        while group_of_list[i] != i:
-            i = group_of_list[i]
-        return i
-
-    group_of_list = list(range(len(sides)))
-    for side, (owner_id, attr) in links:
-        other = by_name.get((owner_id, attr))
-        if other is not None:
-            group_of_list[root(group_of[id(side)])] = root(group_of[id(other)])
+    group = {id(s): i for i, s in enumerate(sides)}
+    for side, key in links:
+        other = by_name.get(key)
+        if other is not None and group[id(other)] != group[id(side)]:
+            old, new = group[id(other)], group[id(side)]
+            group = {k: new if g == old else g for k, g in group.items()}
     groups: dict[int, list[Side]] = {}
-    for i, side in enumerate(sides):
-        groups.setdefault(root(i), []).append(side)
+    for side in sides:
+        groups.setdefault(group[id(side)], []).append(side)
     return sorted(groups.values(), key=lambda g: (g[0].path, g[0].pos.line))
 
 
