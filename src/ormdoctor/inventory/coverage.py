@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ormdoctor.inventory.model import Inventory
-from ormdoctor.static.facts import MODULE, ClassFact, base_templates, is_alternative, real_bases
+from ormdoctor.static.facts import ClassFact, base_templates, is_alternative, real_bases
 
 # Column styles that only a mapped class (or its mixin) uses; `Field`/annotations are pydantic too.
 _MAPPED_STYLES = ("Column", "mapped_column", "sa_column")
@@ -178,7 +178,6 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
     if resolver is None or not bases or cls.decorators or cls.keywords or cls.columns or cls.relationships \
             or cls.table_args is not None or cls.mapper_args:
         return False
-    module = inventory.modules[path]
     for base in bases:
         symbol = resolver.resolve(path, base)
         if symbol is not None and symbol.kind == "class" and symbol.attr is None and symbol.module in inventory.modules:
@@ -188,14 +187,13 @@ def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
                     and not real_bases(parent):
                 continue  # a project class on no base (pyspider's `class BaseDB:`): maps nothing
             return False
-        first = base.split(".")[0]
-        fact = next((f for f in module.facts.imports if f.context == MODULE and (
-            any((asname or name) == first for name, asname in f.names) if f.is_from
-            else (f.asname or f.module.split(".")[0]) == first)), None)
-        if fact is None:
-            return False
-        targets = [target for target, _ in resolver.import_targets(path, fact) if target]
-        if not targets or any(t not in inventory.modules or inventory.modules[t].facts.parsed for t in targets):
+        # What the module's imports bind the name to (`from x import B`, or `x` in `x.B`): the file
+        # it comes from, which the class statement cannot be resolved in when read without the parser.
+        parts = base.split(".")
+        bound = resolver.local_names(path).get(parts[0])
+        source = bound.module if bound is not None and (
+            bound.kind == "import-ref" and len(parts) == 1 or bound.kind == "module" and len(parts) == 2) else None
+        if source not in inventory.modules or inventory.modules[source].facts.parsed:
             return False
     return True
 
