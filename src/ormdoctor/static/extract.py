@@ -261,10 +261,9 @@ class ModuleReader:
                 self.facts.constants[name] = literal(value)
             elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
                 self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
-            elif isinstance(value, (ast.Name, ast.Attribute)) and dotted(value):
+            elif (ref := _alias_target(value)) is not None:
                 # `Base = base`, `database = db`, `BASE = model_base.BASEV2`, `meta = db.metadata`
-                self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=dotted(value),
-                                                     main_only=self.main_only))
+                self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=ref, main_only=self.main_only))
 
     def _convention_assignment(self, target: ast.Attribute, value, stmt) -> None:
         """``db.Model.metadata.naming_convention = naming_convention`` after the MetaData exists:
@@ -661,6 +660,19 @@ def _compiled_pattern(call: ast.Call) -> str | None:
     if dotted(call.func) == "re.compile" and len(call.args) == 1 and not call.keywords:
         pattern = literal(call.args[0])
         return pattern if isinstance(pattern, str) and _storable(pattern) else None
+    return None
+
+
+def _alias_target(value) -> str | None:
+    """The name an assignment makes another name for: `Base = base`, `meta = db.metadata`, or the
+    arm of a conditional that names one (kotaemon's `_base_conv = import_dotted_string(...) if
+    hasattr(settings, "KH_TABLE_CONV") else base_models.BaseConversation`: a deployment may swap in
+    its own class, and the project's default is the one the code can show)."""
+    if isinstance(value, ast.IfExp):
+        arms = [dotted(arm) for arm in (value.orelse, value.body) if isinstance(arm, (ast.Name, ast.Attribute))]
+        return next((arm for arm in arms if arm and arm != "None"), None)
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        return dotted(value) or None
     return None
 
 
