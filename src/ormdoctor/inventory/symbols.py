@@ -142,7 +142,21 @@ class Resolver:
                 out.append((sub, None))
             elif base:
                 out.append((base, None if name == "*" else name))
+                if name == "*" and base.endswith("__init__.py"):
+                    out.extend((module, None) for module in self._star_submodules(base, fact, importer))
         return out
+
+    def _star_submodules(self, package: str, fact: ImportFact, importer: str) -> list[str]:
+        """The submodules `from package import *` imports: those its `__all__` names and the
+        package does not bind itself, or every module of its folder when `__all__` is built from
+        the folder's listing (the "import every model" recipe)."""
+        facts = self.modules[package].facts
+        if facts.all_lists_folder:
+            folder = package[: -len("__init__.py")]
+            return sorted(path for path in self.modules if path.startswith(folder) and path != package
+                          and "/" not in path[len(folder):])  # rare: one pass over the tree is fine
+        found = (self._submodule(package, fact, name, importer) for name in facts.all_names or ())
+        return [path for path in found if path]
 
     def _namespace_submodule(self, importer: str, fact: ImportFact, name: str) -> str | None:
         """`from .albums import routes` where `albums/` has no `__init__.py` (a namespace
@@ -284,7 +298,12 @@ class Resolver:
     def _star_lookup(self, path: str, name: str) -> Symbol | None:
         for fact in self.modules[path].facts.imports:
             if fact.is_from and fact.context != "function" and any(n == "*" for n, _ in fact.names):
+                base = self._base_module(path, fact)
                 for target, _ in self.import_targets(path, fact):
+                    if target and target != base:  # a submodule `__all__` names: the star binds the module
+                        if target.removesuffix("/__init__.py").removesuffix(".py").rpartition("/")[2] == name:
+                            return Symbol("module", target, target)
+                        continue
                     if target and target != path and name in self.local_names(target):
                         return self._lookup(target, name)
                 if fact.level == 0 and not self.index.find(fact.module, path):

@@ -48,6 +48,7 @@ class ModuleReader:
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
         self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
+        self.folder_listings: set[str] = set()  # `modules = glob(join(dirname(__file__), "*.py"))`
         # `MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB"}`: what a later `__table_args__ = MYSQL_TABLE_ARGS` is
         self.table_args_values: dict[str, ast.AST] = {}
         # `from flask_sqlalchemy import SQLAlchemy as SQLAlchemyBase`: alias → the library's name,
@@ -243,12 +244,18 @@ class ModuleReader:
             folder = _file_relative(value, self.path_vars, 0)
             if folder is not None:
                 self.path_vars[name] = folder
+            if _lists_own_folder(value, self.folder_listings):
+                self.folder_listings.add(name)
+            else:
+                self.folder_listings.discard(name)
             if name == "target_metadata":
                 self.facts.alembic_env = _alembic_target(value, stmt)
             elif name == "__all__":
                 names = literal(value)
                 if isinstance(names, (list, tuple)):
                     self.facts.all_names = [n for n in names if isinstance(n, str)]
+                elif _lists_own_folder(value, self.folder_listings):
+                    self.facts.all_lists_folder = True
             elif name == "pytest_plugins":
                 self._pytest_plugins(value)
             elif isinstance(value, ast.Call) and isinstance(stmt, (ast.Assign, ast.AnnAssign)) \
@@ -661,6 +668,25 @@ def _compiled_pattern(call: ast.Call) -> str | None:
         pattern = literal(call.args[0])
         return pattern if isinstance(pattern, str) and _storable(pattern) else None
     return None
+
+
+_FOLDER_LISTINGS = frozenset({"glob", "iglob", "listdir", "scandir", "iterdir", "iter_modules"})
+
+
+def _lists_own_folder(value, listings: set[str]) -> bool:
+    """Whether a value is built from the listing of the module's own folder: a
+    `glob`/`listdir`/`iter_modules` call and `__file__` or `__path__` in the expression, or a name
+    ``listings`` holds (the "import every model" recipe: `modules = glob(join(dirname(__file__),
+    "*.py"))`, then `__all__ = [basename(f)[:-3] for f in modules]`)."""
+    calls = names = False
+    for node in ast.walk(value):
+        if isinstance(node, ast.Call) and (callee_tail(node) or "") in _FOLDER_LISTINGS:
+            calls = True
+        elif isinstance(node, ast.Name) and node.id in ("__file__", "__path__"):
+            names = True
+        elif isinstance(node, ast.Name) and node.id in listings:
+            return True
+    return calls and names
 
 
 def _alias_target(value) -> str | None:

@@ -290,6 +290,9 @@ class FileFacts:
     alembic_env: AlembicEnvFact | None = None
     sys_path_adds: list[str] = field(default_factory=list)  # literal sys.path.insert/append
     all_names: list[str] | None = None  # __all__
+    # `__all__` computed from the package folder's listing (`glob(join(dirname(__file__), "*.py"))`):
+    # `from package import *` imports every module in that folder.
+    all_lists_folder: bool = False
     has_main_block: bool = False
     creates_app: bool = False  # FastAPI(), Flask(), create_app, ASGI/WSGI app
     calls_create_all: bool = False

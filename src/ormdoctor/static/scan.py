@@ -222,9 +222,11 @@ def needs_parser(text: str, scanned: FileFacts) -> bool:
     """Whether a file without ORM code still needs the parser: for an import under a module-level
     try/if (which arm it sits in: a fallback, an alternative), a module imported by a literal
     name (`__import__("app.models")`) or named in `pytest_plugins`, or a migration command's
-    `config.x_config = ...`, which the scanner does not read."""
+    `config.x_config = ...`, or a package's `__all__` (`from package import *` imports the
+    submodules it names), which the scanner does not read."""
     return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_name(text) \
-        or "_config" in text and _SETS_CONFIG.search(text) is not None
+        or "_config" in text and _SETS_CONFIG.search(text) is not None \
+        or "__all__" in text and scanned.path.endswith("__init__.py")
 
 
 def imports_by_name(text: str) -> bool:
