@@ -721,8 +721,9 @@ def parallel_model(ctx):
     tables of one role, `RuleHistory` and `RuleHistoryRecent`). Nor are two children of one shape whose class
     name adds another model's name, or whose names are two models' names with one suffix, and
     that each have a parent the other lacks (`Executable` of a submission, `UserTestExecutable` of
-    a user test; `AgentExecution` and `CloudAgentExecution`), or two tables of a test module (fixture
-    variants made on purpose).
+    a user test; `AgentExecution` and `CloudAgentExecution`) or are each referenced by a table
+    the other is not (`FolderModel` of workflows, `CredentialFolderModel` of credentials), or two
+    tables of a test module (fixture variants made on purpose).
 
     ## Why is this bad?
     Nothing crashes, but the data of one entity is split over two tables and two code paths,
@@ -745,12 +746,16 @@ def parallel_model(ctx):
     tables = sorted({(t.schema, t.name): t for t in ctx.inventory.tables}.values(), key=lambda t: (t.path, t.pos.line))
     classes = {c.name for c in ctx.inventory.mapped_classes()}
     reported = set()
+    referrers = None
     for a, b in _candidate_pairs(tables):
         if a is b or (b.key, a.key) in reported or a.name == b.name or _inherits(a, b):
             continue
         reason = _parallel_reason(a, b)
         # the cheaper test first: few candidates have a reason
-        if reason and not _related(a, b) and not _in_tests(a, b) and not _children_of_other_parents(a, b, classes):
+        if reason and referrers is None:
+            referrers = _referrers(tables)
+        if reason and not _related(a, b) and not _in_tests(a, b) \
+                and not _variants_of_other_owners(a, b, classes, referrers):
             reported.add((a.key, b.key))
             message = f"tables '{a.key}' ({definition_label(a)}) and '{b.key}' ({definition_label(b)}) look like two versions of one entity: {reason}"
             yield ctx.finding("ORM108", b.key, message, table_loc(b), [related(a.path, a.pos, f"'{a.key}' ({a.owner})")],
@@ -791,19 +796,42 @@ def _in_test_folder(path: str) -> bool:
     return is_test_file(path) or "/tests/" in f"/{path}" or "/test/" in f"/{path}"
 
 
-def _children_of_other_parents(a: TableDef, b: TableDef, classes: set[str]) -> bool:
+def _variants_of_other_owners(a: TableDef, b: TableDef, classes: set[str], referrers: dict[str, set[str]]) -> bool:
     """``Executable`` (a submission's) and ``UserTestExecutable`` (a user test's): the class name
     adds the name of another mapped class, and each table has a parent the other does not (a
     foreign key to a table the other never references): two children of one shape, not two
-    versions of one entity, which reference the same parents."""
+    versions of one entity, which reference the same parents. Likewise ``FolderModel`` and
+    ``CredentialFolderModel`` (skyvern), folders of workflows and folders of credentials: each is
+    referenced by a table that never references the other."""
     if a.origin != "class" or b.origin != "class" or any(_AFFIXES.sub("", t.name) != t.name for t in (a, b)):
         return False  # `bookings_legacy` may well point at `users_legacy`: still a copy
     short, long = (a, b) if len(a.owner) < len(b.owner) else (b, a)
     added = long.owner[len(short.owner):] if long.owner.startswith(short.owner) else long.owner[:-len(short.owner)]
-    if added not in classes and not _one_suffix_on_two_models(short.owner, long.owner, classes):
+    if not _names_a_model(added, short.owner, classes) and not _one_suffix_on_two_models(short.owner, long.owner, classes):
         return False
     parents_a, parents_b = _parents(a), _parents(b)
-    return bool(parents_a - parents_b) and bool(parents_b - parents_a)
+    if parents_a - parents_b and parents_b - parents_a:
+        return True
+    users_a, users_b = referrers.get(a.name, set()), referrers.get(b.name, set())
+    return bool(users_a - users_b) and bool(users_b - users_a)
+
+
+def _names_a_model(added: str, short: str, classes: set[str]) -> bool:
+    """Whether what a class name adds is another model's name, also when the project's class
+    names share an ending (`Credential` of `CredentialModel`, beside `FolderModel`)."""
+    if added in classes:
+        return True
+    endings = [short[i:] for i in range(1, len(short)) if short[i].isupper()]
+    return any(added + ending in classes for ending in endings)
+
+
+def _referrers(tables: list[TableDef]) -> dict[str, set[str]]:
+    """Table name → the names of the tables whose foreign keys point at it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for table in tables:
+        for target in _parents(table):
+            found[target.rpartition(".")[2]].add(table.name)
+    return found
 
 
 def _one_suffix_on_two_models(short: str, long: str, classes: set[str]) -> bool:
