@@ -427,3 +427,38 @@ def test_columns_of_sqlalchemy_itself_are_columns(tmp_path):
     })
     coverage = run_json(root)["summary"]["coverage"]
     assert coverage["unresolved"] == {"defined inside a function": 1}
+
+
+def test_a_model_whose_mixin_names_its_table_is_counted_whether_or_not_the_name_is_known(tmp_path):
+    # Home Assistant's recorder: `__tablename__ = TABLE_STATISTICS_META` in a plain mixin, a model
+    # on Base and the mixin with an empty body. A constant of the module is read; a name from an
+    # installed package is not, and that model must still be counted as a blind spot.
+    files = {
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+            from vendor_settings import VENDOR_TABLE
+
+            TABLE_STATISTICS_META = "statistics_meta"
+
+            class Base(DeclarativeBase):
+                pass
+
+            class _StatisticsMeta:
+                __tablename__ = TABLE_STATISTICS_META
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+            class StatisticsMeta(Base, _StatisticsMeta):
+                pass
+
+            class _Vendor:
+                __tablename__ = VENDOR_TABLE
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+            class Vendor(Base, _Vendor):
+                pass
+        """,
+    }
+    analysis = analyse([str(write_project(tmp_path, files))], use_cache=False)
+    assert analysis.summary()["coverage"] == {"looks_mapped": 2, "resolved": 1, "explained": 1,
+                                              "unresolved": {"table name or schema computed": 1}}
+    assert [t.name for t in analysis.inventory.tables] == ["statistics_meta"]

@@ -102,7 +102,10 @@ def _compute(inventory: Inventory) -> Coverage:
         for cls in module.facts.classes:
             key = (path, cls.name, cls.pos.line)
             model = models.get(key)
-            if not (looks_mapped(cls) or _mapped_through_ancestry(model)) or is_alternative(cls, module.facts.classes):
+            # A class the inventory tried to map and could not (a table name inherited from a
+            # mixin that cannot be evaluated) is a blind spot even when its own body is empty.
+            if not (looks_mapped(cls) or _mapped_through_ancestry(model) or key in reported) \
+                    or is_alternative(cls, module.facts.classes):
                 continue
             if cls.name in templates and model is None:
                 continue  # `BASE = declarative_base(cls=TackerBaseV1)`: the base's template, no model

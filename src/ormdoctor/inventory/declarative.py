@@ -508,6 +508,13 @@ class DeclarativeResolver:
             if named.kind == "literal":
                 self._set_table(model, named.value)
                 return
+            if named.kind == "expr":
+                # a mixin's `__tablename__ = TABLE_STATISTICS_META` (Home Assistant's recorder):
+                # the constants of the module that writes it
+                value = self.evaluate_name(ancestor_path, named.value, cls.name)
+                if isinstance(value, str):
+                    self._set_table(model, value)
+                    return
             if named.kind == "declared_attr" and named.value:
                 if named.returns_none_when_inherited and parent is not None:
                     break
