@@ -170,3 +170,37 @@ def test_scanned_classes_are_ones_the_parser_records(path):
               if not c.nested}
     scanned = {(c.name, c.pos.line, tuple(c.bases)) for c in scan_imports("x.py", "", text).classes}
     assert scanned <= parsed
+
+
+# Which files go to the parser decides what is read: the substring-first forms must send
+# exactly these, whatever the tree around them says.
+@pytest.mark.parametrize("source, parsed", [
+    (b"reg = registry()\n", True),
+    (b"mapper_registry = Base.registry\n", True),
+    (b"from homeassistant.helpers import entity_registry as er\nent = er.async_get(hass)\n", False),
+    (b"registry = {}\nregistry_items = plugin.registry_items\n", False),
+    (b"Base = declarative_base()\n", True),
+    (b"@as_declarative()\nclass Base: ...\n", True),
+    (b"# prose about declarative code\n", False),
+    (b"ix = Index('ix_name', 'name')\n", True),
+    (b"ix = sa.Index('ix_name', 'name')\n", True),
+    (b"frame = pd.Index([1, 2])\nother = pandas.Index([3])\n", False),
+    (b"frame = MultiIndex(levels)\n", False),
+])
+def test_weak_words_send_a_file_to_the_parser_only_in_the_forms_it_reads(source, parsed):
+    from ormdoctor.static.scan import mentions_orm
+
+    assert mentions_orm(source) is parsed
+
+
+@pytest.mark.parametrize("source, parses", [
+    ("config.tacker_config = CONF\n", True),
+    ("    alembic_cfg.neutron_config = cfg.CONF\n", True),
+    ("async_config = await get_config()\n", False),
+    ("if entry.data_config == other:\n    pass\n", False),
+    ("self.config_entry = entry\n", False),
+])
+def test_a_migration_command_handing_its_settings_to_env_py_is_parsed(source, parses):
+    from ormdoctor.static.scan import needs_parser
+
+    assert needs_parser(source, scan_imports("app/cli.py", "", source)) is parses

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections import Counter
 
 from ormdoctor.static.facts import FUNCTION, MODULE, TYPE_CHECKING, ClassFact, FileFacts, ImportFact, Pos, is_test_file
 
@@ -26,6 +27,8 @@ _ROUTER_CALLS = ("APIRouter(", "Blueprint(", "Namespace(")
 _TOP_LEVEL_CALL = re.compile(r"\n(?!(?:def|class|if|elif|else|try|except|finally|with|for|while|import|from|return|"
                              r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(")
 _NAME = re.compile(r"[\w.]+")
+# An upper-case name assigned anywhere: `NAME = `, `NAME: str = `, `NAME += `, `f(NAME=...)`.
+_ASSIGNED_NAME = re.compile(r"(?<![\w.])([A-Z][A-Z0-9_]*)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
 _TRIPLE = re.compile(r"\"\"\"|\'\'\'")
 _COMMENT = re.compile(r"#[^\n]*")
 _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
@@ -145,11 +148,14 @@ def _constants(text: str) -> dict[str, object]:
     if not found:
         return {}
     strings = _triple_quoted(text, len(text))
+    # One pass for every name's assignments: a pattern per name (compiled, then run over the whole
+    # text) cost seconds on a tree of settings-heavy files (Home Assistant's `CONF_*` constants).
+    assigned = Counter(_ASSIGNED_NAME.findall(text))
     constants: dict[str, object] = {}
     for name, (offset, value) in found.items():
         if _inside(strings, offset + 1):
             continue
-        if len(re.findall(rf"(?<![\w.]){name}[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)", text)) == 1:
+        if assigned[name] == 1:
             constants[name] = value
     return constants
 

@@ -29,15 +29,24 @@ ORM_HINTS = (
 # Words that mean other things too (a plugin registry, pandas' Index, prose about declarative
 # code): they send a file to the full parse only in the forms extraction reads: a call
 # (`registry()`, `declarative_base()`, `Index(...)`) or an alias (`reg = Base.registry`).
-WEAK_HINTS = (b"registry", b"declarative", b"Index(")
-_WEAK_FORMS = re.compile(rb"\bregistry\(|\.registry\b|declarative_base|as_declarative|(?<![\w.])Index\(|"
-                         rb"(?<!\bpd)(?<!\bpandas)\.Index\(")
+# Each form is found by a substring first: a pattern that starts with a character class or a
+# lookbehind is tried at every position, seconds over a tree that says "registry" everywhere
+# (Home Assistant's entity and device registries).
+_REGISTRY_CALL = re.compile(rb"\bregistry\(")
+_REGISTRY_ATTRIBUTE = re.compile(rb"\.registry\b")
+_INDEX_CALL = re.compile(rb"(?<![\w.])Index\(|(?<!\bpd)(?<!\bpandas)\.Index\(")
 
 
 def mentions_orm(data: bytes) -> bool:
     if any(hint in data for hint in ORM_HINTS):
         return True
-    return any(word in data for word in WEAK_HINTS) and _WEAK_FORMS.search(data) is not None
+    if b"declarative_base" in data or b"as_declarative" in data:
+        return True
+    if b"registry(" in data and _REGISTRY_CALL.search(data) is not None:
+        return True
+    if b".registry" in data and _REGISTRY_ATTRIBUTE.search(data) is not None:
+        return True
+    return b"Index(" in data and _INDEX_CALL.search(data) is not None
 
 
 # The parse-free path's equivalent of extract's dynamic-import test (a literal name is a plain import).
@@ -45,7 +54,8 @@ _DYNAMIC_IMPORT = re.compile(r"\b(?:walk_packages|iter_modules)\(|\b(?:import_mo
                              r"|\bconfig(?:urator)?\.(?:include|scan)\(")
 
 # `config.tacker_config = CONF`: a migration command handing its settings to env.py (facts.config_attrs_set)
-_SETS_CONFIG = re.compile(r"\b[A-Za-z_]\w*\.\w+_config[ \t]*=(?!=)")
+_CONFIG_ASSIGNED = re.compile(r"_config[ \t]*=(?!=)")  # a literal first: found fast, then the owner checked
+_ATTRIBUTE_BEFORE = re.compile(r"\b[A-Za-z_]\w*\.\w+\Z")
 _LITERAL_IMPORT_WORDS = ("import_module(", "__import__(", "import_string(", "try_import(")
 _LITERAL_IMPORT = re.compile(r"\b(?:import_module|__import__|import_string|try_import)\(\s*[rRuU]?['\"]")
 
@@ -225,8 +235,14 @@ def needs_parser(text: str, scanned: FileFacts) -> bool:
     `config.x_config = ...`, or a package's `__all__` (`from package import *` imports the
     submodules it names), which the scanner does not read."""
     return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_name(text) \
-        or "_config" in text and _SETS_CONFIG.search(text) is not None \
+        or "_config" in text and _sets_config(text) \
         or "__all__" in text and scanned.path.endswith("__init__.py")
+
+
+def _sets_config(text: str) -> bool:
+    """`config.tacker_config = CONF`: an attribute ending in `_config` assigned on an object."""
+    return any(_ATTRIBUTE_BEFORE.search(text, max(0, found.start() - 200), found.start()) is not None
+               for found in _CONFIG_ASSIGNED.finditer(text))
 
 
 def imports_by_name(text: str) -> bool:
