@@ -341,6 +341,15 @@ class DeclarativeResolver:
 
     def _root(self, path: str, cls: ClassFact) -> Lineage:
         owner = cls.metadata_value
+        if owner is not None and owner.kind == "alias":
+            shared = self.symbol_lineage(path, self.resolver.resolve(path, owner.ref))
+            if shared is not None:
+                # `metadata = metadata` / `registry = mapper_registry` in the base's body: its
+                # models land on that MetaData (and registry), shared with what else uses it.
+                registry_id = shared.registry_id if owner.name == "registry" else f"{path}:{cls.name}.registry"
+                self._registry(registry_id, cls.name, shared.metadata_id, path, cls)
+                return Lineage(registry_id, shared.metadata_id, "sqlalchemy", is_root=True)
+            owner = None
         label = f"{cls.name}.metadata"
         metadata_id = f"{path}:{label}"
         if metadata_id not in self.inv.metadatas:

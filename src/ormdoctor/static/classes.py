@@ -107,6 +107,9 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
                                          call=dotted(value.func) or "", schema=string(keyword(metadata, "schema")),
                                          naming_convention=convention_dict(keyword(metadata, "naming_convention")),
                                          naming_convention_ref=_name_ref(keyword(metadata, "naming_convention")))
+    elif name in ("metadata", "registry") and isinstance(value, (ast.Name, ast.Attribute)) and dotted(value):
+        # `metadata = metadata` (warehouse's ModelBase): the base maps on a MetaData made elsewhere
+        fact.metadata_value = ObjectFact(name=name, kind="alias", pos=pos(value), call="", ref=dotted(value))
     elif name == "type_annotation_map":
         return
     else:
