@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ormdoctor.static.facts import Pos, exclusive
+from ormdoctor.static.facts import MODULE, Pos, exclusive
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,10 @@ def _sites(inventory) -> list[tuple[str, ImportSite]]:
     for path, module in sorted(inventory.modules.items()):
         for fact in module.facts.imports:
             if fact.level:
-                pending_relative.append((path, fact))
+                # A relative import inside a function runs only if the function is called: it
+                # cannot be said to load its target under the importer's second name.
+                if fact.context == MODULE:
+                    pending_relative.append((path, fact))
                 continue
             for name in _absolute_names(fact, index):
                 target = index.find(name, path)
