@@ -85,7 +85,7 @@ DEFAULT_SEVERITY = {
 # in a module no program imports (ORM306) fails nothing yet: a warning.
 OTHER_SEVERITY = {("ORM101", "warning"), ("ORM401", "warning"), ("ORM102", "warning"), ("ORM201", "warning"),
                   ("ORM503", "warning"), ("ORM104", "error"), ("ORM402", "warning"), ("ORM301", "warning"),
-                  ("ORM306", "warning")}
+                  ("ORM306", "warning"), ("ORM107", "warning")}
 MARK = "@@ormdoctor-probe@@"
 
 PROBE = r'''

@@ -570,7 +570,11 @@ def module_imported_twice(ctx):
     Finds one file that the project imports under two module names, such as
     `src.prompt_improver.database.models` and `prompt_improver.database.models`, because two
     import roots that contain it are both on `sys.path` (pytest `pythonpath = ["src", "."]`,
-    a `sys.path.insert` in conftest.py, running from another folder).
+    a `sys.path.insert` in conftest.py, running from another folder). It is an error when one
+    process imports both names, a warning when no process does: a folder a module's
+    `sys.path.insert` adds is on the path only in processes that run that module (never for a
+    script's own `if __name__ == "__main__":` block), and a relative import inside a function
+    does not count. The name most files use is the one to keep.
 
     ## Why is this bad?
     Python runs the file once per name, so every class in it is defined twice. When the models

@@ -40,7 +40,10 @@ def _compute(inventory) -> list[DoubleImport]:
         by_file.setdefault(target, []).append(site)
     found = []
     for path, file_sites in sorted(by_file.items()):
-        names = sorted({s.name for s in file_sites}, key=lambda n: (len(n), n))
+        # The canonical name is the one most of the project's files use (chatchat's twelve
+        # `chatchat.server.db.base` against one `server.db.base`), the shorter on a tie.
+        importers = {name: len({s.path for s in file_sites if s.name == name}) for name in {s.name for s in file_sites}}
+        names = sorted(importers, key=lambda n: (-importers[n], len(n), n))
         if len(names) < 2:
             continue
         double = DoubleImport(path, names, sorted(file_sites, key=lambda s: (s.path, s.pos.line)))
@@ -140,8 +143,22 @@ def _relative_names(importer_name: str, importer_path: str, fact, index) -> list
 
 
 def _meeting(graph, double: DoubleImport) -> None:
+    roots_of: dict[str, list] = {}
+    for name, root in double.roots:
+        roots_of.setdefault(name, []).append(root)
     for process in graph.processes:
-        names = {s.name for s in double.sites if process.runs(graph, s.path)}
+        names = {s.name for s in double.sites
+                 if process.runs(graph, s.path) and _importable_in(graph, process, roots_of.get(s.name, ()))}
         if len(names) >= 2:
             double.together, double.process = True, process.label
             return
+
+
+def _importable_in(graph, process, roots) -> bool:
+    """Whether a process can import a module under a name: one of the roots giving that name is
+    on its sys.path. A root that a module's `sys.path.insert` adds is there only in processes
+    that run that module (a stale script's hack is not the server's); settings (pytest's
+    pythonpath, a declared root) and the folders Python itself puts first always are."""
+    return not roots or any(root.source is None or not root.source[0].endswith(".py")
+                            or process.runs(graph, root.source[0]) for root in roots)
+

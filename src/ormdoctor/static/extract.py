@@ -45,6 +45,7 @@ class ModuleReader:
         # Inside `if __name__ == "__main__":` at module level: what is defined there exists only
         # in the process that runs this file as a script, never where it is imported.
         self.main_only = False
+        self.main_blocks: list[tuple[int, int]] = []  # lines of the module-level `__main__` blocks
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
         self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
@@ -208,6 +209,7 @@ class ModuleReader:
             return
         if context == MODULE and _is_main_test(stmt.test):
             self.facts.has_main_block = True
+            self.main_blocks.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
             outer, self.main_only = self.main_only, True
             try:
                 self._body(stmt.body, context, nested)
@@ -384,7 +386,10 @@ class ModuleReader:
             self.facts.creates_app = True
         elif tail in ROUTER_CALLS:
             self.facts.defines_router = True
-        elif name in ("sys.path.insert", "sys.path.append") and call.args:
+        elif name in ("sys.path.insert", "sys.path.append") and call.args \
+                and not any(start <= call.lineno <= end for start, end in self.main_blocks):
+            # Under `if __name__ == "__main__":` the folder is on sys.path only in the process that
+            # runs this file as a script: not an import root of the project's other programs.
             found = _path_expr(call.args[-1], self.path_vars)
             if found:
                 self.facts.sys_path_adds.append(found)
