@@ -62,6 +62,7 @@ class DeclarativeResolver:
         self._active: set[tuple[str, str, int]] = set()
         self._open: dict[tuple, bool] = {}
         self._ancestry: dict[tuple[str, str, int], tuple[tuple[str, ClassFact], ...]] = {}
+        self._migration_folders: list[str] | None = None
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
     def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
@@ -133,6 +134,17 @@ class DeclarativeResolver:
     def _registry(self, registry_id: str, label: str, metadata_id: str, path: str, obj) -> None:
         self.inv.registries.setdefault(registry_id, Registry(registry_id, label, metadata_id, path, obj.pos))
 
+    def _in_migration_folder(self, path: str) -> bool:
+        """A module beside an Alembic env.py (its helpers, `migrations/shared/`), in a folder
+        named for migrations: never env.py itself, nor a project whose env.py sits at its root."""
+        folders = self._migration_folders
+        if folders is None:
+            folders = self._migration_folders = [
+                p.rpartition("/")[0] + "/" for p, m in self.inv.modules.items()
+                if m.facts.alembic_env is not None and any(w in p.rpartition("/")[0].rpartition("/")[2].lower()
+                                                           for w in ("migrat", "alembic"))]
+        return not path.endswith("/env.py") and any(path.startswith(folder) for folder in folders)
+
     def _database(self, path: str, metadata_id: str) -> str | None:
         """A module that builds its own engine with another URL targets another database. A test
         module's own base or MetaData is test data: its tests create and drop (or only compile)
@@ -140,6 +152,11 @@ class DeclarativeResolver:
         module = self.inv.modules.get(path)
         if module is not None and module.is_test and not path.endswith("conftest.py"):
             return f"test-local:{metadata_id}"
+        if module is not None and self._in_migration_folder(path):
+            # superset's migrations/shared/catalogs.py: trimmed copies of live tables on a base of
+            # its own, for data migrations to read and write what a revision needs. Alembic
+            # creates the tables; nothing calls create_all on such a base.
+            return f"migration-local:{metadata_id}"
         urls = module.facts.engine_urls if module is not None else []
         return f"engine:{urls[0]}" if len(set(urls)) == 1 and "SQLALCHEMY" not in urls[0].upper() else None
 

@@ -170,7 +170,9 @@ def table_collision_across_metadata(ctx):
     (`no such column` / `UndefinedColumn` at the first query). Not reported when the MetaData
     target different databases (Flask-SQLAlchemy bind keys, a separate engine), nor for a
     base or MetaData that a test module declares for itself: that is test data, whose tables
-    its tests create and drop (or only compile) on their own. When the project configures several
+    its tests create and drop (or only compile) on their own; nor for one a module beside an
+    Alembic env.py declares (`migrations/shared/catalogs.py`): a data migration's trimmed copy
+    of live tables, which Alembic creates. When the project configures several
     databases (two engine URLs, oslo.db contexts per config group, `Session(binds=...)`) and
     nothing ties both MetaData to one of them (an Alembic env.py migrating both, one engine URL),
     the collision is unproven and reported as a warning. So is a definition in generated code
