@@ -62,7 +62,7 @@ def alembic_envs(inventory) -> list[AlembicEnv]:
         commands = _commands_running(inventory, path)
         for command in commands:
             loaded |= env_closure(inventory, command)
-        if FLASK_MIGRATE in fact.target_metadata:
+        if FLASK_MIGRATE in fact.target_metadata or _reads_current_app(inventory, path):
             app = _flask_app_closure(inventory, path)
             if app is None:
                 continue  # which application runs it is unknown: so is what it loads
@@ -91,17 +91,27 @@ def _flask_dbs(inventory) -> list[tuple[str, object]]:
             for obj in module.facts.objects if obj.kind == "flask_sqlalchemy" and not obj.main_only]
 
 
+def _reads_current_app(inventory, env_path: str) -> bool:
+    """An env.py that imports Flask's `current_app` (superset's reads its database URL from
+    `current_app.config`) only works inside an application context: Flask-Migrate's `flask db`
+    runs it in the application, whatever its target_metadata names."""
+    return any(f.module == "flask" and f.context == MODULE and any(n == "current_app" for n, _ in f.names)
+               for f in inventory.modules[env_path].facts.imports if f.is_from)
+
+
 def _flask_app_closure(inventory, env_path: str) -> int | None:
     """Flask-Migrate runs env.py inside the application (`flask db migrate` loads FLASK_APP and
     its factory): what every program that creates the app with the `SQLAlchemy()` object loads,
-    the application itself, env.py sees. A model module only a worker script adds is not there."""
+    the application itself, env.py sees. A model module only a worker script adds is not there.
+    Without a `SQLAlchemy()` object the tool reads (Flask-AppBuilder's `SQLA()`), every program
+    that creates a Flask app counts."""
     graph = inventory.graph
     paths = {path for path, _ in _flask_dbs(inventory)}
     bits = None
     for process in graph.processes:
         if not process.is_program or env_path in process.entries:
             continue
-        if any(process.runs(graph, p) for p in paths) and any(
+        if (not paths or any(process.runs(graph, p) for p in paths)) and any(
                 inventory.modules[m].facts.creates_app for m in graph.members(process.members) if m in inventory.modules):
             bits = process.members if bits is None else bits & process.members
     return bits or None
