@@ -8,7 +8,7 @@ from collections import defaultdict
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.inventory.model import TableDef
 from ormdoctor.rules.canonical import choose
-from ormdoctor.rules.consolidate import consolidation_fix, flag_removals
+from ormdoctor.rules.consolidate import consolidation_fix, flag_removals, same_columns
 from ormdoctor.rules.context import definition_label, loc, related, table_loc
 from ormdoctor.rules.databases import collision_note, shared_database
 from ormdoctor.rules.entry_points import model_modules
@@ -172,7 +172,9 @@ def table_collision_across_metadata(ctx):
     base or MetaData that a test module declares for itself: that is test data, whose tables
     its tests create and drop (or only compile) on their own; nor for one a module beside an
     Alembic env.py declares (`migrations/shared/catalogs.py`): a data migration's trimmed copy
-    of live tables, which Alembic creates. When the project configures several
+    of live tables, which Alembic creates; nor for copies identical column for column and
+    constraint for constraint (a `Table()` each storage's MetaData carries): whichever is
+    created first is the same table. When the project configures several
     databases (two engine URLs, oslo.db contexts per config group, `Session(binds=...)`) and
     nothing ties both MetaData to one of them (an Alembic env.py migrating both, one engine URL),
     the collision is unproven and reported as a warning. So is a definition in generated code
@@ -215,6 +217,8 @@ def table_collision_across_metadata(ctx):
             # program runs (an example, a type-checker input) crashes nothing, even if imported.
             continue
         firsts = [min((d for d in defs if d.metadata_id == m), key=lambda d: (d.path, d.pos.line)) for m in metadata_ids]
+        if _identical(firsts):
+            continue  # whichever MetaData creates it first, it is the same table
         ordered = sorted(firsts, key=lambda d: (meet.order.index(d.path), d.pos.line))
         labels = ", ".join(f"{ctx.metadata_label(d.metadata_id)} ({definition_label(d)})" for d in ordered)
         message = f"table '{ordered[0].key}' is defined on {len(ordered)} metadata: {labels}"
@@ -227,6 +231,19 @@ def table_collision_across_metadata(ctx):
         severity = verdict[1]
         yield ctx.finding("ORM102", ordered[0].key, message, table_loc(ordered[1]), rel, hint, severity=severity,
                           fix=consolidation_fix(ctx, defs, decided_only=True))
+
+
+def _identical(defs: list[TableDef]) -> bool:
+    """Copies that are the same column for column and constraint for constraint (dagster's
+    `secondary_indexes`, one per storage's MetaData): no version can be the wrong one."""
+    first = defs[0]
+    return all(d.constraints_known for d in defs) and all(
+        same_columns(first, d) and _constraint_shape(first) == _constraint_shape(d) for d in defs[1:])
+
+
+def _constraint_shape(table: TableDef):
+    return sorted((k.kind, k.name or "", tuple(k.columns), k.unique, tuple(k.fk_target), k.sqltext or "")
+                  for k in table.constraints)
 
 
 @rule("ORM103", "table-in-several-schemas", Severity.WARNING, fix=Applicability.UNSAFE)
