@@ -462,3 +462,30 @@ def test_a_model_whose_mixin_names_its_table_is_counted_whether_or_not_the_name_
     assert analysis.summary()["coverage"] == {"looks_mapped": 2, "resolved": 1, "explained": 1,
                                               "unresolved": {"table name or schema computed": 1}}
     assert [t.name for t in analysis.inventory.tables] == ["statistics_meta"]
+
+
+def test_a_mixin_whose_table_name_is_a_none_placeholder_is_no_unseen_model(tmp_path):
+    # superset's BaseDatasource: `__tablename__: str | None = None` and columns, for the models
+    # that inherit it and name their own table; its base is a plain mixin.
+    files = {
+        "app/models.py": """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+            class AuditMixin:
+                created_by = Column(String(64))
+
+            class BaseDatasource(AuditMixin):
+                __tablename__: str | None = None
+                id = Column(Integer, primary_key=True)
+                description = Column(String(255))
+
+            class SqlaTable(BaseDatasource, Base):
+                __tablename__ = "tables"
+                table_name = Column(String(250))
+        """,
+    }
+    coverage = analyse([str(write_project(tmp_path, files))], use_cache=False).summary()["coverage"]
+    assert coverage == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}

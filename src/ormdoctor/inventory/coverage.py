@@ -143,7 +143,10 @@ _PLAIN_LIBRARY_MIXINS = {"sqlalchemy.orm.MappedAsDataclass", "sqlalchemy.orm.dec
 
 
 def _names_no_table(cls: ClassFact) -> bool:
-    return cls.tablename is None and not cls.table_assign and cls.keywords.get("table") != "True"
+    """No table of its own: no `__tablename__`, or `__tablename__ = None` (superset's
+    `__tablename__: str | None = None` on a mixin its models override)."""
+    return (cls.tablename is None or cls.tablename.kind == "none") and not cls.table_assign \
+        and cls.keywords.get("table") != "True"
 
 
 def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0) -> bool:
