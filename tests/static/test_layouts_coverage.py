@@ -399,8 +399,9 @@ def test_a_base_with_no_model_on_it_is_said_to_be_unread(tmp_path):
     root = write_project(tmp_path, RUNTIME_MODELS)
     text = subprocess.run([sys.executable, "-m", "ormdoctor", "check", str(root), "--no-cache"],
                           capture_output=True, text=True, timeout=120).stdout
-    assert text.splitlines()[-1] == ("Not read: no model on ModelBase (app/models.py:5), Base (app/db.py:4): classes made "
-                                     "at run time (`type(...)`, a factory) or in code ormdoctor does not read.")
+    assert text.splitlines()[-1] == ("No model on ModelBase (app/models.py:5), Base (app/db.py:4): a base for other "
+                                     "projects' models (a library), or classes made at run time (`type(...)`, a "
+                                     "factory) or in code ormdoctor does not read.")
     assert run_json(root)["summary"]["coverage"]["empty_bases"] == ["ModelBase (app/models.py:5)", "Base (app/db.py:4)"]
     mapped = textwrap.dedent(RUNTIME_MODELS["app/models.py"]) + (
         "\n\nclass Item(ModelBase):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n")

@@ -78,8 +78,8 @@ def _coverage_line(coverage: dict | None) -> str:
     bases = coverage.get("empty_bases", [])
     if bases:
         shown = ", ".join(bases[:3]) + (f" and {len(bases) - 3} more" if len(bases) > 3 else "")
-        line += (f"\nNot read: no model on {shown}: classes made at run time (`type(...)`, a factory) "
-                 f"or in code ormdoctor does not read.")
+        line += (f"\nNo model on {shown}: a base for other projects' models (a library), or classes made "
+                 f"at run time (`type(...)`, a factory) or in code ormdoctor does not read.")
     tables = coverage.get("tables_in_functions", 0)
     if tables:
         line += f"\nNot read: {tables} Table() call{'s' * (tables != 1)} inside functions (made when the function runs)."
