@@ -12,7 +12,8 @@ with:
   ``models/__init__.py`` re-exporting them with relative imports;
 - ``repositories/``: SQLAlchemy queries (``select``, ``Session``) over the domain's models;
 - ``services/``, ``schemas/``, ``utils/``: plain Python importing repositories, siblings
-  (relative imports), and other domains' services;
+  (relative imports), and other domains' services; schemas hold dozens of settings constants
+  and some services a handler registry, as real trees do;
 - ``api/``: routers importing services;
 - ``tests/``: test modules and a ``conftest.py`` importing models and services.
 
@@ -86,6 +87,12 @@ def repository_module(app: str, domain: str, index: int, models: list[str], rng:
 def plain_module(kind: str, index: int, imports: list[str], rng: random.Random) -> str:
     lines = [f'"""A {kind} module."""', "", "import json", "import logging", "from dataclasses import dataclass", ""]
     lines += imports + ["", "log = logging.getLogger(__name__)", ""]
+    if kind == "schema":
+        # Settings keys as module constants, dozens per file (Home Assistant's `CONF_*`).
+        lines += [f'CONF_{kind.upper()}_{index}_{c} = "{kind}_{index}_{c}"' for c in range(rng.randint(15, 60))] + [""]
+    if kind == "service" and rng.random() < 0.3:
+        # A plugin or handler registry: a word that also names SQLAlchemy's registry().
+        lines += ["_handler_registry: dict[str, object] = {}", ""]
     lines += ["@dataclass", f"class {kind.title()}Config{index}:", "    name: str", "    retries: int = 3", ""]
     for f in range(rng.randint(6, 16)):
         lines += handler_lines(f"handle_{index}_{f}", f)
