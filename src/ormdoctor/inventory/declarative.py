@@ -274,6 +274,10 @@ class DeclarativeResolver:
             if decorator.split("(")[0].endswith("as_declarative"):
                 return self._root(path, cls)
         for base in cls.bases:
+            if base.endswith(")") and self._makes_a_base(path, base):
+                # `class A(declarative_base()):` (promptflow's tests): each call makes a new
+                # registry and MetaData, so every class written so has its own.
+                return self._base_of_its_own(path, cls, base)
             symbol = self._as_library(self.resolver.resolve(path, _written(base)))
             if symbol is None:
                 continue
@@ -290,6 +294,27 @@ class DeclarativeResolver:
                 found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=inherited)
             return found
         return self._opaque(path, cls)
+
+    def _base_of_its_own(self, path: str, cls: ClassFact, call: str) -> Lineage:
+        label = f"{call.split('(', 1)[0].rsplit('.', 1)[-1]}() of {cls.name}"
+        metadata_id = f"{path}:{cls.name}@{cls.pos.line}:base-call.metadata"
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(
+                metadata_id, f"{label}.metadata", path, cls.pos, "declarative_base",
+                database=self._database(path, metadata_id), opaque=is_installed(path))
+        registry_id = f"{path}:{cls.name}@{cls.pos.line}:base-call.registry"
+        self._registry(registry_id, label, metadata_id, path, cls)
+        return Lineage(registry_id, metadata_id, "sqlalchemy")
+
+    def _makes_a_base(self, path: str, base: str) -> bool:
+        """Whether a base written as a call is SQLAlchemy's `declarative_base()` (or
+        `registry().generate_base()`): a new declarative base per call."""
+        callee = base.split("(", 1)[0]
+        if callee.rsplit(".", 1)[-1] == "generate_base" and "registry(" in base:
+            return True
+        symbol = self.resolver.resolve(path, callee)
+        return symbol is not None and symbol.kind == "external" and symbol.name.rsplit(".", 1)[-1] == "declarative_base" \
+            and symbol.name.split(".", 1)[0] in ("sqlalchemy", "declarative_base")
 
     # Bases the tool cannot read ------------------------------------------------------------------
     def _opaque(self, path: str, cls: ClassFact) -> Lineage | None:
