@@ -286,6 +286,7 @@ class DeclarativeResolver:
             found = self.symbol_lineage(path, symbol, self.bind_key(path, cls))
             if found is None:
                 continue
+            found = self._own_metadata(path, cls, found)
             parent = self.model_for(symbol) if symbol.kind == "class" else None
             if parent is not None and parent.kind in ("table", "sti", "joined", "concrete", "imperative"):
                 found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=parent)
@@ -294,6 +295,25 @@ class DeclarativeResolver:
                 found = Lineage(found.registry_id, found.metadata_id, found.flavor, mapped_parent=inherited)
             return found
         return self._opaque(path, cls)
+
+    def _own_metadata(self, path: str, cls: ClassFact, inherited: Lineage) -> Lineage:
+        """`metadata = MetaData()` in the body of an abstract class below the base (SQLAlchemy's
+        documented way to give some models another MetaData; AstrBot's `class BaseKBModel(SQLModel,
+        table=False)`), or `metadata = <a MetaData made elsewhere>`: the class and its subclasses
+        put their tables there, in the same registry."""
+        owner = cls.metadata_value
+        if owner is None or owner.name != "metadata":
+            return inherited
+        if owner.kind == "alias":
+            shared = self.symbol_lineage(path, self.resolver.resolve(path, owner.ref))
+            metadata_id = shared.metadata_id if shared is not None else None
+        elif owner.kind == "metadata":
+            metadata_id = self._metadata(path, f"{cls.name}.metadata", owner, f"{cls.name}.metadata")
+        else:
+            metadata_id = None
+        if metadata_id is None or metadata_id == inherited.metadata_id:
+            return inherited
+        return Lineage(inherited.registry_id, metadata_id, inherited.flavor, mapped_parent=inherited.mapped_parent)
 
     def _base_of_its_own(self, path: str, cls: ClassFact, call: str) -> Lineage:
         label = f"{call.split('(', 1)[0].rsplit('.', 1)[-1]}() of {cls.name}"
