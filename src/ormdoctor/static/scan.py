@@ -60,6 +60,8 @@ _LITERAL_IMPORT_WORDS = ("import_module(", "__import__(", "import_string(", "try
 _LITERAL_IMPORT = re.compile(r"\b(?:import_module|__import__|import_string|try_import)\(\s*[rRuU]?['\"]")
 
 # Substrings first: the regex is only worth running on the few files that can match.
+# Words in the names of the helpers that turn a class name into a table name.
+_NAMING_WORDS = ("snake", "camel", "plural", "tablename", "table_name")
 _DYNAMIC_WORDS = ("walk_packages(", "iter_modules(", "import_module(", "__import__(", "import_string(",
                   "config.include(", "config.scan(", "configurator.include(", "configurator.scan(")
 
@@ -232,11 +234,13 @@ def needs_parser(text: str, scanned: FileFacts) -> bool:
     """Whether a file without ORM code still needs the parser: for an import under a module-level
     try/if (which arm it sits in: a fallback, an alternative), a module imported by a literal
     name (`__import__("app.models")`) or named in `pytest_plugins`, or a migration command's
-    `config.x_config = ...`, or a package's `__all__` (`from package import *` imports the
-    submodules it names), which the scanner does not read."""
+    `config.x_config = ...`, a package's `__all__` (`from package import *` imports the
+    submodules it names), or a string helper a model's `__tablename__` may call
+    (`camel_to_snake_case(cls.__name__)`, mage-ai's), which the scanner does not read."""
     return any(i.context == MODULE and i.pos.column > 1 for i in scanned.imports) or imports_by_name(text) \
         or "_config" in text and _sets_config(text) \
-        or "__all__" in text and scanned.path.endswith("__init__.py")
+        or "__all__" in text and scanned.path.endswith("__init__.py") \
+        or "\ndef " in text and any(word in text for word in _NAMING_WORDS)
 
 
 def _sets_config(text: str) -> bool:
