@@ -490,3 +490,18 @@ def test_a_mixin_whose_table_name_is_a_none_placeholder_is_no_unseen_model(tmp_p
     }
     coverage = analyse([str(write_project(tmp_path, files))], use_cache=False).summary()["coverage"]
     assert coverage == {"looks_mapped": 1, "resolved": 1, "explained": 0, "unresolved": {}}
+
+
+def test_the_hint_names_both_remedies_when_bases_are_installed_and_untraced(tmp_path):
+    # litestar's tests and docs: models on advanced-alchemy's bases (no environment to read them
+    # from) beside models whose base the tool could not trace (here: a missing import root).
+    files = {**MONOREPO, "apps/backend/src/models/author.py": """
+        from advanced_alchemy.base import UUIDBase
+        from sqlalchemy import Column, String
+
+        class Author(UUIDBase):
+            name = Column(String(100))
+    """}
+    [warning] = [d for d in run_json(write_project(tmp_path, files))["diagnostics"] if d["code"] == "ORM003"]
+    assert "base from another package" in warning["message"] and "base not traceable" in warning["message"]
+    assert "pass `--python`" in warning["hint"] and "roots = [" in warning["hint"]

@@ -186,11 +186,19 @@ def models_not_seen(ctx):
         return
     first = unexplained[0]
     roots = suggested_roots(ctx.inventory, unexplained)
+    installed = any(u.reason in (EXTERNAL, FACTORY) for u in unexplained)
     if roots:
-        hint = f"add `roots = {_toml_list(roots[:3])}` to [tool.ormdoctor], or run `ormdoctor check --import`"
+        hint = f"add `roots = {_toml_list(roots[:3])}` to [tool.ormdoctor]" + (
+            "; for bases from an installed package, pass `--python` the project's interpreter" if installed else "") \
+            + "; or run `ormdoctor check --import`"
     elif all(u.reason in (EXTERNAL, FACTORY) for u in unexplained):
         hint = "their base comes from an installed package or a factory call: pass `--python` the project's " \
                "interpreter so installed packages are read, or run `ormdoctor check --import` to analyse the real classes"
+    elif installed:
+        # both causes (litestar: advanced-alchemy bases and bases it could not trace): both remedies
+        hint = "for bases from an installed package, pass `--python` the project's interpreter; for the others, " \
+               "run `ormdoctor roots` and set `roots = [...]` in [tool.ormdoctor] to the folders the application " \
+               "runs from; or run `ormdoctor check --import`"
     else:
         hint = "run `ormdoctor roots` to see the import roots inferred; set `roots = [...]` in [tool.ormdoctor] " \
                "to the folders the application runs from, or run `ormdoctor check --import`"
