@@ -42,7 +42,7 @@ def test_without_the_factory_the_missing_import_is_still_found(tmp_path):
 
 def test_a_script_without_a_main_guard_is_a_program(tmp_path):
     files = {**MODELS, "scripts/report.py": """
-        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy import Column, ForeignKey, Integer, create_engine
         from sqlalchemy.orm import relationship
         from app.db import Base
 
@@ -52,7 +52,7 @@ def test_a_script_without_a_main_guard_is_a_program(tmp_path):
             user_id = Column(ForeignKey("users.id"))
             user = relationship("User")
 
-        print(Report.__table__)
+        Base.metadata.create_all(create_engine("sqlite://"))
     """}
     missing = findings_of(tmp_path, files, "ORM304")
     assert sorted(f.subject for f in missing) == ["Report.user", "reports.user_id"]

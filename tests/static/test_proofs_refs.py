@@ -179,7 +179,8 @@ def test_orm304_unimported_foreign_key_target_fails_create_all(tmp_path):
                 __tablename__ = "warehouses"
                 id = Column(Integer, primary_key=True)
         """,
-        "app/main.py": "import app.models  # noqa: F401\n\nif __name__ == '__main__':\n    pass\n",
+        "app/main.py": "from sqlalchemy import create_engine\n\nimport app.models  # noqa: F401\n\n"
+                       "engine = create_engine('sqlite://')\n\nif __name__ == '__main__':\n    pass\n",
     })
     assert [f.subject for f in findings(tmp_path, "ORM304")] == ["stock_levels.warehouse_id"]
     fails_with(tmp_path, CREATE_ALL, "app.main", "could not find table 'warehouses'")

@@ -9,7 +9,7 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
 from ormdoctor.rules.import_fix import fix_related, import_fix
-from ormdoctor.rules.reach import missing_in
+from ormdoctor.rules.reach import Missing, missing_in
 from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import written_in
 from ormdoctor.typefamily import type_family, type_head
@@ -112,7 +112,24 @@ def unloaded_fk_targets(ctx):
             continue
         missing = missing_in(entries, item.ref.owner, [d.path for d in item.target.defs])
         if missing:
+            missing = Missing([p for p in missing.processes if _reaches_a_database(ctx, p)])
+        if missing and missing.processes:
             yield _unloaded(ctx, item.ref, item.target, missing)
+
+
+def _reaches_a_database(ctx, process) -> bool:
+    """A foreign key is resolved when its table is created or a session flushes, which needs an
+    engine: a process whose modules create none, call no create_all and configure no database
+    (LangBot's manual smoke script, every service mocked) never resolves it."""
+    inventory = ctx.inventory
+    cached = inventory.derived("processes_reaching_a_database", dict)
+    key = id(process)
+    if key not in cached:
+        members = (inventory.modules.get(p) for p in inventory.graph.members(process.members))
+        cached[key] = any(m is not None and (m.facts.calls_create_all or m.facts.engine_urls or m.facts.database_configs
+                                             or any(o.kind == "flask_sqlalchemy" for o in m.facts.objects))
+                          for m in members)
+    return cached[key]
 
 
 def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):

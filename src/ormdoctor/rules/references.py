@@ -132,6 +132,9 @@ def target_not_imported(ctx):
     (`main.py`, an app factory, a script with `__main__`) or the pytest session. Names the
     entry point, the module that should import the target, and the import to add. A module
     nothing imports deep in a package, that is no program, starts nothing: it is not blamed.
+    Nor, for a foreign key, is a process whose modules create no engine, call no `create_all`
+    and configure no database (a smoke script with every service mocked): a foreign key is only
+    resolved when tables are created or a session flushes.
 
     ## Why is this bad?
     SQLAlchemy only knows classes and tables whose modules have run. The target is missing as
