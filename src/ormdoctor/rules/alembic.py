@@ -31,11 +31,7 @@ def alembic_metadata_incomplete(ctx):
     `config.tacker_config = CONF`), sees what that command loads too. When
     env.py passes an `include_object` / `include_name` hook to `context.configure`, a table the
     hook names as a string is left to it, and the others are reported as a warning (the hook
-    may filter them out). An env.py that loads modules by computed name is not checked (what it
-    loads cannot be listed): a computed `importlib.import_module(...)` or `pkgutil` walk that runs
-    when a module it loads is loaded, or in a function of a module env.py imports itself
-    (indico's `import_all_models()`); a plugin loader's function deeper in the tree runs only
-    when called and does not count.
+    may filter them out).
 
     ## Why is this bad?
     Autogenerate compares the database with the MetaData as env.py loaded it. A table whose

@@ -161,13 +161,8 @@ def _discovers_dynamically(inventory, path: str) -> bool:
         return True
     graph = inventory.graph
     members = graph.members(env_closure(inventory, path))
-    if any(inventory.modules[p].facts.imports_dynamically_at_load for p in members if p in inventory.modules):
-        return True
-    # indico's env.py calls `import_all_models()`, whose module imports by computed name inside
-    # that function: a module env.py imports itself may be one whose functions it calls. A
-    # plugin loader deeper in the tree runs only if something calls it (mage-ai's did not).
-    direct = {edge.target for edge in graph.out.get(path, [])} | {path}
-    if any(inventory.modules[p].facts.imports_dynamically for p in direct if p in inventory.modules):
+    # indico's env.py calls `import_all_models()`, whose module imports by computed name.
+    if any(inventory.modules[p].facts.imports_dynamically for p in members if p in inventory.modules):
         return True
     inits = [p for p in members if p.endswith("__init__.py")]
     return any(_imports_any(inventory.modules[p].facts, ("pkgutil",)) for p in inits)

@@ -46,8 +46,6 @@ class ModuleReader:
         # in the process that runs this file as a script, never where it is imported.
         self.main_only = False
         self.main_blocks: list[tuple[int, int]] = []  # lines of the module-level `__main__` blocks
-        self.tree: ast.Module | None = None
-        self.function_lines: list[tuple[int, int]] | None = None
         self.branch: tuple = ()  # the if/else, try/except arms being read: alternatives never both run
         self.function: str | None = None  # the module-level function being read
         self.path_vars: dict[str, list[str]] = {}  # `HERE = Path(__file__).parent`: folders for sys.path
@@ -61,7 +59,6 @@ class ModuleReader:
     def read(self, tree: ast.Module, text: str | None = None) -> FileFacts:
         """``text``: the source, when known, lets the walk over every expression be skipped in
         files that cannot hold a call it looks for (most model files)."""
-        self.tree = tree
         self._body(tree.body, MODULE, nested=False)
         env = self.facts.alembic_env
         alembic = env is not None or text is None or "target_metadata" in text
@@ -368,27 +365,6 @@ class ModuleReader:
         return table
 
     # Anywhere in the file ------------------------------------------------------------------
-    def _imports_dynamically(self, call: ast.Call) -> None:
-        self.facts.imports_dynamically = True
-        if not any(start <= call.lineno <= end for start, end in self._function_lines()):
-            self.facts.imports_dynamically_at_load = True
-
-    def _function_lines(self) -> list[tuple[int, int]]:
-        """The lines of the module's functions and methods (what runs only when called)."""
-        if self.function_lines is None:
-            self.function_lines = []
-            pending = list(self.tree.body) if self.tree is not None else []
-            while pending:
-                stmt = pending.pop()
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    self.function_lines.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
-                elif isinstance(stmt, ast.ClassDef):
-                    pending.extend(stmt.body)
-                else:
-                    for field in _STATEMENT_LISTS:
-                        pending.extend(getattr(stmt, field, None) or ())
-        return self.function_lines
-
     def _any_call(self, call: ast.Call) -> None:
         name = callee(call) or ""
         tail = name.rsplit(".", 1)[-1]
@@ -398,10 +374,10 @@ class ModuleReader:
             self.facts.type_checks = True
         elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
                                                or call.args and string(call.args[0]) is None):
-            self._imports_dynamically(call)
+            self.facts.imports_dynamically = True
         elif tail in ("scan", "include") and name.rpartition(".")[0].rsplit(".", 1)[-1] in ("config", "configurator"):
             # Pyramid's `config.include(".accounts")` / `config.scan()` import packages by name.
-            self._imports_dynamically(call)
+            self.facts.imports_dynamically = True
         elif tail in ("create_engine", "create_async_engine") and call.args:
             self.facts.engine_urls.append(source_text(call.args[0]) or "?")
         elif tail in DATABASE_CONFIG_CALLS or keyword(call, "binds") is not None:

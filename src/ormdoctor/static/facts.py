@@ -304,9 +304,6 @@ class FileFacts:
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
-    # ... in code that runs when the module loads, not only inside its functions (a plugin
-    # loader deep in a tree runs when called; mage-ai's silenced every ORM503).
-    imports_dynamically_at_load: bool = False
     # A project's migration command runs env.py in its own process, passing its settings on the
     # Alembic Config (`config.tacker_config = CONF`, OpenStack's cli.py): the `*_config`
     # attributes env.py reads from `context.config`, and those this module sets on a Config.

@@ -267,13 +267,7 @@ def _light(rel: str, data: bytes, digest: str) -> FileFacts:
         full = extract_file(rel, data, digest)
         if full.error is None:
             return full
-    if any(word in text for word in _DYNAMIC_WORDS):
-        # On an unindented line it runs when the module loads; indented, it is (nearly always)
-        # in a function.
-        at_load = [text[text.rfind("\n", 0, found.start()) + 1:][:1] not in (" ", "\t")
-                   for found in _DYNAMIC_IMPORT.finditer(text)]
-        facts.imports_dynamically = bool(at_load)
-        facts.imports_dynamically_at_load = any(at_load)
+    facts.imports_dynamically = any(word in text for word in _DYNAMIC_WORDS) and _DYNAMIC_IMPORT.search(text) is not None
     facts.encoding = encoding
     facts.noqa = ignore_comments(text)
     return facts
