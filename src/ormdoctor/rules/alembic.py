@@ -23,7 +23,8 @@ def alembic_metadata_incomplete(ctx):
     `context.configure(target_metadata=...)`, as its template does): the project's
     `SQLAlchemy()` object's MetaData, seen with what the application (every program creating
     it) loads; so is any env.py that imports Flask's `current_app` (it only runs inside the
-    application, through `flask db`). Imports inside env.py's functions
+    application, through `flask db`), and one the project's own command runs through
+    `alembic.command.revision(...)` sees what that command loads. Imports inside env.py's functions
     count (they run before autogenerate compares), imports under `TYPE_CHECKING` do not, and so
     does an import by a literal name (`importlib.import_module("app.models")`, oslo's
     `importutils.try_import`). An env.py that reads `config.<x>_config`, which the project's own

@@ -62,12 +62,17 @@ def alembic_envs(inventory) -> list[AlembicEnv]:
         commands = _commands_running(inventory, path)
         for command in commands:
             loaded |= env_closure(inventory, command)
+        # A revision command that discovers its own modules by computed name (warehouse's click
+        # commands, Pyramid's config.scan()) loads what cannot be listed: as unknown as env.py's.
+        dynamic = _discovers_dynamically(inventory, path) or any(
+            inventory.modules[command].facts.runs_alembic_revision and _discovers_dynamically(inventory, command)
+            for command in commands)
         if FLASK_MIGRATE in fact.target_metadata or _reads_current_app(inventory, path):
             app = _flask_app_closure(inventory, path)
             if app is None:
                 continue  # which application runs it is unknown: so is what it loads
             loaded |= app
-        if metadata_ids and not _discovers_dynamically(inventory, path):
+        if metadata_ids and not dynamic:
             envs.append(AlembicEnv(inventory, path, fact, metadata_ids, loaded, tuple(commands)))
     return envs
 
@@ -76,12 +81,13 @@ def _commands_running(inventory, env_path: str) -> list[str]:
     """The project's migration commands that run this env.py in their own process: env.py reads
     `config.<x>_config` from the Alembic Config, which only such a command sets
     (`config.tacker_config = CONF` in tacker/db/migration/cli.py, before `alembic_command.upgrade`).
-    What the command loads first (`from tacker.db.migration.models import head`), env.py sees."""
+    What the command loads first (`from tacker.db.migration.models import head`), env.py sees.
+    So does a command that calls `alembic.command.revision(...)` itself (warehouse's
+    `warehouse db revision --autogenerate`): autogenerate runs in its process."""
     wanted = set(inventory.modules[env_path].facts.config_attrs_read)
-    if not wanted:
-        return []
     return [path for path, module in sorted(inventory.modules.items())
-            if path != env_path and not module.is_test and wanted & set(module.facts.config_attrs_set)
+            if path != env_path and not module.is_test
+            and (wanted & set(module.facts.config_attrs_set) or module.facts.runs_alembic_revision)
             and any(f.module.split(".")[0] == "alembic" for f in module.facts.imports)]
 
 
@@ -160,7 +166,8 @@ def _discovers_dynamically(inventory, path: str) -> bool:
     if _imports_any(inventory.modules[path].facts, DYNAMIC):
         return True
     graph = inventory.graph
-    members = graph.members(env_closure(inventory, path))
+    # the module's own package __init__ files run before it, whatever it imports
+    members = graph.members(env_closure(inventory, path)) + inventory.resolver.index.package_inits(path)
     # indico's env.py calls `import_all_models()`, whose module imports by computed name.
     if any(inventory.modules[p].facts.imports_dynamically for p in members if p in inventory.modules):
         return True

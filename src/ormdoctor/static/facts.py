@@ -304,6 +304,9 @@ class FileFacts:
     # importlib.import_module(<not a literal>), pkgutil.walk_packages(): loads modules by computed
     # name (indico's import_all_models()), so what a process loads is not knowable statically.
     imports_dynamically: bool = False
+    # `alembic.command.revision(...)`: the project's own migration command (warehouse's
+    # `warehouse db revision --autogenerate`) runs env.py in its process.
+    runs_alembic_revision: bool = False
     # A project's migration command runs env.py in its own process, passing its settings on the
     # Alembic Config (`config.tacker_config = CONF`, OpenStack's cli.py): the `*_config`
     # attributes env.py reads from `context.config`, and those this module sets on a Config.
