@@ -75,6 +75,7 @@ def two_bases(root: Path, target: str = "Report") -> Path:
             class Report(Base):
                 __tablename__ = "customers"
                 id = Column(Integer, primary_key=True)
+                total = Column(Integer)
             """,
         "app/main.py": "from app import models\nfrom app.analytics import models as am\n\n"
                        "if __name__ == '__main__':\n    pass\n"})
