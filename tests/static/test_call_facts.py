@@ -19,6 +19,9 @@ CASES = [
     ("Session = sessionmaker(binds={A: one, B: two})", "database_configs", ["sessionmaker@3"]),
     ("app = Flask(__name__)", "creates_app", True),
     ("router = APIRouter()", "defines_router", True),
+    ("alembic.command.revision(cfg, autogenerate=True)", "runs_alembic_revision", True),
+    ("command.upgrade(cfg, 'head')", "runs_alembic_revision", False),
+    ("revision(cfg)", "runs_alembic_revision", False),
 ]
 
 
@@ -38,6 +41,8 @@ PLACED = [
     ("decorator above the def", "@register(create_engine('sqlite://'))\ndef f():\n    pass\n",
      "engine_urls", ["'sqlite://'"]),
     ("decorator above a class", "@make(Flask(__name__))\nclass App:\n    pass\n", "creates_app", True),
+    ("revision command in a function", "def revision(cfg):\n    alembic.command.revision(\n        cfg)\n",
+     "runs_alembic_revision", True),
     ("word on a later line of the call", "engine = (\n    sa\n    .create_engine(\n        URL))\n",
      "engine_urls", ["URL"]),
     ("line continuation", "engine = sa.\\\ncreate_engine(URL)\n", "engine_urls", ["URL"]),

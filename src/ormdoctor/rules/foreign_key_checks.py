@@ -121,15 +121,19 @@ def _reaches_a_database(ctx, process) -> bool:
     """A foreign key is resolved when its table is created or a session flushes, which needs an
     engine: a process whose modules create none, call no create_all and configure no database
     (LangBot's manual smoke script, every service mocked) never resolves it."""
-    inventory = ctx.inventory
-    cached = inventory.derived("processes_reaching_a_database", dict)
-    key = id(process)
-    if key not in cached:
-        members = (inventory.modules.get(p) for p in inventory.graph.members(process.members))
-        cached[key] = any(m is not None and (m.facts.calls_create_all or m.facts.engine_urls or m.facts.database_configs
-                                             or any(o.kind == "flask_sqlalchemy" for o in m.facts.objects))
-                          for m in members)
-    return cached[key]
+    return process.meets(*_database_modules(ctx.inventory))
+
+
+def _database_modules(inventory) -> tuple[int, set[int]]:
+    """The modules that create an engine, call create_all or configure a database, as a bitset
+    and as graph positions (what ``Process.meets`` takes)."""
+    def compute():
+        graph = inventory.graph
+        wanted = {graph.index[path] for path, module in inventory.modules.items() if path in graph.index and (
+            module.facts.calls_create_all or module.facts.engine_urls or module.facts.database_configs
+            or any(o.kind == "flask_sqlalchemy" for o in module.facts.objects))}
+        return sum(1 << i for i in wanted), wanted
+    return inventory.derived("database_modules", compute)
 
 
 def _unloaded(ctx, ref: FkRef, target: FkTarget, missing):

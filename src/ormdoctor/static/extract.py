@@ -370,6 +370,8 @@ class ModuleReader:
         tail = name.rsplit(".", 1)[-1]
         if tail == "create_all":
             self.facts.calls_create_all = True
+        elif tail == "revision" and name.endswith("command.revision"):
+            self.facts.runs_alembic_revision = True  # `alembic.command.revision(config, autogenerate=True)`
         elif tail in ("reveal_type", "assert_type"):
             self.facts.type_checks = True
         elif tail in DYNAMIC_IMPORT_CALLS and (tail in ("walk_packages", "iter_modules")
@@ -428,7 +430,7 @@ def _statements(node: ast.AST):
 # The callees ``_any_call`` records, as they must appear in the source. A file holding none of
 # them (and no non-ASCII identifier, which Python normalises) needs no walk over its calls.
 # Keep it in step with ``_any_call``: a callee missing here is silently never recorded.
-_CALL_WORDS = ("create_all", "reveal_type", "assert_type", *DYNAMIC_IMPORT_CALLS, ".include(", ".scan(",
+_CALL_WORDS = ("create_all", "command.revision", "reveal_type", "assert_type", *DYNAMIC_IMPORT_CALLS, ".include(", ".scan(",
                "create_engine", "create_async_engine", *DATABASE_CONFIG_CALLS, "binds", *APP_CALLS, *ROUTER_CALLS)
 
 
@@ -440,7 +442,7 @@ def _may_hold_any_call(text: str) -> bool:
 
 # The names ``_any_call`` tests, as words: a call it records spans a line holding one of them
 # (or a non-ASCII character: Python normalises identifiers).
-_CALL_NAMES = ("create_all", "reveal_type", "assert_type", *sorted(DYNAMIC_IMPORT_CALLS), "include", "scan",
+_CALL_NAMES = ("create_all", "revision", "reveal_type", "assert_type", *sorted(DYNAMIC_IMPORT_CALLS), "include", "scan",
                "create_engine", "create_async_engine", *sorted(DATABASE_CONFIG_CALLS), "binds",
                *sorted(APP_CALLS), *sorted(ROUTER_CALLS))
 _PATH_NAMES = ("insert", "append")

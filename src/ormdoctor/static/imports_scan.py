@@ -64,6 +64,7 @@ def scan_imports(path: str, digest: str, text: str) -> FileFacts:
     facts.has_main_block = "__main__" in text and bool(_MAIN_RE.search(text))
     facts.creates_app = any(call in text for call in _APP_CALLS) or "def create_app" in text
     facts.calls_create_all = ".create_all(" in text
+    facts.runs_alembic_revision = "command.revision(" in text
     facts.runs_code = _TOP_LEVEL_CALL.search("\n" + text) is not None
     facts.defines_router = any(call in text for call in _ROUTER_CALLS)
     facts.constants = _constants(text)

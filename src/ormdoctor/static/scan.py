@@ -268,7 +268,6 @@ def _light(rel: str, data: bytes, digest: str) -> FileFacts:
         if full.error is None:
             return full
     facts.imports_dynamically = any(word in text for word in _DYNAMIC_WORDS) and _DYNAMIC_IMPORT.search(text) is not None
-    facts.runs_alembic_revision = "command.revision(" in text
     facts.encoding = encoding
     facts.noqa = ignore_comments(text)
     return facts
@@ -282,7 +281,6 @@ def extract_file(rel: str, data: bytes, digest: str) -> FileFacts:
         return facts
     facts.noqa = ignore_comments(text)
     facts.generated = generated_header(text)
-    facts.runs_alembic_revision = "command.revision(" in text
     try:
         tree = _parse(text, rel)
     except SyntaxError as exc:
