@@ -167,8 +167,13 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
              memory: RunMemory | None = None) -> Analysis:
     started = time.perf_counter()
     look = memory.look if memory is not None else None
+    cache = None
+    if use_cache and look is None:
+        cache = FactsCache(project_root(paths)[0])
+        cache.preload()  # while git lists the files
     root, config, paths = _project(paths, config_path, canonical, python, look)
-    cache = FactsCache(root) if use_cache else None
+    if use_cache and (cache is None or cache.root != root):
+        cache = FactsCache(root)
     # What the stored result depends on besides the files' facts: read once per run.
     settings = ((sorted(select or []), sorted(ignore or [])), _config_state(root, config, paths)) \
         if cache is not None and reuse_result else ()
@@ -279,7 +284,7 @@ def _stored_result(root: Path, config: Config, paths: list[str], cache: FactsCac
     stored = cache.load_result(key, StoredResult) if key else None
     if stored is None or not _installed_unchanged(root, config, stored.installed):
         return None
-    cache.save(set(paths))  # touched files: their new stat, so the next run need not read them
+    cache.save_stamps(set(paths))  # touched files: their new stat, so the next run need not read them
     return stored
 
 

@@ -126,7 +126,7 @@ def docker_roots(root: Path, folders: list[str]) -> list[ImportRoot]:
 
 def _dockerfiles(root: Path, folders: list[str], listings: list[tuple[str, set[str]]] | None = None) -> list[Path]:
     return sorted(root / folder / n for folder, names in (listings if listings is not None else _listings(root, folders))
-                  for n in names if _is_dockerfile(n) and (root / folder / n).is_file())
+                  for n in names if "ockerfile" in n.lower() and _is_dockerfile(n) and (root / folder / n).is_file())
 
 
 def _is_dockerfile(name: str) -> bool:
