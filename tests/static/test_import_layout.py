@@ -60,6 +60,21 @@ def test_a_run_reusing_the_layout_reports_what_a_fresh_run_reports(project):
     assert _result(reused, config) == _result(fresh, config)
 
 
+@pytest.mark.parametrize("project", FIXTURES, ids=[fixture_id(p) for p in FIXTURES])
+def test_a_run_reusing_what_the_previous_run_resolved_reports_what_a_fresh_run_reports(project):
+    """As a watch sees it: the files edited are read again, the others are the same objects,
+    and what the previous run (its rules included) resolved for them is used again."""
+    config, facts = _facts(project)
+    first = inventory_from_facts(project, config, facts, None, SETTINGS)
+    run_rules(first, config, set(load_rules()))
+    edited = [_edit_class_bodies([f])[0] if f.classes else f for f in facts]
+    reused = inventory_from_facts(project, config, edited, first.layout, SETTINGS)
+    assert reused.layout is first.layout
+    assert reused.resolver._locals is first.layout.resolved[1]
+    fresh = inventory_from_facts(project, config, copy.deepcopy(edited))
+    assert _result(reused, config) == _result(fresh, config)
+
+
 def test_the_edit_of_the_previous_test_changes_the_findings_of_many_fixtures():
     """The equality above is not trivial: the edited class bodies change what is reported."""
     changed = []
@@ -112,6 +127,25 @@ def test_a_memory_run_after_a_model_edit_keeps_the_layout_and_reports_the_new_fi
     layout, user = memory.layout, memory.facts["app/models/user.py"]
     assert layout is not None and not [f for f in first.findings if "user.id" in f.message]
     _edit_reuses_the_memory_and_equals_a_fresh_run(project, memory, layout, user)
+
+
+def test_what_an_edited_file_bound_is_resolved_again_on_the_kept_layout(tmp_path):
+    """The class `Base` moves below the statement that rebinds the name: the import layout is
+    the same (same names, same imports, the object on the same line), but the name `Base` in
+    that file now denotes the plain class, so `User` is no model any more."""
+    header = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n"
+    model = "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+    before = header + "class Base:\n    pass\nBase = declarative_base()\n" + model
+    after = header + "# the class moved\n# below\nBase = declarative_base()\nclass Base:\n    pass\n" + model
+    path = tmp_path / "models.py"
+    path.write_text(before)
+    memory = RunMemory()
+    assert analyse([str(tmp_path)], memory=memory).scope["models"] == 1
+    layout = memory.layout
+    path.write_text(after)
+    again = analyse([str(tmp_path)], memory=memory)
+    assert memory.layout is layout
+    assert again.scope["models"] == 0 == analyse([str(tmp_path)], use_cache=False).scope["models"]
 
 
 def _edit_reuses_the_memory_and_equals_a_fresh_run(project, memory, layout, user) -> None:

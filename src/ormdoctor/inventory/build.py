@@ -59,17 +59,21 @@ def _new_layout(root: Path, config: Config, facts: list[FileFacts], settings: tu
     _name_modules_as_imported(modules, index)
     if settings is not None:
         inventory.layout = capture(settings, facts, modules, index, inventory.roots, inventory.graph)
+        inventory.layout.resolved = resolver.memo()
     return inventory, resolver
 
 
 def _reused_layout(root: Path, layout: ImportLayout, facts: list[FileFacts]):
     """The same, from the previous run's layout (``layout.fits`` said it holds)."""
+    changed = layout.changed(facts)
     modules, index = layout.restore(facts)
     inventory = Inventory(str(root), modules, list(layout.roots))
     inventory.graph = layout.graph
     layout.facts = {f.path: f for f in facts}  # the same shape: the next run compares with these
     inventory.layout = layout
-    return inventory, Resolver(index)
+    resolver = Resolver(index)
+    resolver.reuse(layout.resolved, changed)
+    return inventory, resolver
 
 
 def _name_modules_as_imported(modules: dict[str, Module], index: ModuleIndex) -> None:

@@ -48,6 +48,8 @@ class ImportLayout:
     graph: ImportGraph
     # Data rules derive from the imports alone (Inventory.derived_from_imports), never changed in place.
     derived: dict = field(default_factory=dict)
+    # The resolver's per-module memo (symbols.Resolver.memo), shared by the runs on this layout.
+    resolved: tuple = ({}, {}, {})
 
     def fits(self, settings: tuple, facts: list[FileFacts]) -> bool:
         """Whether ``facts`` (and the settings) build this same layout: the same files, and
@@ -61,6 +63,10 @@ class ImportLayout:
             if before is not item and import_shape(before) != import_shape(item):
                 return False
         return True
+
+    def changed(self, facts: list[FileFacts]) -> set[str]:
+        """The files whose facts were read again since the layout last saw them."""
+        return {f.path for f in facts if self.facts.get(f.path) is not f}
 
     def restore(self, facts: list[FileFacts]) -> tuple[dict[str, Module], ModuleIndex]:
         """The modules and their index as the build had them right after the graph."""

@@ -116,6 +116,21 @@ class Resolver:
         self._bound: dict[str, set[str]] = {}
         self._depth = 0
 
+    def memo(self) -> tuple[dict, dict, dict]:
+        """What it resolved so far, per module: each entry is a function of the import layout
+        and that module's own facts (never of the order of the lookups), so a later run on the
+        same layout can start from it (``reuse``)."""
+        return self._targets, self._locals, self._bound
+
+    def reuse(self, memo: tuple[dict, dict, dict], changed: set[str]) -> None:
+        """Start from a previous run's ``memo`` on the same layout, shared: what this run
+        resolves is kept for the next one too. The modules in ``changed`` (facts read again) are
+        resolved again: their import statements are new objects (the targets are kept by id)."""
+        for kept in memo:
+            for path in changed:
+                kept.pop(path, None)
+        self._targets, self._locals, self._bound = memo
+
     # Imports ---------------------------------------------------------------------------------
     def import_targets(self, importer: str, fact: ImportFact) -> tuple[tuple[str, str | None], ...]:
         """((module path, imported name or None), ...) for one import statement, project files

@@ -52,6 +52,11 @@ class AlembicEnv:
 
 
 def alembic_envs(inventory) -> list[AlembicEnv]:
+    """Every env.py whose target_metadata is known, with what it loads (several rules ask)."""
+    return inventory.derived("alembic_envs", lambda: _alembic_envs(inventory))
+
+
+def _alembic_envs(inventory) -> list[AlembicEnv]:
     envs = []
     for path in sorted(inventory.modules):
         fact = inventory.modules[path].facts.alembic_env
@@ -85,10 +90,18 @@ def _commands_running(inventory, env_path: str) -> list[str]:
     So does a command that calls `alembic.command.revision(...)` itself (warehouse's
     `warehouse db revision --autogenerate`): autogenerate runs in its process."""
     wanted = set(inventory.modules[env_path].facts.config_attrs_read)
-    return [path for path, module in sorted(inventory.modules.items())
-            if path != env_path and not module.is_test
-            and (wanted & set(module.facts.config_attrs_set) or module.facts.runs_alembic_revision)
-            and any(f.module.split(".")[0] == "alembic" for f in module.facts.imports)]
+    return [path for path, module in _alembic_commands(inventory)
+            if path != env_path and (wanted & set(module.facts.config_attrs_set) or module.facts.runs_alembic_revision)]
+
+
+def _alembic_commands(inventory) -> list[tuple[str, object]]:
+    """The modules that could be a migration command: they import alembic, set an attribute of
+    its Config or call its revision command, and are no test."""
+    def compute():
+        return [(path, module) for path, module in sorted(inventory.modules.items())
+                if (module.facts.config_attrs_set or module.facts.runs_alembic_revision) and not module.is_test
+                and any(f.module.split(".")[0] == "alembic" for f in module.facts.imports)]
+    return inventory.derived("alembic_commands", compute)
 
 
 def _flask_dbs(inventory) -> list[tuple[str, object]]:

@@ -67,7 +67,7 @@ def uses_postgresql(inventory) -> bool:
 
 
 def _envs(inventory):
-    return inventory.derived("alembic_envs", lambda: alembic_envs(inventory))
+    return alembic_envs(inventory)
 
 
 def unknown_note(ctx) -> str:
