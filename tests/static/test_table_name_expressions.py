@@ -21,11 +21,22 @@ def test_a_compiled_pattern_applies_like_the_re_function():
                     patterns=patterns) == "flow_run"
 
 
+def test_a_replacement_lambda_is_evaluated_on_each_match():
+    """koschei's recipe: each run of capitals becomes "_" plus its lower case."""
+    recipe = 're.sub(r"([A-Z]+)", lambda m: "_" + m.group(0).lower(), cls.__name__)[1:]'
+    assert evaluate(recipe, {}, "PackageGroupRelation") == "package_group_relation"
+    assert evaluate('re.sub(r"([A-Z])", lambda m: "_" + m[1].lower(), cls.__name__)', {}, "CoprBuild") == "_copr_build"
+    assert evaluate('CAMEL_TO_SNAKE.sub(lambda m: "_", cls.__name__)', {}, "FlowRun", patterns=patterns) == "Flow_Run"
+
+
 @pytest.mark.parametrize("expression", [
     'UNKNOWN_PATTERN.sub("_", cls.__name__).lower()',  # not a compiled pattern of the project
     'CAMEL_TO_SNAKE.sub("_", cls.__name__, count=1).lower()',  # keywords: left alone
     'CAMEL_TO_SNAKE.subn("_", cls.__name__)',  # not one of the functions it knows
-    'CAMEL_TO_SNAKE.sub(lambda m: "_", cls.__name__)',  # a callable replacement
+    're.sub("([A-Z]+)", lambda m: m.start(), cls.__name__)',  # a match method it does not know
+    're.sub("(x)?([A-Z]+)", lambda m: m.group(1).lower(), cls.__name__)',  # a group that matched nothing
+    're.sub("([A-Z]+)", lambda m, n: "_", cls.__name__)',  # not a one-parameter function
+    're.sub("([A-Z]+)", lambda m: 1, cls.__name__)',  # a replacement that is no string
 ])
 def test_what_the_interpreter_does_not_know_stays_unknown(expression):
     assert evaluate(expression, {}, "FlowRun", patterns=patterns) is None

@@ -1,7 +1,8 @@
 """Evaluate the small expressions people build table names from, exactly or not at all.
 
 Module constants (imported ones too), ``+``, ``%``, ``.format()``, f-strings, ``cls.__name__``
-and the string methods and ``re`` calls of a snake-case helper (also through a compiled
+and the string methods and ``re`` calls of a snake-case helper (a replacement lambda too:
+``re.sub("([A-Z]+)", lambda m: "_" + m.group(0).lower(), name)``; also through a compiled
 pattern: ``CAMEL_TO_SNAKE.sub("_", cls.__name__)``) (dispatch's ``resolve_table_name``:
 ``re.split("(?=[A-Z])", name)`` then ``"_".join(x.lower() for x in names if x)``). This is an
 interpreter for a closed set of pure string operations, never project code being run: anything
@@ -114,7 +115,7 @@ class _Interpreter:
                 return target[slice(*bounds)]
             raise Unknown
         key = self.value(index, env, depth)
-        if isinstance(key, int) and isinstance(target, (str, list, tuple)):
+        if isinstance(key, int) and isinstance(target, (str, list, tuple, re.Match)):
             return target[key]
         raise Unknown
 
@@ -134,6 +135,22 @@ class _Interpreter:
 
     _GeneratorExp = _ListComp
 
+    def _Lambda(self, node, env, depth):
+        """`lambda m: "_" + m.group(0).lower()`, the replacement a `re.sub` calls for each match
+        (koschei's table names): a function whose body this interpreter evaluates, on the match."""
+        arguments = node.args
+        if len(arguments.args) != 1 or arguments.posonlyargs or arguments.vararg or arguments.kwonlyargs \
+                or arguments.kwarg or arguments.defaults:
+            raise Unknown
+        name = arguments.args[0].arg
+
+        def replacement(match):
+            value = self.value(node.body, {**env, name: match}, depth + 1)
+            if not isinstance(value, str):
+                raise Unknown
+            return value
+        return replacement
+
     def _Call(self, node, env, depth):
         if node.keywords and not all(k.arg == "flags" and _is_re_call(node) for k in node.keywords):
             raise Unknown
@@ -147,6 +164,11 @@ class _Interpreter:
             pattern = self.patterns(func.value.id)  # `CAMEL_TO_SNAKE.sub("_", name)`: re.sub with its pattern
             if pattern is not None:
                 return RE_FUNCTIONS[func.attr](pattern, *args)
+        if isinstance(func, ast.Attribute) and func.attr == "group":
+            match = self.value(func.value, env, depth)
+            if isinstance(match, re.Match) and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+                return match.group(*args)
+            raise Unknown
         if isinstance(func, ast.Attribute) and func.attr in STR_METHODS:
             receiver = self.value(func.value, env, depth)
             if isinstance(receiver, str):
