@@ -48,19 +48,24 @@ class ModuleIndex:
             return _nearest(self.homonyms[name], importer)
         if found or importer is None or name.partition(".")[0] in _STDLIB:
             return found
-        key = (name, importer.rpartition("/")[0])
+        relative = name.replace(".", "/")
+        key: tuple = (name, importer.rpartition("/")[0])
+        if importer.endswith((relative + ".py", relative + "/__init__.py")):
+            key += (importer,)  # its own name: the answer is not the folder's (see _find_implicit)
         if key not in self._memo:
             self._memo[key] = self._find_implicit(name, importer)
         return self._memo[key]
 
     def _find_implicit(self, name: str, importer: str) -> str | None:
+        """A module importing its own name (`from sqlmodel import SQLModel` in an example file
+        called sqlmodel.py) is no evidence that its folder is on sys.path: it means the library."""
         relative = name.replace(".", "/")
         folder = importer.rpartition("/")[0]
         while True:
             base = folder + "/" if folder else ""
             if not self._is_package(folder):
                 for candidate in (base + relative + "/__init__.py", base + relative + ".py"):  # a package wins
-                    if candidate in self.modules:
+                    if candidate in self.modules and candidate != importer:
                         self._add_implicit(candidate, name, folder)
                         return candidate
             if not folder:
