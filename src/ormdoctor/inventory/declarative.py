@@ -508,7 +508,8 @@ class DeclarativeResolver:
         metadata = self.inv.metadatas.get(model.metadata_id or "")
         if model.kind == "sti" and model.parent is not None:
             model.schema = model.parent.schema  # it maps its parent's table
-        elif args is not None and not args.schema_known and model.kind in ("table", "joined", "concrete"):
+        elif args is not None and not args.schema_known and model.kind in ("table", "joined", "concrete") \
+                and not self._engine_options_call(model, args):
             # schema + name is the table's identity: without the schema, no table can be judged
             owner = self.table_args_owner(model)
             schema = self.constant(owner[0], args.schema_ref) if owner is not None and args.schema_ref else None
@@ -522,6 +523,20 @@ class DeclarativeResolver:
             model.schema = args.schema
         elif metadata is not None:
             model.schema = metadata.schema
+
+    def _engine_options_call(self, model: ModelClass, args) -> bool:
+        """`__table_args__ = sql.table_args()` where that project function only ever returns
+        None or engine options (FileFacts.option_functions): no schema, so the metadata's."""
+        owner = self.table_args_owner(model)
+        if owner is None or not args.call_ref:
+            return False
+        head, _, rest = args.call_ref.partition(".")
+        if not rest:
+            return bool(self._imported(owner[0], head, "option_functions"))
+        symbol = self.resolver.resolve(owner[0], head)
+        if symbol is None or symbol.kind != "module" or not symbol.module or "." in rest:
+            return False
+        return bool(self._imported(symbol.module, rest, "option_functions"))
 
     def _sqlmodel_table(self, cls: ClassFact, ancestry) -> bool:
         """`class Hero(HeroBase, table=True)`, or a subclass of a base whose metaclass passes

@@ -126,7 +126,8 @@ def table_args(node: ast.AST, position, module_values: dict | None = None) -> Ta
                                             "tuple or a dict", repair="tuple")
     if is_tuple_call(node):
         return _tuple_call(node.args[0], position, module_values)
-    return TableArgsFact(pos=position, form="unknown", schema_known=False)
+    return TableArgsFact(pos=position, form="unknown", schema_known=False,
+                         call_ref=dotted(node.func) if isinstance(node, ast.Call) else None)
 
 
 def is_tuple_call(node: ast.AST) -> bool:

@@ -156,3 +156,34 @@ def is_simple_function(func: ast.FunctionDef) -> bool:
         isinstance(s, ast.Return) or isinstance(s, ast.Assign) and len(s.targets) == 1
         and isinstance(s.targets[0], ast.Name) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
         for s in body)
+
+
+# Keys of a `__table_args__` dict that change which table it is, or whether it is one again.
+_IDENTITY_OPTIONS = ("schema", "extend_existing", "keep_existing")
+
+
+def returns_engine_options_only(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether every `return` of ``func`` (its own, not those of functions inside it) gives None
+    or a dict literal of plain string keys naming no schema (`{"mysql_engine": "InnoDB"}`): a
+    `__table_args__` helper that picks engine options (solum's `table_args()`)."""
+    if isinstance(func, ast.AsyncFunctionDef):
+        return False
+    returns, pending = [], list(func.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            returns.append(node.value)
+        pending.extend(ast.iter_child_nodes(node))
+    return bool(returns) and all(_no_table_identity(value) for value in returns)
+
+
+def _no_table_identity(value: ast.AST | None) -> bool:
+    if value is None or isinstance(value, ast.Constant) and value.value is None:
+        return True
+    return isinstance(value, ast.Dict) and all(
+        isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value not in _IDENTITY_OPTIONS
+        for key in value.keys)

@@ -12,8 +12,8 @@ from ormdoctor.static import columns as col
 from ormdoctor.static.classes import assigned_after_body, read_class
 from ormdoctor.static.constraints import CONSTRAINT_KINDS, constraint, is_tuple_call
 from ormdoctor.static.exprs import (CONVENTION_KEYS, callee, callee_tail, convention_dict, dotted,
-                                    is_simple_function, is_type_checking_test, keyword, literal, pos, source_text,
-                                    string, truthy_kw)
+                                    is_simple_function, is_type_checking_test, keyword, literal, pos,
+                                    returns_engine_options_only, source_text, string, truthy_kw)
 from ormdoctor.static.facts import (FLASK_MIGRATE, FUNCTION, MODULE, TYPE_CHECKING, AlembicEnvFact, FileFacts,
                                     ImperativeMapFact,
                                     ImportFact, ObjectFact, TableFact)
@@ -127,6 +127,9 @@ class ModuleReader:
             self.function = outer or stmt.name
             if context == MODULE and is_simple_function(stmt):
                 self.facts.functions[stmt.name] = source_text(stmt) or ""
+            if context == MODULE and ("args" in stmt.name or "option" in stmt.name) \
+                    and returns_engine_options_only(stmt):
+                self.facts.option_functions[stmt.name] = True
             try:
                 self._body(stmt.body, FUNCTION, True)
             finally:

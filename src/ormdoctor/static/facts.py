@@ -138,6 +138,7 @@ class TableArgsFact:
     schema: str | None = None
     schema_known: bool = True
     schema_ref: str | None = None  # `"schema": settings.SCHEMA`: a name the inventory may find a constant for
+    call_ref: str | None = None  # `__table_args__ = sql.table_args()`: the function called (FileFacts.option_functions)
     extend_existing: bool = False
     keep_existing: bool = False
     constraints: list[ConstraintFact] = field(default_factory=list)
@@ -320,6 +321,10 @@ class FileFacts:
     constants: dict[str, object] = field(default_factory=dict)  # module-level str / dict-of-str literals
     # Small module-level functions (source) the inventory may interpret: table-name helpers.
     functions: dict[str, str] = field(default_factory=dict)
+    # `def table_args(): ... return {"mysql_engine": "InnoDB"} ... return None`: module-level
+    # functions whose every return is None or a dict of engine options (no schema, no
+    # extend_existing), so `__table_args__ = table_args()` names no schema (solum's models).
+    option_functions: dict[str, bool] = field(default_factory=dict)
     # `CAMEL_TO_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")`: name → pattern, for the same helpers.
     patterns: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
