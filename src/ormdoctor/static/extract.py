@@ -274,6 +274,8 @@ class ModuleReader:
             elif isinstance(value, ast.Dict) and CONVENTION_KEYS & set(convention_dict(value) or {}):
                 self.facts.constants[name] = convention_dict(value)  # a convention with custom tokens
             elif (ref := _alias_target(value)) is not None:
+                if ref in self.facts.constants and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    self.facts.constants[name] = self.facts.constants[ref]  # `TABLE_NAME = APP_NAME`
                 # `Base = base`, `database = db`, `BASE = model_base.BASEV2`, `meta = db.metadata`
                 self.facts.objects.append(ObjectFact(name, "alias", pos(stmt), "", ref=ref, main_only=self.main_only))
 

@@ -34,6 +34,7 @@ _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
 # `CORE_SCHEMA = "core"` at column 0: a settings constant a model may name (`settings.CORE_SCHEMA`).
 # `class Realm(RealmSchema):` at column 0; the bases may span lines but hold no brackets.
 _CLASS = re.compile(r"\nclass[ \t]+([A-Za-z_]\w*)[ \t]*(?:\(([^()\[\]]*)\))?[ \t]*:")
+_CONSTANT_ALIAS = re.compile(r"\n([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*([A-Z][A-Z0-9_]*)[ \t]*(?:#[^\n]*)?(?=\n)")
 _CONSTANT = re.compile(r"\n([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\")[ \t]*(?:#[^\n]*)?(?=\n)")
 
 
@@ -157,6 +158,12 @@ def _constants(text: str) -> dict[str, object]:
             continue
         if assigned[name] == 1:
             constants[name] = value
+    # `SERVER_APP_TABLE_NAME = SERVE_APP_NAME` below the literal it names (DB-GPT's configs).
+    for match in _CONSTANT_ALIAS.finditer("\n" + text + "\n"):
+        name, target = match.group(1), match.group(2)
+        if target in constants and found[target][0] < match.start() - 1 and assigned[name] == 1 \
+                and not _inside(strings, match.start()):
+            constants[name] = constants[target]
     return constants
 
 
