@@ -116,6 +116,10 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
         _member(fact, name, annotation, value, stmt)
 
 
+# Calls that map the column they are given, with loading options (`deferred(Column(Text))`).
+COLUMN_WRAPPERS = ("deferred", "column_property")
+
+
 def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
     if annotation is not None and (dotted(annotation) or "").endswith("ClassVar"):
         return
@@ -123,6 +127,10 @@ def _member(fact: ClassFact, name: str, annotation, value, stmt) -> None:
         fact.assigned_types[name] = pos(stmt)  # `x = Mapped[str]`: `=` where `:` was meant
         return
     tail = callee_tail(value) if isinstance(value, ast.Call) else None
+    if tail in COLUMN_WRAPPERS and value.args and isinstance(value.args[0], ast.Call) \
+            and callee_tail(value.args[0]) in col.COLUMN_CALLS:
+        value = value.args[0]  # `deferred(Column(...))`, `column_property(Column(...))`: the column inside
+        tail = callee_tail(value)
     if tail in col.COLUMN_CALLS:
         written = dotted(value.func) or ""
         qualifier = written.rpartition(".")[0]
