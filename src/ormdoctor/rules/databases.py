@@ -21,7 +21,11 @@ def shared_database(ctx, metadata_ids) -> str:
     each has its own migration tree (an Alembic env.py per MetaData, none migrating two of them),
     else UNKNOWN."""
     ids = set(metadata_ids)
-    if len(ids) < 2 or len(_configured_databases(ctx.inventory)) <= 1:
+    if len(ids) < 2:
+        return SAME
+    if _own_migration_trees(ctx.inventory, ids):
+        return SEPARATE
+    if len(_configured_databases(ctx.inventory)) <= 1:
         return SAME
     databases = {ctx.inventory.metadatas[m].database for m in ids if m in ctx.inventory.metadatas}
     if len(databases) == 1 and None not in databases:
@@ -32,6 +36,19 @@ def shared_database(ctx, metadata_ids) -> str:
     if ids <= set().union(*targets):
         return SEPARATE
     return UNKNOWN
+
+
+def _own_migration_trees(inventory, ids: set[str]) -> bool:
+    """Each MetaData is migrated by an env.py of its own, none migrates two of them, and all
+    record their revision in one version table: two Alembic trees would overwrite each other's
+    revision there, so they cannot run on one database (murano's API and its cfapi service),
+    however few engines the code configures. Trees with version tables of their own (neutron's
+    subprojects) may share one."""
+    envs = [env for env in _envs(inventory) if set(env.metadata_ids) & ids]
+    if len(envs) < 2 or any(len(set(env.metadata_ids) & ids) >= 2 for env in envs):
+        return False
+    tables = {env.fact.version_table for env in envs}
+    return len(tables) == 1 and None not in tables and ids <= {m for env in envs for m in env.metadata_ids}
 
 
 def _configured_databases(inventory) -> set[str]:

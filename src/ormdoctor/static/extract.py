@@ -516,6 +516,10 @@ def _include_hooks(tree: ast.Module, configures: list[ast.Call], env: AlembicEnv
         for kw in call.keywords:
             if kw.arg == "include_schemas" and literal(kw.value) is True:
                 env.include_schemas = True
+            if kw.arg == "version_table":
+                env.version_table = string(kw.value)
+            elif kw.arg == "version_table_schema" and literal(kw.value) is not None:
+                env.version_table = None
             if kw.arg not in INCLUDE_HOOKS:
                 continue
             body = functions.get(kw.value.id) if isinstance(kw.value, ast.Name) else kw.value

@@ -267,6 +267,10 @@ class AlembicEnvFact:
     # compared. "@folder" is env.py's folder name (CKAN's plugin template:
     # `os.path.basename(os.path.dirname(__file__))`).
     include_prefixes: list[str] = field(default_factory=list)
+    # The table that records the revision: Alembic's default unless `context.configure` names
+    # another (neutron's subprojects: `version_table="alembic_version_fwaas"`); None when it is
+    # computed or put in another schema.
+    version_table: str | None = "alembic_version"
 
 
 @dataclass(slots=True)
