@@ -276,3 +276,77 @@ def alembic_schemas_not_included(ctx):
                           [related(first.path, first.pos, f"'{first.key}' is in schema {first.schema}")],
                           "pass include_schemas=True to context.configure() (and filter foreign schemas "
                           "with include_name)")
+
+
+@rule("ORM506", "alembic-target-not-metadata", Severity.ERROR)
+def alembic_target_not_metadata(ctx):
+    """## What it does
+    Finds an Alembic `env.py` whose `target_metadata` is a declarative base class, a model base
+    (`db.Model`, `SQLModel`), a `SQLAlchemy()` object or a registry instead of its MetaData: the
+    `.metadata` left out.
+
+    ## Why is this bad?
+    Alembic reads `target_metadata.sorted_tables`, which only a MetaData has: `alembic revision
+    --autogenerate` and `alembic check` stop with `AttributeError: type object 'Base' has no
+    attribute 'sorted_tables'`. `alembic upgrade` does not read it, so the mistake hides until
+    the next migration is generated (fedora-infra/elections).
+
+    ## Example
+    ```python
+    # alembic/env.py
+    import app.models
+    target_metadata = app.models.Base          # ORM506
+    ```
+
+    ## Use instead
+    ```python
+    target_metadata = app.models.Base.metadata
+    ```
+
+    ## Fix safety
+    No automatic fix yet: the hint names the expression to write.
+    """
+    for env in alembic_envs(ctx.inventory):
+        for expr in env.fact.target_metadata:
+            what = _not_a_metadata(ctx.inventory, env.path, expr)
+            if what is None:
+                continue
+            message = (f"target_metadata is {what}, not a MetaData: `alembic revision --autogenerate` and "
+                       f"`alembic check` fail with AttributeError (no attribute 'sorted_tables')")
+            yield ctx.finding("ORM506", expr, message, loc(env.path, env.fact.pos), (),
+                              f"write `{expr}.metadata`")
+
+
+def _not_a_metadata(inventory, path: str, expr: str, depth: int = 0) -> str | None:
+    """What ``expr`` (a target_metadata written in module ``path``) denotes when it is a model
+    base or a database object rather than a MetaData, else None (a MetaData, or unknown)."""
+    if depth > 5 or expr.endswith(".metadata") or "(" in expr or "[" in expr:
+        return None
+    declarative = inventory.declarative
+    symbol = declarative._as_library(inventory.resolver.resolve(path, expr))
+    if symbol is None:
+        return None
+    if symbol.kind == "external":
+        return f"the {symbol.name.rsplit('.', 1)[-1]} class" if symbol.name.rsplit(".", 1)[-1] == "SQLModel" \
+            else None
+    if symbol.kind == "class" and symbol.module and symbol.attr is None:
+        cls = declarative.module_class(symbol.module, symbol.name)
+        lineage = declarative.lineage(symbol.module, cls) if cls is not None else None
+        if lineage is None:
+            return None
+        kind = "declarative base class" if lineage.is_root else "model class"
+        return f"the {kind} {symbol.name} ({symbol.module})"
+    if symbol.kind != "object" or not symbol.module:
+        return None
+    obj = declarative._object(symbol.module, symbol.name)
+    if obj is None:
+        return None
+    if symbol.attr == "Model" and obj.kind == "flask_sqlalchemy":
+        return f"the model base class {symbol.name}.Model ({symbol.module})"
+    if symbol.attr is not None:
+        return None
+    if obj.kind == "alias" and obj.ref:
+        return _not_a_metadata(inventory, symbol.module, obj.ref, depth + 1)
+    kinds = {"declarative_base": "the declarative base", "generate_base": "the declarative base",
+             "flask_sqlalchemy": "the SQLAlchemy() object", "registry": "the registry"}
+    return f"{kinds[obj.kind]} {symbol.name} ({symbol.module})" if obj.kind in kinds else None

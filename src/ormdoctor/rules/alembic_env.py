@@ -141,11 +141,25 @@ def _is_env(inventory, path: str) -> bool:
     return path.rsplit("/", 1)[-1] == "env.py" or any(f.module.split(".")[0] == "alembic" for f in facts.imports)
 
 
+# The MetaData id of `target_metadata = MetaData()`: one env.py makes for itself, empty.
+NEW_METADATA = "MetaData()"
+
+
+def is_new_metadata(expr: str) -> bool:
+    """`MetaData()`, `sa.MetaData(naming_convention=...)`: a call making a new MetaData."""
+    callee, paren, _ = expr.partition("(")
+    return bool(paren) and expr.endswith(")") and callee.rsplit(".", 1)[-1] == "MetaData"
+
+
 def target_metadata_ids(inventory, path: str, fact: AlembicEnvFact) -> list[str]:
     found = []
     for expr in fact.target_metadata:
         if expr == FLASK_MIGRATE:
             found += [m for m in _flask_migrate_metadata(inventory) if m not in found]
+            continue
+        if is_new_metadata(expr):
+            # `target_metadata = MetaData()`: a MetaData of env.py's own, which holds no table
+            found += [NEW_METADATA] if NEW_METADATA not in found else []
             continue
         # The project's names, an installed package's when the environment is read (neutron-lib's
         # `model_base.BASEV2.metadata`), else the MetaData the classes on that unread base share.
