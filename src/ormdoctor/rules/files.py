@@ -16,6 +16,11 @@ _HINTS = {
 }
 
 
+# What Python 3 says of Python 2 statements (cuckoo's `print "..."`, `exec code`).
+_PYTHON2_ERRORS = ("Missing parentheses in call to 'print'", "Missing parentheses in call to 'exec'")
+_PYTHON2_HINT = "Python 2 source: port it to Python 3, or exclude it in [tool.ormdoctor] exclude"
+
+
 @rule("ORM001", "parse-error", Severity.WARNING)
 def parse_error(ctx):
     """## What it does
@@ -47,8 +52,9 @@ def parse_error(ctx):
     for module in ctx.inventory.modules.values():
         error = module.facts.error
         if error is not None:
+            python2 = error.kind == "syntax" and any(word in error.message for word in _PYTHON2_ERRORS)
             yield ctx.finding("ORM001", module.name, f"{module.path}: {error.message}", loc(module.path, error.pos),
-                              hint=_HINTS.get(error.kind, ""))
+                              hint=_PYTHON2_HINT if python2 else _HINTS.get(error.kind, ""))
 
 
 @rule("ORM002", "unresolved-model", Severity.INFO)

@@ -187,10 +187,19 @@ def _work(job: tuple[str, str, str | None, bool]):
         return rel, stat, digest, None, None
     try:
         facts = extract_file(rel, data, digest) if mentions_orm(data) else _light(rel, data, digest)
+        if facts.error is not None and facts.error.kind == "syntax" and _parsed_for_its_path_only(data):
+            facts = _light(rel, data, digest)  # no model can be lost: read like any file without ORM code
     except Exception as exc:
         blame(exc, rel)  # a bug: the report names the file that triggered it
         raise
     return rel, stat, digest, facts, stored_form(facts) if encode else None
+
+
+def _parsed_for_its_path_only(data: bytes) -> bool:
+    """Whether the only ORM hint in the file is `sys.path` (sent to the parser for the import
+    roots it adds): a file that does not parse then defines no model either (a vendored Python 2
+    `ez_setup.py`), and is read by the scanner like the other files without ORM code, silently."""
+    return b"sys.path" in data and not mentions_orm(data.replace(b"sys.path", b""))
 
 
 def _parallel(jobs, meanwhile=None):
