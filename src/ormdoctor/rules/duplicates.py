@@ -737,10 +737,10 @@ def parallel_model(ctx):
     share a stem (`Customer`, `StripeCustomer`) with mostly the same columns (same name and
     declared type: `Geometry("POINT")` and `Geometry("MULTIPOINT")` differ). Columns both get
     from one mixin do not count (shared by design), nor do the ones most tables carry (`name`,
-    `description`, `created_at`, `user_id`, ...), and two tables one of which has a foreign
+    `description`, `created_at`, `user_id`, `tenant_id`, `is_public`, ...), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
-    `ArchivedOrder`, `DeletedOrder`, `GraphCache`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
+    `ArchivedOrder`, `DeletedOrder`, `GraphCache`, `EnvironmentTemplate`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
     tables of one role, `RuleHistory` and `RuleHistoryRecent`). Nor are two children of one shape whose class
     name adds another model's name, or whose names are two models' names with one suffix, and
     that each have a parent the other lacks (`Executable` of a submission, `UserTestExecutable` of
@@ -895,16 +895,19 @@ def _related(a: TableDef, b: TableDef) -> bool:
 # `DeletedDidMeta`), not a second version. The role is one word of what is added, CamelCase
 # (`AllTimeView`, `HistoryRecent`) or snake_case; a table that already has a role (`RuleHistory`)
 # extended again (`RuleHistoryRecent`) is a second table of that role, by design too.
-_ROLES = "History|Histories|Audit|Archive|Archived|Deleted|Snapshot|Revision|Version|View|Log|Changelog|Cache|Cached"
+_ROLES = ("History|Histories|Audit|Archive|Archived|Deleted|Snapshot|Revision|Version|View|Log|Changelog|Cache|Cached"
+          "|Template")
 _ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?(?:[A-Z][a-z0-9]*)*"
                          rf"|_?(?:[a-z0-9]+_)*(?:{_ROLES.lower()})s?(?:_[a-z0-9]+)*_?")
 _HAS_ROLE = re.compile(rf"(?:{_ROLES})s?(?=[A-Z]|$)")
 
 
-# Columns most named tables carry whatever they hold (phoenix's `Dataset` and `DatasetSplit`):
+# Columns most named tables carry whatever they hold (phoenix's `Dataset` and `DatasetSplit`), and
+# those every table of a multi-tenant service has (OpenStack's tenant_id, is_public, is_protected):
 # sharing them says nothing about two tables being one entity.
 _BOOKKEEPING = {"name", "title", "description", "metadata", "metadata_", "created_at", "updated_at", "deleted_at",
-                "created", "updated", "modified", "created_by", "updated_by", "user_id", "owner_id"}
+                "created", "updated", "modified", "created_by", "updated_by", "user_id", "owner_id",
+                "tenant_id", "project_id", "is_public", "is_protected", "deleted", "version"}
 
 
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:
