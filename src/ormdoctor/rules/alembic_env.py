@@ -32,6 +32,8 @@ class AlembicEnv:
     metadata_ids: list[str]
     loaded: int  # bitset of the modules env.py loads
     commands: tuple[str, ...] = ()  # the project's migration commands that run it in their process
+    # Folders of the other apps' migration trees on the same MetaData (see _other_trees).
+    other_trees: tuple[str, ...] = ()
 
     def missing_tables(self) -> list[TableDef]:
         """The first definition of each table on target_metadata that env.py never loads."""
@@ -48,7 +50,8 @@ class AlembicEnv:
     def _counts(self, table: TableDef) -> bool:
         module = self.inventory.modules[table.path]
         versions = str(PurePosixPath(self.path).parent / "versions") + "/"
-        return not module.is_test and not table.path.startswith(versions)
+        return not module.is_test and not table.path.startswith(versions) \
+            and not any(table.path.startswith(tree + "/") for tree in self.other_trees)
 
 
 def alembic_envs(inventory) -> list[AlembicEnv]:
@@ -79,7 +82,31 @@ def _alembic_envs(inventory) -> list[AlembicEnv]:
             loaded |= app
         if metadata_ids and not dynamic:
             envs.append(AlembicEnv(inventory, path, fact, metadata_ids, loaded, tuple(commands)))
+    for env in envs:
+        env.other_trees = _other_trees(env, envs)
     return envs
+
+
+def _tree(env_path: str) -> str:
+    """The folder of the app an env.py migrates: the one holding its migrations folder
+    (`backend/alembic/env.py` → `backend`)."""
+    folder = PurePosixPath(env_path).parent.parent.as_posix()
+    return "" if folder == "." else folder
+
+
+def _other_trees(env: AlembicEnv, envs: list[AlembicEnv]) -> tuple[str, ...]:
+    """The folders of other apps whose own env.py migrates the same MetaData, beside this
+    env.py's app, neither inside the other: two apps of one repository on the global
+    SQLModel.metadata (Open-Assistant's backend and inference server) each migrate their own
+    tables, and neither env.py can import the other app's modules."""
+    mine = _tree(env.path)
+    found = set()
+    for other in envs:
+        theirs = _tree(other.path)
+        if other is not env and set(other.metadata_ids) & set(env.metadata_ids) and mine and theirs \
+                and not (mine + "/").startswith(theirs + "/") and not (theirs + "/").startswith(mine + "/"):
+            found.add(theirs)
+    return tuple(sorted(found))
 
 
 def _commands_running(inventory, env_path: str) -> list[str]:

@@ -9,6 +9,7 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
 from ormdoctor.rules.import_fix import fix_related, import_fix
+from ormdoctor.rules.loading import meeting
 from ormdoctor.rules.reach import Missing, missing_in
 from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import written_in
@@ -160,17 +161,31 @@ def _fk_type_mismatches(ctx):
     for item in resolved_foreign_keys(ctx.inventory):
         if item.target.status != "found" or item.ref.column_fact is None:
             continue
-        referenced = item.target.referenced_column()
+        table = _definition_loaded_with(ctx, item.target.defs, item.ref.path)
+        referenced = next((c for c in table.columns if item.target.column in (c.name, c.attr)), None)
+        if referenced is None:
+            table, referenced = item.target.defs[0], item.target.referenced_column()
         mine = item.ref.column_fact.type
         theirs = referenced.type if referenced else None
         if not mine or not theirs:
             continue
-        table = item.target.defs[0]
         theirs_path = written_in(ctx.inventory, table.model, referenced, "columns") if table.model else table.path
         family, other = project_type_family(ctx.inventory, mine, item.ref.path), \
             project_type_family(ctx.inventory, theirs, theirs_path)
         if family and other and family != other:
-            yield _mismatch(ctx, item.ref, item.target, referenced, (mine, family), (theirs, other))
+            yield _mismatch(ctx, item.ref, item.target, table, referenced, (mine, family), (theirs, other))
+
+
+def _definition_loaded_with(ctx, defs: list, path: str):
+    """Of several definitions of the referenced table, the one a process loads together with
+    the referencing module: two apps of one repository may each define `user` on the global
+    SQLModel.metadata (Open-Assistant's backend and inference server), and each app's foreign
+    keys reference its own."""
+    if len(defs) > 1:
+        for table in defs:
+            if meeting(ctx.graph, [path, table.path]).together:
+                return table
+    return defs[0]
 
 
 def project_type_family(inventory, type_text: str, path: str, depth: int = 0) -> str | None:
@@ -191,8 +206,7 @@ def project_type_family(inventory, type_text: str, path: str, depth: int = 0) ->
     return project_type_family(inventory, own.impl, symbol.module, depth + 1)
 
 
-def _mismatch(ctx, ref: FkRef, target: FkTarget, referenced, mine, theirs):
-    table = target.defs[0]
+def _mismatch(ctx, ref: FkRef, target: FkTarget, table, referenced, mine, theirs):
     message = (f"{ref.subject} is {mine[0]} ({mine[1]}) but references {table.key}.{target.column}, which is "
                f"{theirs[0]} ({theirs[1]}): PostgreSQL refuses the constraint and joins compare different types")
     path = written_in(ctx.inventory, table.model, referenced, "columns") if table.model else table.path
