@@ -84,10 +84,11 @@ DEFAULT_SEVERITY = {
 # __tablename__ where Flask-SQLAlchemy or SQLModel names the table after the class (ORM402) fails
 # nothing and is a warning; so is a `secondary` string holding an expression (ORM301), which
 # SQLAlchemy 1.x evaluates and 2.0 rejects: it works until the upgrade. A back_populates mismatch
-# in a module no program imports (ORM306) fails nothing yet: a warning.
+# or a missing foreign-key target in a module no program imports (ORM306, ORM303) fails nothing
+# yet: a warning.
 OTHER_SEVERITY = {("ORM101", "warning"), ("ORM401", "warning"), ("ORM102", "warning"), ("ORM201", "warning"),
                   ("ORM503", "warning"), ("ORM104", "error"), ("ORM402", "warning"), ("ORM301", "warning"),
-                  ("ORM306", "warning"), ("ORM107", "warning")}
+                  ("ORM306", "warning"), ("ORM107", "warning"), ("ORM303", "warning")}
 MARK = "@@ormdoctor-probe@@"
 
 PROBE = r'''

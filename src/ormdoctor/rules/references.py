@@ -103,7 +103,9 @@ def foreign_key_target_missing(ctx):
     fail with `NoReferencedTableError: Foreign key associated with column 'orders.customer_id'
     could not find table 'customer' with which to generate a foreign key to target column 'id'`
     (`NoReferencedColumnError` for a missing column). With a relationship on top, mapper
-    configuration fails first with a misleading `NoForeignKeysError`.
+    configuration fails first with a misleading `NoForeignKeysError`. In a module no program
+    imports (a documentation snippet, an example with a base of its own) nothing fails yet: a
+    warning.
 
     ## Example
     ```python
