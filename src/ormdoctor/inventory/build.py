@@ -272,3 +272,14 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
                 main_only=table.main_only)
             if not table.is_lookup:
                 inventory.tables.append(definition)
+    _drop_guarded_copies(inventory)
+
+
+def _drop_guarded_copies(inventory: Inventory) -> None:
+    """A `Table()` made only `if "user" not in Base.metadata.tables:` (bisheng's test stand-in)
+    never exists beside another definition of that table: only the others count."""
+    if not any(t.table is not None and t.table.guarded for t in inventory.tables):
+        return
+    unguarded = {(t.metadata_id, t.schema, t.name) for t in inventory.tables if t.table is None or not t.table.guarded}
+    inventory.tables = [t for t in inventory.tables if t.table is None or not t.table.guarded
+                        or (t.metadata_id, t.schema, t.name) not in unguarded]

@@ -737,7 +737,7 @@ def parallel_model(ctx):
     share a stem (`Customer`, `StripeCustomer`) with mostly the same columns (same name and
     declared type: `Geometry("POINT")` and `Geometry("MULTIPOINT")` differ). Columns both get
     from one mixin do not count (shared by design), nor do the ones most tables carry (`name`,
-    `description`, `created_at`, `user_id`, `tenant_id`, `is_public`, ...), and two tables one of which has a foreign
+    `description`, `created_at`, `user_id`, `is_public`, ...), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
     `ArchivedOrder`, `DeletedOrder`, `GraphCache`, `EnvironmentTemplate`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
@@ -903,11 +903,11 @@ _HAS_ROLE = re.compile(rf"(?:{_ROLES})s?(?=[A-Z]|$)")
 
 
 # Columns most named tables carry whatever they hold (phoenix's `Dataset` and `DatasetSplit`), and
-# those every table of a multi-tenant service has (OpenStack's tenant_id, is_public, is_protected):
+# the flags every table of an OpenStack service has (is_public, is_protected, deleted, version):
 # sharing them says nothing about two tables being one entity.
 _BOOKKEEPING = {"name", "title", "description", "metadata", "metadata_", "created_at", "updated_at", "deleted_at",
                 "created", "updated", "modified", "created_by", "updated_by", "user_id", "owner_id",
-                "tenant_id", "project_id", "is_public", "is_protected", "deleted", "version"}
+                "is_public", "is_protected", "deleted", "version"}
 
 
 def _parallel_reason(a: TableDef, b: TableDef) -> str | None:

@@ -55,6 +55,8 @@ class ModuleReader:
         # `from flask_sqlalchemy import SQLAlchemy as SQLAlchemyBase`: alias → the library's name,
         # for the module-level constructors read below (openFEC's `db = SQLAlchemyBase(...)`).
         self.library_names: dict[str, str] = {}
+        # Table names the enclosing `if "x" not in metadata.tables:` blocks test for.
+        self.absent_tables: frozenset[str] = frozenset()
 
     def read(self, tree: ast.Module, text: str | None = None) -> FileFacts:
         """``text``: the source, when known, lets the walk over every expression be skipped in
@@ -220,8 +222,13 @@ class ModuleReader:
                 self.main_only = outer
             self._body(stmt.orelse, context, nested)
             return
-        with self._arm(stmt, "if"):
-            self._body(stmt.body, context, nested)
+        outer = self.absent_tables
+        self.absent_tables = outer | _absent_table_test(stmt.test)
+        try:
+            with self._arm(stmt, "if"):
+                self._body(stmt.body, context, nested)
+        finally:
+            self.absent_tables = outer
         with self._arm(stmt, "else"):
             self._body(stmt.orelse, context, nested)
 
@@ -355,7 +362,8 @@ class ModuleReader:
                           schema=string(schema), schema_ref=dotted(schema) if string(schema) is None else None,
                           extend_existing=truthy_kw(call, "extend_existing"),
                           keep_existing=truthy_kw(call, "keep_existing"), main_only=self.main_only,
-                          name_ref=source_text(written) if name is None and written is not None else None)
+                          name_ref=source_text(written) if name is None and written is not None else None,
+                          guarded=name is not None and name in self.absent_tables)
         for arg in args[2:]:
             tail = callee_tail(arg)
             if tail in col.COLUMN_CALLS:
@@ -589,6 +597,15 @@ def _migrate_metadata(text: str, dbs: set[str]) -> bool:
             owner = text[: -len(suffix)]
             return owner.endswith(".extensions['migrate'].db") or owner in dbs
     return False
+
+
+def _absent_table_test(test) -> frozenset[str]:
+    """`"user" not in Base.metadata.tables`: the table names a guard tests are not defined yet."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn) \
+            and string(test.left) is not None and isinstance(test.comparators[0], ast.Attribute) \
+            and test.comparators[0].attr == "tables":
+        return frozenset({string(test.left)})
+    return frozenset()
 
 
 def _alembic_target(value, stmt) -> AlembicEnvFact:

@@ -235,6 +235,8 @@ class TableFact:
     in_class: str | None = None  # assigned as __table__ inside a class
     main_only: bool = False  # under `if __name__ == "__main__":`
     name_ref: str | None = None  # the name as written when it is not a literal: `f"{entity}_map"`, `NAME`
+    # Under `if "user" not in Base.metadata.tables:`: made only where no other definition exists.
+    guarded: bool = False
 
 
 @dataclass(slots=True)
