@@ -189,3 +189,19 @@ def test_add_import_extends_a_sibling_import_or_adds_one():
 def test_an_edit_that_no_longer_finds_its_code_is_an_error_not_a_guess():
     with pytest.raises(EditError):
         run("x = 1\n", Edit("replace-with-import", "m.py", 1, ("A", ".core", "A")))
+
+
+@pytest.mark.parametrize(("source", "line", "expr", "expected"), [
+    ("target_metadata = app.models.Base  # a note\n", 1, "app.models.Base",
+     "target_metadata = app.models.Base.metadata  # a note\n"),
+    ("target_metadata = [Base, other.metadata]\n", 1, "Base", "target_metadata = [Base.metadata, other.metadata]\n"),
+    ("context.configure(\n    url=url,\n    target_metadata=db,\n)\n", 3, "db",
+     "context.configure(\n    url=url,\n    target_metadata=db.metadata,\n)\n"),
+])
+def test_metadata_of_target_extends_the_expression_where_it_is_written(source, line, expr, expected):
+    assert run(source, Edit("metadata-of-target", "env.py", line, (expr,))) == expected
+
+
+def test_metadata_of_target_refuses_an_expression_not_on_that_line():
+    with pytest.raises(EditError):
+        run("target_metadata = (\n    Base\n)\n", Edit("metadata-of-target", "env.py", 1, ("Base",)))

@@ -18,7 +18,8 @@ from ormdoctor.rules.registry import load_rules
 RULES = TESTS / "fixtures" / "rules"
 BAD = sorted(p.name for p in RULES.iterdir() if "_bad_" in p.name)
 FINE = sorted(p.name for p in RULES.iterdir() if "_good_" in p.name or p.name.startswith("traps_"))
-FIXABLE = {"ORM101", "ORM105", "ORM106", "ORM107", "ORM202", "ORM302", "ORM304", "ORM401", "ORM402", "ORM503"}
+FIXABLE = {"ORM101", "ORM105", "ORM106", "ORM107", "ORM202", "ORM302", "ORM304", "ORM401", "ORM402", "ORM503",
+           "ORM506"}
 APPLIED: set[str] = set()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from ormdoctor.findings import Applicability, Severity
+from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
@@ -278,7 +278,7 @@ def alembic_schemas_not_included(ctx):
                           "with include_name)")
 
 
-@rule("ORM506", "alembic-target-not-metadata", Severity.ERROR)
+@rule("ORM506", "alembic-target-not-metadata", Severity.ERROR, fix=Applicability.SAFE)
 def alembic_target_not_metadata(ctx):
     """## What it does
     Finds an Alembic `env.py` whose `target_metadata` is a declarative base class, a model base
@@ -304,7 +304,8 @@ def alembic_target_not_metadata(ctx):
     ```
 
     ## Fix safety
-    No automatic fix yet: the hint names the expression to write.
+    Safe: `ormdoctor fix` appends `.metadata` to the expression where it is written; only
+    autogenerate reads it, and it could not run before.
     """
     for env in alembic_envs(ctx.inventory):
         for expr in env.fact.target_metadata:
@@ -313,8 +314,10 @@ def alembic_target_not_metadata(ctx):
                 continue
             message = (f"target_metadata is {what}, not a MetaData: `alembic revision --autogenerate` and "
                        f"`alembic check` fail with AttributeError (no attribute 'sorted_tables')")
+            fix = Fix(Applicability.SAFE, f"write {expr}.metadata",
+                      (Edit("metadata-of-target", env.path, env.fact.pos.line, (expr,)),))
             yield ctx.finding("ORM506", expr, message, loc(env.path, env.fact.pos), (),
-                              f"write `{expr}.metadata`")
+                              f"write `{expr}.metadata`", fix=fix)
 
 
 def _not_a_metadata(inventory, path: str, expr: str, depth: int = 0) -> str | None:

@@ -21,10 +21,10 @@ class Target:
 
 
 def python_codemods() -> dict:
-    from ormdoctor.fix.codemods import declarative, duplicates, imports, indexes, references
+    from ormdoctor.fix.codemods import alembic, declarative, duplicates, imports, indexes, references
 
     return {**duplicates.CODEMODS, **declarative.CODEMODS, **imports.CODEMODS, **indexes.CODEMODS,
-            **references.CODEMODS}
+            **references.CODEMODS, **alembic.CODEMODS}
 
 
 def text_codemods() -> dict:
