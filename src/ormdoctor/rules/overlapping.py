@@ -10,6 +10,8 @@ child.parent_id, which conflicts with relationship(s): 'Parent.children'`.
 Only what can be read for certain is judged: two mapped classes outside any inheritance
 hierarchy, joined by exactly one foreign-key column, whose relationships name no join,
 `foreign_keys`, `secondary` or `overlaps` of their own, nor take options from `**kwargs`.
+Relationships through one association table (`secondary=`) are judged the same way, per
+column of that table: each writes the foreign keys to its two sides.
 """
 
 from __future__ import annotations
@@ -54,7 +56,96 @@ def unlinked_relationships(ctx):
     for refs in pairs.values():
         found = _conflict(refs, in_hierarchy, foreign_keys)
         if found is not None and not all(is_dead(ctx.graph, s.path) for group in found[1] for s in group):
-            yield _finding(ctx, *found)  # (a module no program loads, a typing fixture: nothing warns)
+            (holder, name), groups = found  # (a module no program loads, a typing fixture: nothing warns)
+            yield _finding(ctx, f"{holder.table_name}.{name}", groups)
+
+
+def unlinked_through_secondary(ctx):
+    """Relationships through one association table that are not linked to each other and
+    write the same column of it: viper's `Malware.tag`, `Malware.note` and `Malware.analysis`,
+    all through `association`, all write `association.malware_id`. An association table with a
+    relationship that cannot be read (its own join, a self-referential pair, a class in an
+    inheritance hierarchy) is left alone: that one may be what links the others."""
+    inventory = ctx.inventory
+    in_hierarchy = {id(m.parent) for m in inventory.classes if m.parent is not None}
+    writers: dict[tuple, list] = {}  # (id of the association table, column) → [(ref, target)]
+    tables: dict[int, object] = {}
+    unreadable: set[int] = set()
+    for item in resolved_relationships(inventory):
+        ref = item.ref
+        if not ref.rel.secondary:
+            continue
+        table = _association_table(inventory, ref)
+        if table is None:
+            continue
+        tables[id(table)] = table
+        target = item.target.candidates[0] if len(item.target.candidates) == 1 else None
+        models = (ref.model, target)
+        written = _association_columns(table, ref.model, target) if target is not None else None
+        if written is None or _own_options(ref.rel) or (ref.rel.viewonly and ref.rel.backref) \
+                or any(m.parent is not None or id(m) in in_hierarchy or not m.table_name for m in models):
+            unreadable.add(id(table))
+            continue
+        if ref.rel.viewonly:
+            continue  # writes nothing
+        for column in written:
+            writers.setdefault((id(table), column), []).append((ref, target))
+    for (table_id, column), refs in sorted(writers.items(), key=lambda kv: (tables[kv[0][0]].name, kv[0][1])):
+        if table_id in unreadable:
+            continue
+        groups = _groups_of(refs)
+        if len(groups) >= 2 and not all(is_dead(ctx.graph, s.path) for group in groups for s in group):
+            first = groups[0][0]
+            hint = (f"give each its own association table, or list the others in `overlaps=\"{first.attr}\"` "
+                    f"if sharing {tables[table_id].name} is meant, or mark a read-only one `viewonly=True`")
+            yield _finding(ctx, f"{tables[table_id].name}.{column}", groups, hint)
+
+
+def _association_table(inventory, ref):
+    """The `Table()` a `secondary=` names: a variable bound to it, or its name as a string."""
+    rel = ref.rel
+    if rel.secondary_form == "string":
+        found = [t for t in inventory.tables if t.name == rel.secondary and t.metadata_id == ref.model.metadata_id]
+        return found[0] if len(found) == 1 and found[0].origin == "table" else None
+    symbol = inventory.resolver.resolve(ref.path, rel.secondary) if inventory.resolver is not None else None
+    if symbol is None or symbol.kind != "table" or symbol.attr is not None:
+        return None
+    found = [t for t in inventory.tables if t.path == symbol.module and t.table is not None and t.table.var == symbol.name]
+    return found[0] if len(found) == 1 else None
+
+
+def _association_columns(table, owner, target) -> tuple[str, ...] | None:
+    """The association table's columns a relationship between ``owner`` and ``target`` writes:
+    the one foreign key to each side's table; None when either has no single one."""
+    written = []
+    for model in (owner, target):
+        keys = [c.name for c in table.columns if c.name and any(
+            fk.target.rsplit(".", 1)[0] in (model.table_name, f"{model.schema}.{model.table_name}")
+            for fk in c.foreign_keys)]
+        if len(keys) != 1:
+            return None
+        written.append(keys[0])
+    return tuple(written)
+
+
+def _own_options(rel) -> bool:
+    return bool(rel.custom_join or rel.foreign_keys or rel.overlaps or rel.spread_options
+                or set(rel.backref_options) & _BACKREF_WRITES)
+
+
+def _groups_of(refs: list) -> list[list[Side]]:
+    """The relationships writing one column, and the backrefs they add, linked into groups."""
+    sides: dict[tuple[int, str], Side] = {}
+    links: list[tuple[Side, tuple[int, str]]] = []
+    for ref, other in refs:
+        side = sides.setdefault((id(ref.model), ref.rel.attr), Side(ref.model, ref.rel.attr, ref.path, ref.rel.pos))
+        if ref.rel.back_populates:
+            links.append((side, (id(other), ref.rel.back_populates)))
+        if ref.rel.backref:
+            sides.setdefault((id(other), ref.rel.backref), Side(other, ref.rel.backref, ref.path, ref.rel.pos,
+                                                                declared=False))
+            links.append((side, (id(other), ref.rel.backref)))
+    return _linked_groups(list(sides.values()), links)
 
 
 def _conflict(refs: list, in_hierarchy: set, foreign_keys: tuple[dict, set]):
@@ -128,9 +219,7 @@ def _linked_groups(sides: list[Side], links) -> list[list[Side]]:
     return sorted(groups.values(), key=lambda g: (g[0].path, g[0].pos.line))
 
 
-def _finding(ctx, column: tuple, groups: list[list[Side]]):
-    holder, name = column
-    written = f"{holder.table_name}.{name}"
+def _finding(ctx, written: str, groups: list[list[Side]], hint: str | None = None):
     shown = [" and ".join(_label(s) for s in group) for group in groups]
     later = groups[-1][0]
     first = groups[0][0]
@@ -139,8 +228,8 @@ def _finding(ctx, column: tuple, groups: list[list[Side]]):
                f"'{later.name}' will copy into column {written}, which conflicts with relationship(s): "
                f"'{first.name}'; changes made through one are not seen through the other until a flush and reload")
     rel = [related(s.path, s.pos, f"{_label(s)} writes {written} too") for g in groups for s in g if s is not later]
-    hint = (f"make them one pair: `back_populates` on both sides (and drop the duplicate), or mark a read-only "
-            f"one `viewonly=True`, or list the other in `overlaps=\"{first.attr}\"` if both are meant")
+    hint = hint or (f"make them one pair: `back_populates` on both sides (and drop the duplicate), or mark a "
+                    f"read-only one `viewonly=True`, or list the other in `overlaps=\"{first.attr}\"` if both are meant")
     return ctx.finding("ORM307", written, message, loc(later.path, later.pos), rel, hint)
 
 

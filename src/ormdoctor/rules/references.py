@@ -5,7 +5,7 @@ from __future__ import annotations
 from ormdoctor.findings import Applicability, Severity
 from ormdoctor.rules.back_populates import back_populates_problems
 from ormdoctor.rules.foreign_key_checks import fk_type_mismatches, missing_fk_targets, unloaded_fk_targets
-from ormdoctor.rules.overlapping import unlinked_relationships
+from ormdoctor.rules.overlapping import unlinked_relationships, unlinked_through_secondary
 from ormdoctor.rules.registry import rule
 from ormdoctor.rules.relationship_checks import ambiguous_targets, missing_targets, unloaded_targets
 
@@ -259,8 +259,11 @@ def unlinked_relationships_rule(ctx):
     Finds two or more relationships between two classes joined by one foreign-key column that
     are not linked to each other: a `relationship("Child")` on the parent beside a
     `relationship("Parent", backref="kids")` on the child, or two plain relationships over the
-    same key. Relationships with their own `primaryjoin`, `foreign_keys`, `secondary` or
-    `overlaps`, `viewonly=True` ones, and classes in an inheritance hierarchy are left alone.
+    same key. Likewise relationships through one association table (`secondary=`) that write the
+    same column of it: `Item.tags` and `Item.notes` both through `association` both write
+    `association.item_id` (viper). Relationships with their own `primaryjoin`, `foreign_keys` or
+    `overlaps`, `viewonly=True` ones, self-referential association tables and classes in an
+    inheritance hierarchy are left alone.
 
     ## Why is this bad?
     Each of them writes the same foreign-key column when the session flushes, and SQLAlchemy
@@ -292,3 +295,4 @@ def unlinked_relationships_rule(ctx):
     No automatic fix.
     """
     yield from unlinked_relationships(ctx)
+    yield from unlinked_through_secondary(ctx)
