@@ -68,6 +68,10 @@ def unlinked_through_secondary(ctx):
     inheritance hierarchy) is left alone: that one may be what links the others."""
     inventory = ctx.inventory
     in_hierarchy = {id(m.parent) for m in inventory.classes if m.parent is not None}
+    by_var = {(t.path, t.table.var): t for t in inventory.tables if t.table is not None and t.table.var}
+    by_name: dict[tuple, list] = {}
+    for table in inventory.tables:
+        by_name.setdefault((table.metadata_id, table.name), []).append(table)
     writers: dict[tuple, list] = {}  # (id of the association table, column) → [(ref, target)]
     tables: dict[int, object] = {}
     unreadable: set[int] = set()
@@ -75,7 +79,7 @@ def unlinked_through_secondary(ctx):
         ref = item.ref
         if not ref.rel.secondary:
             continue
-        table = _association_table(inventory, ref)
+        table = _association_table(inventory, ref, by_var, by_name)
         if table is None:
             continue
         tables[id(table)] = table
@@ -101,17 +105,16 @@ def unlinked_through_secondary(ctx):
             yield _finding(ctx, f"{tables[table_id].name}.{column}", groups, hint)
 
 
-def _association_table(inventory, ref):
+def _association_table(inventory, ref, by_var: dict, by_name: dict):
     """The `Table()` a `secondary=` names: a variable bound to it, or its name as a string."""
     rel = ref.rel
     if rel.secondary_form == "string":
-        found = [t for t in inventory.tables if t.name == rel.secondary and t.metadata_id == ref.model.metadata_id]
+        found = by_name.get((ref.model.metadata_id, rel.secondary), [])
         return found[0] if len(found) == 1 and found[0].origin == "table" else None
     symbol = inventory.resolver.resolve(ref.path, rel.secondary) if inventory.resolver is not None else None
     if symbol is None or symbol.kind != "table" or symbol.attr is not None:
         return None
-    found = [t for t in inventory.tables if t.path == symbol.module and t.table is not None and t.table.var == symbol.name]
-    return found[0] if len(found) == 1 else None
+    return by_var.get((symbol.module, symbol.name))
 
 
 def _association_columns(table, owner, target) -> tuple[str, ...] | None:
@@ -166,20 +169,7 @@ def _conflict(refs: list, in_hierarchy: set, foreign_keys: tuple[dict, set]):
     declared = {(id(ref.model), ref.rel.attr) for ref, _ in refs}
     if any(ref.rel.backref and (id(other), ref.rel.backref) in declared for ref, other in refs):
         return None  # a backref onto an existing property fails outright: ORM306
-    sides: list[Side] = []
-    links: list[tuple[Side, tuple[int, str]]] = []
-    for ref, other in refs:
-        if ref.rel.viewonly:
-            continue  # writes nothing
-        side = Side(ref.model, ref.rel.attr, ref.path, ref.rel.pos)
-        sides.append(side)
-        if ref.rel.back_populates:
-            links.append((side, (id(other), ref.rel.back_populates)))
-        if ref.rel.backref:
-            added = Side(other, ref.rel.backref, ref.path, ref.rel.pos, declared=False)
-            sides.append(added)
-            links.append((side, (id(other), ref.rel.backref)))
-    groups = _linked_groups(sides, links)
+    groups = _groups_of([(ref, other) for ref, other in refs if not ref.rel.viewonly])  # viewonly writes nothing
     if len(groups) < 2:
         return None
     return column, groups
