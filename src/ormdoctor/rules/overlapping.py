@@ -94,15 +94,22 @@ def unlinked_through_secondary(ctx):
             continue  # writes nothing
         for column in written:
             writers.setdefault((id(table), column), []).append((ref, target))
+    # Two many-to-many relationships over one table both write both of its columns: one finding
+    # for the columns the same relationships write.
+    conflicts: dict[tuple, tuple[list, list[str]]] = {}
     for (table_id, column), refs in sorted(writers.items(), key=lambda kv: (tables[kv[0][0]].name, kv[0][1])):
-        if table_id in unreadable:
-            continue
         groups = _groups_of(refs)
-        if len(groups) >= 2 and not all(is_dead(ctx.graph, s.path) for group in groups for s in group):
-            first = groups[0][0]
-            hint = (f"give each its own association table, or list the others in `overlaps=\"{first.attr}\"` "
-                    f"if sharing {tables[table_id].name} is meant, or mark a read-only one `viewonly=True`")
-            yield _finding(ctx, f"{tables[table_id].name}.{column}", groups, hint)
+        if table_id in unreadable or len(groups) < 2 or all(is_dead(ctx.graph, s.path) for g in groups for s in g):
+            continue
+        key = (table_id, tuple(tuple((id(s.owner), s.attr) for s in group) for group in groups))
+        conflicts.setdefault(key, (groups, []))[1].append(column)
+    for (table_id, _), (groups, columns) in conflicts.items():
+        name = tables[table_id].name
+        first = groups[0][0]
+        hint = (f"give each its own association table, or list the others in `overlaps=\"{first.attr}\"` "
+                f"if sharing {name} is meant, or mark a read-only one `viewonly=True`")
+        yield _finding(ctx, " and ".join(f"{name}.{column}" for column in columns), groups, hint,
+                       subject=f"{name}.{columns[0]}")
 
 
 def _association_table(inventory, ref, by_var: dict, by_name: dict):
@@ -209,7 +216,7 @@ def _linked_groups(sides: list[Side], links) -> list[list[Side]]:
     return sorted(groups.values(), key=lambda g: (g[0].path, g[0].pos.line))
 
 
-def _finding(ctx, written: str, groups: list[list[Side]], hint: str | None = None):
+def _finding(ctx, written: str, groups: list[list[Side]], hint: str | None = None, subject: str | None = None):
     shown = [" and ".join(_label(s) for s in group) for group in groups]
     later = groups[-1][0]
     first = groups[0][0]
@@ -220,7 +227,7 @@ def _finding(ctx, written: str, groups: list[list[Side]], hint: str | None = Non
     rel = [related(s.path, s.pos, f"{_label(s)} writes {written} too") for g in groups for s in g if s is not later]
     hint = hint or (f"make them one pair: `back_populates` on both sides (and drop the duplicate), or mark a "
                     f"read-only one `viewonly=True`, or list the other in `overlaps=\"{first.attr}\"` if both are meant")
-    return ctx.finding("ORM307", written, message, loc(later.path, later.pos), rel, hint)
+    return ctx.finding("ORM307", subject or written, message, loc(later.path, later.pos), rel, hint)
 
 
 def _label(side: Side) -> str:
