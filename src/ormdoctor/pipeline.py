@@ -167,13 +167,11 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
              memory: RunMemory | None = None) -> Analysis:
     started = time.perf_counter()
     look = memory.look if memory is not None else None
-    cache = None
-    if use_cache and look is None:
-        cache = FactsCache(project_root(paths)[0])
+    located = project_root(paths)
+    cache = FactsCache(located[0]) if use_cache else None
+    if cache is not None and look is None:
         cache.preload()  # while git lists the files
-    root, config, paths = _project(paths, config_path, canonical, python, look)
-    if use_cache and (cache is None or cache.root != root):
-        cache = FactsCache(root)
+    root, config, paths = _project(paths, config_path, canonical, python, look, located)
     # What the stored result depends on besides the files' facts: read once per run.
     settings = ((sorted(select or []), sorted(ignore or [])), _config_state(root, config, paths)) \
         if cache is not None and reuse_result else ()
@@ -224,11 +222,11 @@ def _analyse(paths: list[str], config_path: str | None, select, ignore, use_cach
 
 
 def _project(paths: list[str], config_path: str | None, canonical: dict | None = None,
-             python: str | None = None, look=None) -> tuple[Path, Config, list[str]]:
+             python: str | None = None, look=None, located: tuple | None = None) -> tuple[Path, Config, list[str]]:
     """The project's root, its configuration and the files to check (UsageError when there is
     none, or the configuration is broken). ``look``: the watch's, which listed the files with
-    the same configuration a moment ago."""
-    root, includes = project_root(paths)
+    the same configuration a moment ago. ``located``: what ``project_root(paths)`` returned."""
+    root, includes = located if located is not None else project_root(paths)
     from ormdoctor.config import ConfigError
 
     try:

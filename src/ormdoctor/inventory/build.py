@@ -278,8 +278,11 @@ def _imperative_tables(inventory: Inventory, declarative: DeclarativeResolver, r
 def _drop_guarded_copies(inventory: Inventory) -> None:
     """A `Table()` made only `if "user" not in Base.metadata.tables:` (bisheng's test stand-in)
     never exists beside another definition of that table: only the others count."""
-    if not any(t.table is not None and t.table.guarded for t in inventory.tables):
+    def guarded(table) -> bool:
+        return table.table is not None and table.table.guarded
+
+    if not any(guarded(t) for t in inventory.tables):
         return
-    unguarded = {(t.metadata_id, t.schema, t.name) for t in inventory.tables if t.table is None or not t.table.guarded}
-    inventory.tables = [t for t in inventory.tables if t.table is None or not t.table.guarded
-                        or (t.metadata_id, t.schema, t.name) not in unguarded]
+    copies = {id(t) for defs in inventory.tables_by_key().values() if not all(guarded(d) for d in defs)
+              for t in defs if guarded(t)}
+    inventory.tables = [t for t in inventory.tables if id(t) not in copies]

@@ -182,7 +182,7 @@ class DeclarativeResolver:
         if symbol.kind == "external":
             return self._external(symbol.name, symbol.attr)
         if symbol.kind == "object" and symbol.module:
-            obj = self._object(symbol.module, symbol.name)
+            obj = self.object_fact(symbol.module, symbol.name)
             if obj is None:
                 return None
             if symbol.attr in (None, "Model", "metadata", "registry", "Base"):
@@ -232,7 +232,13 @@ class DeclarativeResolver:
             return Lineage("sqlmodel:registry", SQLMODEL_METADATA, "sqlmodel")
         return None
 
-    def _object(self, path: str, name: str) -> ObjectFact | None:
+    def denoted(self, path: str, expr: str) -> Symbol | None:
+        """What a name written in module ``path`` denotes, the ORM libraries' own classes and
+        objects as the library's (see ``_as_library``)."""
+        return self._as_library(self.resolver.resolve(path, expr))
+
+    def object_fact(self, path: str, name: str) -> ObjectFact | None:
+        """The module-level SQLAlchemy object ``name`` of module ``path`` (MetaData(), a base...)."""
         for obj in self._module(path).facts.objects:
             if obj.name == name:
                 return obj
@@ -378,7 +384,7 @@ class DeclarativeResolver:
                 return None  # a project module under a folder that is not an import root: a layout gap, reported as unseen
             return symbol.name
         if symbol.kind == "object" and symbol.module and symbol.attr is None:
-            obj = self._object(symbol.module, symbol.name)
+            obj = self.object_fact(symbol.module, symbol.name)
             if obj is not None and obj.kind == "call":
                 return f"{symbol.module}:{symbol.name}"
         return None
@@ -460,7 +466,7 @@ class DeclarativeResolver:
         return tuple(order)
 
     def _base_cls(self, symbol: Symbol) -> Symbol | None:
-        obj = self._object(symbol.module, symbol.name)
+        obj = self.object_fact(symbol.module, symbol.name)
         if obj is not None and obj.kind == "alias" and obj.ref:
             return self.resolver.resolve(symbol.module, obj.ref)  # `Model = BaseModel`
         ref = obj.args.get("cls") if obj is not None and obj.kind == "declarative_base" else None
@@ -528,15 +534,8 @@ class DeclarativeResolver:
         """`__table_args__ = sql.table_args()` where that project function only ever returns
         None or engine options (FileFacts.option_functions): no schema, so the metadata's."""
         owner = self.table_args_owner(model)
-        if owner is None or not args.call_ref:
-            return False
-        head, _, rest = args.call_ref.partition(".")
-        if not rest:
-            return bool(self._imported(owner[0], head, "option_functions"))
-        symbol = self.resolver.resolve(owner[0], head)
-        if symbol is None or symbol.kind != "module" or not symbol.module or "." in rest:
-            return False
-        return bool(self._imported(symbol.module, rest, "option_functions"))
+        return owner is not None and bool(args.call_ref) \
+            and bool(self.module_value(owner[0], args.call_ref, "option_functions"))
 
     def _sqlmodel_table(self, cls: ClassFact, ancestry) -> bool:
         """`class Hero(HeroBase, table=True)`, or a subclass of a base whose metaclass passes
@@ -671,9 +670,14 @@ class DeclarativeResolver:
                                 return self._imported(target, imported, table, depth + 1)
         return None
 
-    def constant(self, path: str, dotted: str, depth: int = 0) -> object | None:
+    def constant(self, path: str, dotted: str) -> object | None:
         """The module-level literal a name written in module ``path`` denotes: `SCHEMA`,
         `settings.SCHEMA` (a project module's constant), or one imported from another module."""
+        return self.module_value(path, dotted, "constants")
+
+    def module_value(self, path: str, dotted: str, table: str, depth: int = 0) -> object | None:
+        """What a name written in module ``path`` (`NAME`, `module.NAME`) has in the facts table
+        ``table`` (constants, option_functions) of the module that defines it."""
         if depth > 10:
             return None
         head, _, rest = dotted.partition(".")
@@ -681,8 +685,8 @@ class DeclarativeResolver:
             symbol = self.resolver.resolve(path, head)
             if symbol is None or symbol.kind != "module" or not symbol.module or "." in rest:
                 return None
-            return self.constant(symbol.module, rest, depth + 1)
-        return self._imported(path, head, "constants", depth)
+            return self.module_value(symbol.module, rest, table, depth + 1)
+        return self._imported(path, head, table, depth)
 
     def _function(self, path: str, name: str) -> str | None:
         """The source of helper ``name`` as module ``path`` sees it: its own, or imported."""

@@ -326,7 +326,7 @@ def _not_a_metadata(inventory, path: str, expr: str, depth: int = 0) -> str | No
     if depth > 5 or expr.endswith(".metadata") or "(" in expr or "[" in expr:
         return None
     declarative = inventory.declarative
-    symbol = declarative._as_library(inventory.resolver.resolve(path, expr))
+    symbol = declarative.denoted(path, expr)
     if symbol is None:
         return None
     if symbol.kind == "external":
@@ -341,7 +341,7 @@ def _not_a_metadata(inventory, path: str, expr: str, depth: int = 0) -> str | No
         return f"the {kind} {symbol.name} ({symbol.module})"
     if symbol.kind != "object" or not symbol.module:
         return None
-    obj = declarative._object(symbol.module, symbol.name)
+    obj = declarative.object_fact(symbol.module, symbol.name)
     if obj is None:
         return None
     if symbol.attr == "Model" and obj.kind == "flask_sqlalchemy":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ormdoctor.findings import Severity
 from ormdoctor.rules.context import loc, related
-from ormdoctor.rules.loading import is_dead
+from ormdoctor.rules.loading import is_dead, not_run_note
 from ormdoctor.rules.relationship_checks import Resolved, resolved_relationships
 
 
@@ -168,6 +168,6 @@ def _finding(ctx, item: Resolved, target, message, path, pos, note, hint):
     # migration that drops its table): its class is never mapped, nothing fails yet.
     dead = is_dead(ctx.graph, ref.model.path)
     if dead:
-        text += f"; {ref.model.path} is imported by no program, so it does not fail yet"
+        text += not_run_note(ref.model.path)
     return ctx.finding("ORM306", ref.subject, text, loc(ref.path, ref.rel.pos), [related(path, pos, note)], hint,
                        severity=Severity.WARNING if dead else None)

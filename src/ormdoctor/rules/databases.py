@@ -23,32 +23,28 @@ def shared_database(ctx, metadata_ids) -> str:
     ids = set(metadata_ids)
     if len(ids) < 2:
         return SAME
-    if _own_migration_trees(ctx.inventory, ids):
+    envs = [env for env in alembic_envs(ctx.inventory) if set(env.metadata_ids) & ids]
+    one_tree_migrates_several = any(len(set(env.metadata_ids) & ids) >= 2 for env in envs)
+    each_has_a_tree = ids <= {m for env in envs for m in env.metadata_ids}
+    if each_has_a_tree and not one_tree_migrates_several and _one_version_table(envs):
         return SEPARATE
     if len(_configured_databases(ctx.inventory)) <= 1:
         return SAME
     databases = {ctx.inventory.metadatas[m].database for m in ids if m in ctx.inventory.metadatas}
     if len(databases) == 1 and None not in databases:
         return SAME
-    targets = [set(env.metadata_ids) & ids for env in _envs(ctx.inventory)]
-    if any(len(found) >= 2 for found in targets):
+    if one_tree_migrates_several:
         return SAME
-    if ids <= set().union(*targets):
-        return SEPARATE
-    return UNKNOWN
+    return SEPARATE if each_has_a_tree else UNKNOWN
 
 
-def _own_migration_trees(inventory, ids: set[str]) -> bool:
-    """Each MetaData is migrated by an env.py of its own, none migrates two of them, and all
-    record their revision in one version table: two Alembic trees would overwrite each other's
-    revision there, so they cannot run on one database (murano's API and its cfapi service),
-    however few engines the code configures. Trees with version tables of their own (neutron's
-    subprojects) may share one."""
-    envs = [env for env in _envs(inventory) if set(env.metadata_ids) & ids]
-    if len(envs) < 2 or any(len(set(env.metadata_ids) & ids) >= 2 for env in envs):
-        return False
+def _one_version_table(envs) -> bool:
+    """Whether the migration trees, one per MetaData, all record their revision in one version
+    table: two trees would overwrite each other's revision there, so they cannot run on one
+    database (murano's API and its cfapi service), however few engines the code configures.
+    Trees with version tables of their own (neutron's subprojects) may share one."""
     tables = {env.fact.version_table for env in envs}
-    return len(tables) == 1 and None not in tables and ids <= {m for env in envs for m in env.metadata_ids}
+    return len(envs) >= 2 and len(tables) == 1 and None not in tables
 
 
 def _configured_databases(inventory) -> set[str]:
@@ -81,10 +77,6 @@ def uses_postgresql(inventory) -> bool:
                     return True
         return False
     return inventory.derived("uses_postgresql", compute)
-
-
-def _envs(inventory):
-    return alembic_envs(inventory)
 
 
 def unknown_note(ctx) -> str:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_keys import referenced_table
-from ormdoctor.rules.loading import is_dead
+from ormdoctor.rules.loading import is_dead, not_run_note
 from ormdoctor.rules.registry import rule
 from ormdoctor.rules.tablemap import table_map
 
@@ -92,7 +92,7 @@ def _reserved(ctx, model, attr, pos, column_name, dead: bool):
     keep = f'Column("{column_name or attr}", ...)'
     message = f"attribute '{attr}' of {model.name} is reserved: {effect}"
     if dead:
-        message += f"; {model.path} is imported by no program, so it does not fail yet"
+        message += not_run_note(model.path)
     return ctx.finding("ORM401", f"{model.name}.{attr}", message, loc(model.path, pos),
                        severity=Severity.WARNING if dead else None, hint=f"rename the attribute and keep the column name: `{new} = {keep}`",
                        fix=Fix(Applicability.UNSAFE, f"rename to `{new}` with column name '{column_name or attr}' "

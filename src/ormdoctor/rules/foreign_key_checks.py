@@ -9,7 +9,7 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.entry_points import entry_label, entry_points
 from ormdoctor.rules.foreign_keys import FkRef, FkTarget, foreign_key_refs, resolve_foreign_key
 from ormdoctor.rules.import_fix import fix_related, import_fix
-from ormdoctor.rules.loading import is_dead, meeting
+from ormdoctor.rules.loading import is_dead, meeting, not_run_note
 from ormdoctor.rules.reach import Missing, missing_in
 from ormdoctor.rules.tablemap import qualified_name, table_map
 from ormdoctor.rules.targets import written_in
@@ -63,8 +63,7 @@ def _unless_dead(ctx, ref: FkRef, finding):
     own) nothing fails yet: a warning that says so."""
     if not is_dead(ctx.graph, ref.path):
         return finding
-    return replace(finding, severity=Severity.WARNING,
-                   message=f"{finding.message}; {ref.path} is imported by no program, so it does not fail yet")
+    return replace(finding, severity=Severity.WARNING, message=finding.message + not_run_note(ref.path))
 
 
 def _missing_table(ctx, ref: FkRef, target: FkTarget):
@@ -171,7 +170,7 @@ def _fk_type_mismatches(ctx):
         if item.target.status != "found" or item.ref.column_fact is None:
             continue
         table = _definition_loaded_with(ctx, item.target.defs, item.ref.path)
-        referenced = next((c for c in table.columns if item.target.column in (c.name, c.attr)), None)
+        referenced = item.target.referenced_column([table])
         if referenced is None:
             table, referenced = item.target.defs[0], item.target.referenced_column()
         mine = item.ref.column_fact.type

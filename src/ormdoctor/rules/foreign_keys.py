@@ -46,8 +46,9 @@ class FkTarget:
     def key(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else (self.name or "?")
 
-    def referenced_column(self) -> ColumnFact | None:
-        for table in self.defs:
+    def referenced_column(self, defs: list | None = None) -> ColumnFact | None:
+        """The target column, in ``defs`` (default: every definition of the target table)."""
+        for table in self.defs if defs is None else defs:
             for column in table.columns:
                 if self.column in (column.name, column.attr):
                     return column

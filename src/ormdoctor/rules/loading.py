@@ -89,6 +89,11 @@ def is_dead(graph, path: str) -> bool:
     return bool(programs) and not any(process.runs(graph, path) for process in programs)
 
 
+def not_run_note(path: str) -> str:
+    """Why a finding in a module no program runs (``is_dead``) is only a warning."""
+    return f"; {path} is imported by no program, so it does not fail yet"
+
+
 def process_phrase(meet: Meeting) -> str:
     if meet.process is None:
         return "in the same module"

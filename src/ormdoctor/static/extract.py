@@ -129,6 +129,8 @@ class ModuleReader:
             self.function = outer or stmt.name
             if context == MODULE and is_simple_function(stmt):
                 self.facts.functions[stmt.name] = source_text(stmt) or ""
+            # Only helpers named for table args or options: judging every return of every function
+            # would walk the bodies the statement-level extraction otherwise leaves alone.
             if context == MODULE and ("args" in stmt.name or "option" in stmt.name) \
                     and returns_engine_options_only(stmt):
                 self.facts.option_functions[stmt.name] = True
