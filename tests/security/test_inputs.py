@@ -219,3 +219,28 @@ def test_nothing_is_read_from_a_special_file_given_by_name(tmp_path):
     os.mkfifo(root / "app" / "pipe.py")
     found = _orm001(ormdoctor("check", str(root / "app" / "pipe.py"), "--no-cache", "--format", "json", timeout=60))
     assert list(found) == ["pipe.py"]  # the folder named is the root
+
+
+@pytest.mark.parametrize("size", [0, 1, 9, 10, 11, 50])
+def test_a_file_is_read_whole_up_to_the_limit_with_the_stat_of_what_was_read(tmp_path, monkeypatch, size):
+    from ormdoctor.static import source
+
+    monkeypatch.setattr(source, "MAX_BYTES", 10)
+    path = tmp_path / "m.py"
+    path.write_bytes(bytes(range(65, 65 + size)))
+    stat, data, error = source.read_source_and_stat(str(path))
+    if size <= 10:
+        assert error is None and data == path.read_bytes() and stat.st_size == size == len(data)
+        assert stat.st_ino == os.stat(path).st_ino
+    else:
+        assert stat is None and data is None and error.kind == "too-large"
+
+
+def test_reading_a_device_through_a_symlink_reads_nothing(tmp_path):
+    from ormdoctor.static.source import read_source_and_stat
+
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    stat, data, error = read_source_and_stat(str(tmp_path / "zero.py"))
+    assert (stat, data, error.kind) == (None, None, "not-a-file")
+    stat, data, error = read_source_and_stat(str(tmp_path / "missing.py"))
+    assert (stat, data, error.kind) == (None, None, "unreadable") and "No such file" in error.message

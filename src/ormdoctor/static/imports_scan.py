@@ -28,7 +28,10 @@ _TOP_LEVEL_CALL = re.compile(r"\n(?!(?:def|class|if|elif|else|try|except|finally
                              r"async|await|assert|del|pass|raise|global|nonlocal)\b)[A-Za-z_][\w.]*\(")
 _NAME = re.compile(r"[\w.]+")
 # An upper-case name assigned anywhere: `NAME = `, `NAME: str = `, `NAME += `, `f(NAME=...)`.
-_ASSIGNED_NAME = re.compile(r"(?<![\w.])([A-Z][A-Z0-9_]*)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
+# The look-behind sits after the first letter: a pattern that starts with a character class is
+# only tried where that class matches (at upper-case letters), one that starts with a look-behind
+# at every position, three times slower over a tree of settings modules.
+_ASSIGNED_NAME = re.compile(r"([A-Z](?<![\w.][A-Z])[A-Z0-9_]*)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
 _COMMENT = re.compile(r"#[^\n]*")
 _FROM = re.compile(r"from\s+(\.*[\w.]*)\s+import\b(.*)", re.S)
 # `CORE_SCHEMA = "core"` at column 0: a settings constant a model may name (`settings.CORE_SCHEMA`).
@@ -148,7 +151,10 @@ def _constants(text: str) -> dict[str, object]:
         found[match.group(1)] = (match.start() - 1, match.group(2) if match.group(2) is not None else match.group(3))
     if not found:
         return {}
-    strings = _triple_quoted(text, len(text))
+    aliases = [(match.group(1), match.group(2), match.start()) for match in _CONSTANT_ALIAS.finditer("\n" + text + "\n")]
+    # Only strings that open before the last of these lines can hold one (a quote needs 3 characters).
+    last = max([offset + 1 for offset, _ in found.values()] + [start for _, _, start in aliases])
+    strings = _triple_quoted(text, last + 3)
     # One pass for every name's assignments: a pattern per name (compiled, then run over the whole
     # text) cost seconds on a tree of settings-heavy files (Home Assistant's `CONF_*` constants).
     assigned = Counter(_ASSIGNED_NAME.findall(text))
@@ -159,10 +165,9 @@ def _constants(text: str) -> dict[str, object]:
         if assigned[name] == 1:
             constants[name] = value
     # `SERVER_APP_TABLE_NAME = SERVE_APP_NAME` below the literal it names (DB-GPT's configs).
-    for match in _CONSTANT_ALIAS.finditer("\n" + text + "\n"):
-        name, target = match.group(1), match.group(2)
-        if target in constants and found[target][0] < match.start() - 1 and assigned[name] == 1 \
-                and not _inside(strings, match.start()):
+    for name, target, start in aliases:
+        if target in constants and found[target][0] < start - 1 and assigned[name] == 1 \
+                and not _inside(strings, start):
             constants[name] = constants[target]
     return constants
 

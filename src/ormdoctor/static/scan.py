@@ -18,7 +18,7 @@ from ormdoctor.static.extract import read_module
 from ormdoctor.static.facts import MODULE, FileFacts, ParseErrorFact, Pos
 from ormdoctor.static.imports_scan import scan_imports
 from ormdoctor.static.source import decode, generated_header, ignore_comments
-from ormdoctor.static.source import read_source as read_regular_file
+from ormdoctor.static.source import read_source_and_stat
 
 # A file with none of these never defines or references a model: its imports are enough.
 # Plain substring tests: far faster than one regex alternation over every file.
@@ -154,12 +154,7 @@ def _settle(outcome, results: dict[str, FileFacts], unchanged: list, cache: Fact
 def read_source(root: Path | str, rel: str):
     """(stat, bytes, error) of one project file: only regular files, size-capped (source.py).
     Plain strings, no Path objects: this runs once per file of a cold run."""
-    path = os.path.join(root, rel)
-    try:
-        stat = os.stat(path)
-    except OSError as exc:
-        return None, b"", ParseErrorFact(f"cannot read: {exc.strerror or exc}", Pos(1, 1), "unreadable")
-    data, error = read_regular_file(path)
+    stat, data, error = read_source_and_stat(os.path.join(root, rel))
     if error is not None:
         return None, b"", error
     return stat, data, None

@@ -36,21 +36,38 @@ _MAY_DIRECT_RE = re.compile(r"ormdoctor|noqa[^\n]*orm[^\s,]*[0-9]")
 def read_source(path: Path | str) -> tuple[bytes | None, ParseErrorFact | None]:
     """(bytes, None), or (None, why not) for anything but a regular file of at most MAX_BYTES:
     a symlink to /dev/zero or a FIFO named ``x.py`` is skipped, never read."""
+    _, data, error = read_source_and_stat(path)
+    return data, error
+
+
+def read_source_and_stat(path: Path | str) -> tuple[os.stat_result | None, bytes | None, ParseErrorFact | None]:
+    """``read_source`` with the stat of the file it read (taken on the open file: the stat and
+    the bytes belong to the same file). Plain ``os`` calls, no file object: a cold run reads
+    every file of the tree, and a buffered reader's set-up cost a third of the reading."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        return None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
-    with os.fdopen(fd, "rb") as handle:
+        return None, None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, _problem("not a regular file (a device, FIFO or socket); skipped", 1, "not-a-file")
+            return None, None, _problem("not a regular file (a device, FIFO or socket); skipped", 1, "not-a-file")
         if info.st_size > MAX_BYTES:
-            return None, _too_large(info.st_size)
-        try:
-            data = handle.read(MAX_BYTES + 1)  # the file may have grown since fstat
-        except OSError as exc:
-            return None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
-    return (data, None) if len(data) <= MAX_BYTES else (None, _too_large(len(data)))
+            return None, None, _too_large(info.st_size)
+        chunks, size = [], 0
+        while size <= MAX_BYTES:  # the file may have grown since fstat: read to its end, capped
+            chunk = os.read(fd, max(info.st_size - size, 0) + 1 if not chunks else 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return None, None, _problem(f"cannot read: {exc.strerror or exc}", 1, "unreadable")
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        return None, None, _too_large(size)
+    return info, chunks[0] if len(chunks) == 1 else b"".join(chunks), None
 
 
 def read_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> str | None:
