@@ -244,3 +244,20 @@ def test_reading_a_device_through_a_symlink_reads_nothing(tmp_path):
     assert (stat, data, error.kind) == (None, None, "not-a-file")
     stat, data, error = read_source_and_stat(str(tmp_path / "missing.py"))
     assert (stat, data, error.kind) == (None, None, "unreadable") and "No such file" in error.message
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"x = 1\n", b"x = 1", b"# plain\nx = 1\n", b"# -*- coding: latin-1 -*-\nx = 1\n",
+    b"#!/usr/bin/env python\n# coding: cp1252\nx = 1\n", b"\n\n# coding: latin-1\n",
+    b"x = 1\n# coding: latin-1\n", b"x = 'coding'\ny = 2\n", b"\xef\xbb\xbfx = 1\n", b"x = '\xc3\xa9'\n",
+    b"# vim: set fileencoding=koi8-r :\nx = 1\r\n",
+])
+def test_decoding_names_the_encoding_python_would_use(data):
+    import io
+    import tokenize
+
+    from ormdoctor.static.source import decode
+
+    text, encoding, error = decode(data)
+    assert error is None and encoding == tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    assert text == data.decode(encoding)

@@ -100,10 +100,13 @@ def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
     """(text, encoding, error). BOM and coding cookies are honoured; CRLF is kept as-is."""
     if len(data) > MAX_BYTES:
         return None, "", _too_large(len(data))
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        return None, "", _problem(f"unknown source encoding: {exc}", 1, "encoding")
+    if data.isascii() and b"coding" not in data[:_second_line_end(data)]:
+        encoding = "utf-8"  # what detect_encoding answers without a BOM or cookie, at a tenth of its cost
+    else:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            return None, "", _problem(f"unknown source encoding: {exc}", 1, "encoding")
     try:
         return data.decode(encoding), encoding, None
     except UnicodeDecodeError as exc:
@@ -115,6 +118,13 @@ def decode(data: bytes) -> tuple[str | None, str, ParseErrorFact | None]:
         # `coding: rot13`, `hex`, `undefined`, ...: codecs, but not text encodings Python accepts
         message = f"unusable source encoding {encoding!r}: Python cannot import it either"
         return None, encoding, _problem(message, 1, "encoding")
+
+
+def _second_line_end(data: bytes) -> int:
+    """Where the second line ends: a coding cookie counts on the first two lines only."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return len(data) if second < 0 else second
 
 
 def ignore_comments(text: str) -> dict[int, list[str]]:
