@@ -51,3 +51,16 @@ def test_a_key_that_is_not_a_number_does_not_fit():
     assert '"x"' in stored
     with pytest.raises(codec.CodecError):
         codec.loads(stored, FileFacts)
+
+
+def test_empty_containers_decode_to_fresh_objects_of_their_type():
+    """Empty dicts and tuples skip their decoder (most are empty): each decoded object still gets
+    its own dict, and a bare ``tuple`` field stays a tuple."""
+    from ormdoctor.static.facts import ImportFact, Pos
+
+    stored = codec.dumps(FileFacts(path="a.py", digest="d", imports=[ImportFact("m", 0, [], None, "module", Pos(1, 1))]))
+    first, second = codec.loads(stored, FileFacts), codec.loads(stored, FileFacts)
+    first.constants["X"] = "x"
+    first.noqa[1] = ["*"]
+    assert second.constants == {} and second.noqa == {}
+    assert first.imports[0].branch == () and type(first.imports[0].branch) is tuple

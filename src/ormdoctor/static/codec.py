@@ -230,6 +230,12 @@ def _argument(decode: Callable, kind: object, item: str, name: str, namespace: d
     if origin is list and args:
         namespace[name] = decoder(args[0])
         return f"(list(map({name}, {item})) if {item} else [])"
+    if origin is dict:
+        namespace[name] = decode
+        return f"({name}({item}) if {item} else {{}})"
+    if decode is _deep_tuple:  # an import's `branch`: empty for nearly every import
+        namespace[name] = decode
+        return f"({name}({item}) if {item} else ())"
     present = [a for a in args if a is not type(None)]
     if origin in (typing.Union, getattr(types, "UnionType", typing.Union)) and len(present) == 1:
         namespace[name] = decoder(present[0])
