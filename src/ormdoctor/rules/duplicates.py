@@ -740,7 +740,8 @@ def parallel_model(ctx):
     `description`, `created_at`, `user_id`, `is_public`, ...), and two tables one of which has a foreign
     key to the other (a group and its members) are never paired, nor is an entity and the table
     kept beside it by design, whose class name adds a role: `NotificationHistory`, `OrderAudit`,
-    `ArchivedOrder`, `DeletedOrder`, `GraphCache`, `EnvironmentTemplate`, `NotificationAllTimeView`, `RuleHistoryRecent` (and two
+    `ArchivedOrder`, `DeletedOrder`, `GraphCache`, `EnvironmentTemplate`, `QueuedSample` (staged rows promoted
+    into `Sample` once approved), `NotificationAllTimeView`, `RuleHistoryRecent` (and two
     tables of one role, `RuleHistory` and `RuleHistoryRecent`). Nor are two children of one shape whose class
     name adds another model's name, or whose names are two models' names with one suffix, and
     that each have a parent the other lacks (`Executable` of a submission, `UserTestExecutable` of
@@ -892,11 +893,12 @@ def _related(a: TableDef, b: TableDef) -> bool:
 
 # What a class name adds to another's for a table kept beside the entity by design: its history,
 # audit trail, archive, deleted rows, a cache or a read view (`NotificationHistory`, `OrderAudit`, `GraphCache`,
-# `DeletedDidMeta`), not a second version. The role is one word of what is added, CamelCase
+# `DeletedDidMeta`), or rows staged before they become the entity (`QueuedSample`, `PendingUser`,
+# `PostDraft`), not a second version. The role is one word of what is added, CamelCase
 # (`AllTimeView`, `HistoryRecent`) or snake_case; a table that already has a role (`RuleHistory`)
 # extended again (`RuleHistoryRecent`) is a second table of that role, by design too.
 _ROLES = ("History|Histories|Audit|Archive|Archived|Deleted|Snapshot|Revision|Version|View|Log|Changelog|Cache|Cached"
-          "|Template")
+          "|Template|Queue|Queued|Pending|Staging|Staged|Draft")
 _ROLE_WORDS = re.compile(rf"(?:[A-Z][a-z0-9]*)*(?:{_ROLES})s?(?:[A-Z][a-z0-9]*)*"
                          rf"|_?(?:[a-z0-9]+_)*(?:{_ROLES.lower()})s?(?:_[a-z0-9]+)*_?")
 _HAS_ROLE = re.compile(rf"(?:{_ROLES})s?(?=[A-Z]|$)")
