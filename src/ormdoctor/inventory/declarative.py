@@ -356,7 +356,12 @@ class DeclarativeResolver:
         unknown = [name for name in (self._unknown_base(path, base) for base in cls.bases) if name]
         if not unknown:
             return None
-        named = [n for n in unknown if _OPAQUE_BASE_NAME.search(n.rsplit(".", 1)[-1]) and "mixin" not in n.lower()]
+        # A mixin (flask_login's `UserMixin`) adds methods: it is never the declarative base, so a
+        # class whose only unknown bases are mixins stays unresolved (and counted as unseen).
+        unknown = [n for n in unknown if "mixin" not in n.rsplit(".", 1)[-1].lower()]
+        if not unknown:
+            return None
+        named = [n for n in unknown if _OPAQUE_BASE_NAME.search(n.rsplit(".", 1)[-1])]
         return self._opaque_lineage((named or unknown)[0])
 
     def _opaque_lineage(self, base: str) -> Lineage:
@@ -383,10 +388,17 @@ class DeclarativeResolver:
             if folder_holding(self.inv.modules, path, symbol.name.rpartition(".")[0]) is not None:
                 return None  # a project module under a folder that is not an import root: a layout gap, reported as unseen
             return symbol.name
-        if symbol.kind == "object" and symbol.module and symbol.attr is None:
+        if symbol.kind == "object" and symbol.module:
             obj = self.object_fact(symbol.module, symbol.name)
             if obj is not None and obj.kind == "call":
-                return f"{symbol.module}:{symbol.name}"
+                if symbol.attr is None:
+                    return f"{symbol.module}:{symbol.name}"  # `Model = create_model(db)`
+                # An attribute of an object a project class makes (eNMS's `db = Database()`, whose
+                # `__init__` sets `self.base = declarative_base()`). A library's object (gino's
+                # `db = Gino()`) is not: its `db.Model` is no SQLAlchemy declarative base.
+                maker = self.resolver.resolve(symbol.module, obj.call)
+                if maker is not None and maker.kind == "class" and maker.module and not is_installed(maker.module):
+                    return f"{symbol.module}:{symbol.name}.{symbol.attr}"
         return None
 
     def _outside_base(self, path: str, cls: ClassFact) -> str | None:
