@@ -53,12 +53,14 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-_VARIANT_SUFFIXES = ("_where", "_using", "_include", "_ops", "_with")
+_VARIANT_SUFFIXES = ("_where", "_using", "_include", "_ops", "_with", "_length", "_prefix", "_clustered",
+                     "_nulls_not_distinct")
 
 
 def _variant(node: ast.Call) -> str | None:
-    """``postgresql_where=text("NOT deleted")``, ``postgresql_using="gin"``: the dialect options
-    that make an index cover other rows or work another way."""
+    """``postgresql_where=text("NOT deleted")``, ``postgresql_using="gin"``, ``mysql_length=4``
+    (an index on the first bytes only), ``mysql_prefix="FULLTEXT"``: the dialect options that make
+    an index cover other rows or other bytes, or work another way."""
     shown = [f"{kw.arg}={source_text(kw.value)}" for kw in node.keywords
              if kw.arg and "_" in kw.arg and kw.arg.endswith(_VARIANT_SUFFIXES)]
     return ", ".join(sorted(shown)) or None
