@@ -128,8 +128,22 @@ class DeclarativeResolver:
     def _metadata_ref(self, path: str, obj: ObjectFact) -> str | None:
         if not obj.ref:
             return None
-        found = self.symbol_lineage(path, self.resolver.resolve(path, obj.ref))
-        return found.metadata_id if found else None
+        symbol = self.resolver.resolve(path, obj.ref)
+        found = self.symbol_lineage(path, symbol)
+        if found:
+            return found.metadata_id
+        if symbol is not None and symbol.kind == "external":
+            # `declarative_base(metadata=hostapp.model.meta.metadata)` (a CKAN extension's base on
+            # CKAN's MetaData): another package's MetaData holds tables this tool never reads.
+            return self._outside_metadata(symbol.name)
+        return None
+
+    def _outside_metadata(self, name: str) -> str:
+        metadata_id = f"opaque:{name}"
+        if metadata_id not in self.inv.metadatas:
+            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, name.rsplit(".", 1)[-1], "", _NOWHERE,
+                                                           "opaque", opaque=True)
+        return metadata_id
 
     def _registry(self, registry_id: str, label: str, metadata_id: str, path: str, obj) -> None:
         self.inv.registries.setdefault(registry_id, Registry(registry_id, label, metadata_id, path, obj.pos))
