@@ -349,8 +349,9 @@ def test_alembic_autogenerate_claim(fixture: Path, ini_dir: Path, tmp_path: Path
     check = _alembic(cwd, "check")
     output = check.stdout + check.stderr
     codes = {f["code"] for f in _load(fixture / "expect.toml")["findings"]}
-    if "ORM506" in codes:  # target_metadata is no MetaData: autogenerate crashes
-        assert check.returncode != 0 and "has no attribute 'sorted_tables'" in output, output
+    if "ORM506" in codes:  # target_metadata is no MetaData (a base class, or None): autogenerate stops
+        assert check.returncode != 0, output
+        assert "has no attribute 'sorted_tables'" in output or "does not provide a MetaData object" in output, output
     elif codes & {"ORM503", "ORM504"}:  # tables autogenerate does not see: it wants to drop them
         assert check.returncode != 0 and "remove_table" in output, output
     else:

@@ -52,3 +52,34 @@ def test_a_base_or_database_object_is_named(tmp_path, flavor, imports, target, e
 ])
 def test_a_metadata_is_not_reported(tmp_path, flavor, imports, target):
     assert _orm506(tmp_path, flavor, imports, target) == []
+
+
+MIXIN_MODELS = ("from sqlalchemy import Column, Integer, MetaData\nfrom sqlalchemy.orm import declarative_base\n\n"
+                "Base = declarative_base()\n\n\nclass NoneMixin:\n    metadata = None\n\n\n"
+                "class Inherits(NoneMixin):\n    pass\n\n\nclass Holder:\n    metadata = MetaData()\n\n\n"
+                "class Plain:\n    pass\n\n\nclass Item(Base, NoneMixin):\n    __tablename__ = 'items'\n"
+                "    id = Column(Integer, primary_key=True)\n")
+
+
+@pytest.mark.parametrize(("target", "reported"), [
+    ("NoneMixin.metadata", "NoneMixin"),
+    ("app.models.NoneMixin.metadata", "NoneMixin"),
+    ("Inherits.metadata", "NoneMixin"),  # the mixin's None, inherited
+    ("[NoneMixin.metadata]", "NoneMixin"),
+    ("Holder.metadata", None),  # a MetaData kept on a plain class
+    ("Plain.metadata", None),  # no metadata at all: env.py fails on import, another matter
+    ("Item.metadata", None),  # a model: its base's MetaData comes first in the MRO
+    ("Base.metadata", None),
+])
+def test_a_mixins_none_metadata_is_reported(tmp_path, target, reported):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(MIXIN_MODELS)
+    (tmp_path / "migrations").mkdir()
+    imports = "import app.models\nfrom app.models import Base, Holder, Inherits, Item, NoneMixin, Plain"
+    (tmp_path / "migrations" / "env.py").write_text(ENV.format(imports=imports, target=target))
+    found = [f for f in analyse([str(tmp_path)], use_cache=False).findings if f.code == "ORM506"]
+    if reported is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"which is None: {reported} (app/models.py:" in found[0].message

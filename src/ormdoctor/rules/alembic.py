@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from ormdoctor.findings import Applicability, Edit, Fix, Severity
-from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, importers_outside_load
+from ormdoctor.rules.alembic_env import AlembicEnv, alembic_envs, env_files, importers_outside_load
 from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
 from ormdoctor.rules.import_fix import fix_related, import_fix
@@ -283,13 +283,15 @@ def alembic_target_not_metadata(ctx):
     """## What it does
     Finds an Alembic `env.py` whose `target_metadata` is a declarative base class, a model base
     (`db.Model`, `SQLModel`), a `SQLAlchemy()` object or a registry instead of its MetaData: the
-    `.metadata` left out.
+    `.metadata` left out. Also `Mixin.metadata` where the class is no declarative base and its
+    body sets `metadata = None` (a mixin listed beside the base, which the models work with).
 
     ## Why is this bad?
     Alembic reads `target_metadata.sorted_tables`, which only a MetaData has: `alembic revision
     --autogenerate` and `alembic check` stop with `AttributeError: type object 'Base' has no
     attribute 'sorted_tables'`. `alembic upgrade` does not read it, so the mistake hides until
-    the next migration is generated (fedora-infra/elections).
+    the next migration is generated (fedora-infra/elections). A target that is None stops them
+    with "environment script ... does not provide a MetaData object" (openstack/refstack).
 
     ## Example
     ```python
@@ -305,7 +307,8 @@ def alembic_target_not_metadata(ctx):
 
     ## Fix safety
     Safe: `ormdoctor fix` appends `.metadata` to the expression where it is written; only
-    autogenerate reads it, and it could not run before.
+    autogenerate reads it, and it could not run before. A mixin's `metadata = None` has no fix:
+    which base's MetaData was meant is for you to say.
     """
     for env in alembic_envs(ctx.inventory):
         for expr in env.fact.target_metadata:
@@ -318,6 +321,40 @@ def alembic_target_not_metadata(ctx):
                       (Edit("metadata-of-target", env.path, env.fact.pos.line, (expr,)),))
             yield ctx.finding("ORM506", expr, message, loc(env.path, env.fact.pos), (),
                               f"write `{expr}.metadata`", fix=fix)
+    # A target that resolves to no MetaData leaves env.py out of alembic_envs: read those apart.
+    for path, fact in env_files(ctx.inventory):
+        for expr in fact.target_metadata:
+            none_from = _metadata_set_to_none(ctx.inventory, path, expr)
+            if none_from is None:
+                continue
+            cls_path, cls = none_from
+            message = (f"target_metadata is {expr}, which is None: {cls.name} ({cls_path}:{cls.pos.line}) is no "
+                       f"declarative base and its body sets `metadata = None`; `alembic revision --autogenerate` "
+                       f"and `alembic check` stop with \"environment script ... does not provide a MetaData "
+                       f"object\"")
+            yield ctx.finding("ORM506", expr, message, loc(path, fact.pos),
+                              (related(cls_path, cls.metadata_value.pos, "sets metadata = None"),),
+                              "point target_metadata at the MetaData of the declarative base the models use")
+
+
+def _metadata_set_to_none(inventory, path: str, expr: str):
+    """(module, class) when ``expr`` is ``X.metadata`` and ``X`` is a plain class (no declarative
+    base, no model) whose own body or a project ancestor's sets ``metadata = None``, else None."""
+    owner, dot, attr = expr.rpartition(".")
+    if not dot or attr != "metadata" or "(" in owner or "[" in owner:
+        return None
+    declarative = inventory.declarative
+    symbol = declarative.denoted(path, owner)
+    if symbol is None or symbol.kind != "class" or not symbol.module or symbol.attr is not None:
+        return None
+    cls = declarative.module_class(symbol.module, symbol.name)
+    if cls is None or declarative.lineage(symbol.module, cls) is not None:
+        return None
+    for ancestor_path, ancestor in declarative.ancestry(symbol.module, cls):
+        if "metadata" in ancestor.attributes:
+            value = ancestor.metadata_value
+            return (ancestor_path, ancestor) if value is not None and value.kind == "none" else None
+    return None
 
 
 def _not_a_metadata(inventory, path: str, expr: str, depth: int = 0) -> str | None:

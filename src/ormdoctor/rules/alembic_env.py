@@ -59,12 +59,19 @@ def alembic_envs(inventory) -> list[AlembicEnv]:
     return inventory.derived("alembic_envs", lambda: _alembic_envs(inventory))
 
 
-def _alembic_envs(inventory) -> list[AlembicEnv]:
-    envs = []
+def env_files(inventory) -> list[tuple[str, AlembicEnvFact]]:
+    """Every env.py that sets target_metadata, known or not: (path, its fact)."""
+    found = []
     for path in sorted(inventory.modules):
         fact = inventory.modules[path].facts.alembic_env
-        if fact is None or fact.form not in ("single", "list") or not _is_env(inventory, path):
-            continue
+        if fact is not None and fact.form in ("single", "list") and _is_env(inventory, path):
+            found.append((path, fact))
+    return found
+
+
+def _alembic_envs(inventory) -> list[AlembicEnv]:
+    envs = []
+    for path, fact in env_files(inventory):
         metadata_ids = target_metadata_ids(inventory, path, fact)
         loaded = env_closure(inventory, path)
         commands = _commands_running(inventory, path)

@@ -110,6 +110,9 @@ def _assignment(fact: ClassFact, name: str, annotation, value, stmt, read_table,
     elif name in ("metadata", "registry") and isinstance(value, (ast.Name, ast.Attribute)) and dotted(value):
         # `metadata = metadata` (warehouse's ModelBase): the base maps on a MetaData made elsewhere
         fact.metadata_value = ObjectFact(name=name, kind="alias", pos=pos(value), call="", ref=dotted(value))
+    elif name == "metadata" and isinstance(value, ast.Constant) and value.value is None:
+        # `metadata = None` in a plain mixin's body (refstack's `RefStackBase`): `Mixin.metadata` is None
+        fact.metadata_value = ObjectFact(name=name, kind="none", pos=pos(value), call="")
     elif name == "type_annotation_map":
         return
     else:
