@@ -77,6 +77,8 @@ class ModuleReader:
             # Flask-Migrate's template: no module-level `target_metadata`, only
             # `context.configure(target_metadata=get_metadata(), ...)`.
             target = next((kw.value for call in configures for kw in call.keywords if kw.arg == "target_metadata"), None)
+            if isinstance(target, ast.Name):
+                target = _assigned_where_called(tree, target) or target
             env = self.facts.alembic_env = _alembic_target(target, target) if target is not None else None
         if env is not None:
             _flask_migrate_target(tree, env)
@@ -569,6 +571,22 @@ def _name_ref(node) -> str | None:
 def _is_main_test(test) -> bool:
     return isinstance(test, ast.Compare) and dotted(test.left) == "__name__" and \
         any(string(c) == "__main__" for c in test.comparators)
+
+
+def _assigned_where_called(tree: ast.Module, name: ast.Name):
+    """`target_metadata = models.Base.metadata` assigned once in the module-level function that
+    passes it to `context.configure(target_metadata=target_metadata)` (refstack's
+    run_migrations_online): the value assigned, else None."""
+    for function in tree.body:
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nodes = list(ast.walk(function))
+        if not any(node is name for node in nodes):
+            continue
+        values = [n.value for n in nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+                  and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name.id]
+        return values[0] if len(values) == 1 else None
+    return None
 
 
 def _flask_migrate_target(tree: ast.Module, env: AlembicEnvFact) -> None:
