@@ -165,11 +165,19 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
             return False
         parent = next((c for c in inventory.modules[symbol.module].facts.classes
                        if c.name == symbol.name and not c.nested), None)
-        if parent is None or not _names_no_table(parent) or parent.keywords or parent.decorators or parent.makes_tables:
+        if parent is None or not (_names_no_table(parent) or _names_tables_of_subclasses(parent)) or parent.keywords \
+                or parent.decorators or parent.makes_tables:
             return False  # a metaclass or a decorator (`@as_declarative()`) can make a declarative base
         if real_bases(parent) and not _plain_mixin(inventory, symbol.module, parent, depth + 1):
             return False
     return True
+
+
+def _names_tables_of_subclasses(cls: ClassFact) -> bool:
+    """A `@declared_attr def __tablename__(cls)` on a class: the recipe its mapped subclasses name
+    their tables with (nyaa's `DeclarativeHelperBase`), no table of its own."""
+    return cls.tablename is not None and cls.tablename.kind == "declared_attr" and not cls.table_assign \
+        and cls.keywords.get("table") != "True"
 
 
 def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:
