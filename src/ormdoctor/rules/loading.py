@@ -69,11 +69,26 @@ def _meeting(graph, paths: list) -> Meeting:
     dead = [p for p, main in sites if not main
             and not any(pr.runs(graph, p) for pr in graph.processes if pr.is_program)]
     live = [p for p in unique if p not in dead]
-    if dead and live and all(not importable(p) for p in live):
-        # The other copies are scripts no import statement can name (`demo/demo-model.py`): only
-        # their own processes run them, and a program that imports the dead module never will.
+    if dead and live and (all(not importable(p) for p in live) or _run_by_showcases_only(graph, live)):
+        # The other copies are scripts no import statement can name (`demo/demo-model.py`), or
+        # modules only example scripts run (sandman2's examples/user_models.py): only their own
+        # processes run them, and a program that imports the dead module never will.
         return Meeting("separate", None, unique, [])
     return Meeting("dead" if dead else "separate", None, unique, sorted(set(dead)))
+
+
+# Folders of scripts that show how to use a project (`examples/run_example.py`): programs of their own.
+SHOWCASE_FOLDERS = frozenset({"examples", "example", "tutorial", "tutorials", "demo", "demos", "samples", "sample",
+                              "docs", "doc"})
+
+
+def _run_by_showcases_only(graph, paths: list[str]) -> bool:
+    """Every program that runs one of ``paths`` is an example script (all its entries under
+    `examples/`, `demo/`, `docs/`...), and one runs each."""
+    runners = [process for process in graph.processes if process.is_program
+               and any(process.runs(graph, path) for path in paths)]
+    return bool(runners) and all(any(part in SHOWCASE_FOLDERS for part in entry.split("/")[:-1])
+                                 for process in runners for entry in process.entries)
 
 
 def importable(path: str) -> bool:
