@@ -107,7 +107,13 @@ def _tell_apart_labels(inventory: Inventory) -> None:
                     item.label = f"{item.label} ({inventory.installed[item.path].name}, installed)"
                 elif len(same) > 1:
                     module = inventory.modules.get(item.path)
-                    item.label = f"{item.label} ({module.name if module is not None and module.name else item.path})"
+                    where = module.name if module is not None and module.name else item.path or _outside_path(item.id)
+                    item.label = f"{item.label} ({where})"
+
+
+def _outside_path(item_id: str) -> str:
+    """`opaque:extlib.db.Model.registry` → `extlib.db.Model`: a base known only by its import path."""
+    return item_id.removeprefix("opaque:").removesuffix(".registry").removesuffix(".metadata")
 
 
 def _import_roots(root: Path, config: Config, facts: list[FileFacts]):

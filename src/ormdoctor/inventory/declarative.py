@@ -63,6 +63,7 @@ class DeclarativeResolver:
         self._open: dict[tuple, bool] = {}
         self._ancestry: dict[tuple[str, str, int], tuple[tuple[str, ClassFact], ...]] = {}
         self._migration_folders: list[str] | None = None
+        self._outside_bases: list[str] = []  # bases known only by an import path, one per object
 
     # Objects: MetaData(), declarative_base(), registry(), SQLAlchemy() ------------------------
     def object_metadata(self, path: str, obj: ObjectFact, bind_key: str | None = None) -> Lineage | None:
@@ -380,6 +381,7 @@ class DeclarativeResolver:
 
     def _opaque_lineage(self, base: str) -> Lineage:
         """The registry and MetaData of a base known only by its import path."""
+        base = self._one_outside_base(base)
         metadata_id, registry_id = f"opaque:{base}.metadata", f"opaque:{base}.registry"
         label = base.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         if metadata_id not in self.inv.metadatas:
@@ -387,6 +389,25 @@ class DeclarativeResolver:
                                                            "opaque", opaque=True)
             self.inv.registries[registry_id] = Registry(registry_id, label, metadata_id, "", _NOWHERE)
         return Lineage(registry_id, metadata_id, "sqlalchemy")
+
+    def _one_outside_base(self, base: str) -> str:
+        """An outside base imported through a package and through its submodule is one object:
+        `indico.core.db.db.Model` and `indico.core.db.sqlalchemy.db.Model` (the package's
+        `__init__` re-exports `from .sqlalchemy import db`), one registry, not two bases."""
+        if ":" in base:
+            return base  # a project module's object (`app/db.py:Model`): its path says which
+        parts = base.split(".")
+        for known in self._outside_bases:
+            other = known.split(".")
+            common = 0
+            while common < min(len(parts), len(other)) - 1 and parts[-1 - common] == other[-1 - common]:
+                common += 1
+            head, known_head = parts[:len(parts) - common], other[:len(other) - common]
+            shorter, longer = sorted((head, known_head), key=len)
+            if common and longer[:len(shorter)] == shorter:
+                return known
+        self._outside_bases.append(base)
+        return base
 
     def _unknown_base(self, path: str, base: str) -> str | None:
         """The import path of a base whose definition the tool cannot read, else None."""
