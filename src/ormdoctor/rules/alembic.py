@@ -10,6 +10,7 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
 from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.registry import rule
+from ormdoctor.static.facts import MODULE
 
 
 @rule("ORM503", "alembic-metadata-incomplete", Severity.ERROR, fix=Applicability.SAFE)
@@ -80,8 +81,9 @@ def alembic_metadata_incomplete(ctx):
         for table in env.missing_tables():
             if not _named_by_include_hook(env, table):
                 by_module.setdefault(table.path, []).append(table)
+        gathering = _gathering_module(ctx, env, set(by_module))
         for path, tables in by_module.items():
-            yield _unseen_module(ctx, env, path, tables, referencing)
+            yield _unseen_module(ctx, env, path, tables, referencing, gathering, len(by_module))
 
 
 def _named_by_include_hook(env: AlembicEnv, table) -> bool:
@@ -96,7 +98,39 @@ def _named_by_include_hook(env: AlembicEnv, table) -> bool:
     return bool(prefixes) and not any(table.name.startswith(p) for p in prefixes)
 
 
-def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list]):
+def _gathering_module(ctx, env: AlembicEnv, missing: set[str]):
+    """(path, the missing modules it imports) for the project module that imports the most of
+    the modules env.py misses, at module level, when it imports two or more and at least half
+    of them: group-based-policy's `all_models.py`, networking-l2gw's `head.py`. One import of it
+    in env.py loads them all. None when there is no such module."""
+    if len(missing) < 2:
+        return None
+    counts: dict[str, set[str]] = {}
+    for target, sources in _module_importers(ctx.inventory).items():
+        if target in missing:
+            for source in sources:
+                if source != env.path and source not in missing:
+                    counts.setdefault(source, set()).add(target)
+    if not counts:
+        return None
+    best = min(counts, key=lambda p: (-len(counts[p]), "model" not in p and "head" not in p, len(p), p))
+    gathered = counts[best]
+    return (best, gathered) if len(gathered) >= 2 and 2 * len(gathered) >= len(missing) else None
+
+
+def _module_importers(inventory) -> dict[str, set[str]]:
+    """Each module → the modules that import it at module level."""
+    def compute():
+        found: dict[str, set[str]] = {}
+        for edge in inventory.graph.edges:
+            if edge.context == MODULE:
+                found.setdefault(edge.target, set()).add(edge.source)
+        return found
+    return inventory.derived("module_importers", compute)
+
+
+def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list], gathering=None,
+                   missing: int = 1):
     module = ctx.inventory.modules[path]
     fix = import_fix(ctx.inventory, env.loaded, path, sorted({t.owner for t in tables}), env.path)
     names = ", ".join(f"'{t.key}'" for t in tables)
@@ -125,7 +159,13 @@ def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: d
         # A filter we cannot evaluate may exclude these tables from the comparison.
         message += f", unless its {' / '.join(env.fact.include_hooks)} filter leaves them out"
         severity = Severity.WARNING
-    return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, fix.text, severity=severity,
+    hint = fix.text
+    if gathering is not None and path in gathering[1]:
+        gatherer, count = ctx.inventory.modules[gathering[0]], len(gathering[1])
+        which = "both" if count == missing == 2 else f"all {count}" if count == missing else f"{count} of the {missing}"
+        hint += (f"; or, for {which} modules env.py misses at once: `import {gatherer.name or gathering[0]}  "
+                 f"# noqa: F401` ({gathering[0]} imports them)")
+    return ctx.finding("ORM503", module.name, message, loc(env.path, env.fact.pos), rel, hint, severity=severity,
                        fix=fix.as_fix(Applicability.SAFE))
 
 
