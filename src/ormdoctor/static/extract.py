@@ -150,6 +150,7 @@ class ModuleReader:
             self.facts.runs_code = self.facts.runs_code or not self.main_only
             if isinstance(stmt.value, ast.Call):
                 self._module_call(None, stmt.value)
+                self._property_added(stmt.value, stmt)
         if isinstance(stmt, ast.For) and context == MODULE and _defines_tables(stmt):
             bodies = unrolled(stmt)  # `for entity in ("user", "group"): Table(f"{entity}_map", ...)`
             if bodies is not None:
@@ -382,6 +383,17 @@ class ModuleReader:
         return table
 
     # Anywhere in the file ------------------------------------------------------------------
+    def _property_added(self, call: ast.Call, stmt) -> None:
+        """`User.__mapper__.add_property("organizations", relationship(...))` after the class
+        statement (github2fedmsg): the mapper gains the attribute as if the class body had it."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "add_property" and len(call.args) == 2 \
+                and isinstance(func.value, ast.Attribute) and func.value.attr == "__mapper__" \
+                and isinstance(func.value.value, ast.Name) and not self.main_only:
+            name = string(call.args[0])
+            if name is not None:
+                assigned_after_body(self.facts.classes, func.value.value.id, name, call.args[1], stmt)
+
     def _any_call(self, call: ast.Call) -> None:
         name = callee(call) or ""
         tail = name.rsplit(".", 1)[-1]
