@@ -428,11 +428,13 @@ class DeclarativeResolver:
             if obj is not None and obj.kind == "call":
                 if symbol.attr is None:
                     return f"{symbol.module}:{symbol.name}"  # `Model = create_model(db)`
-                # An attribute of an object a project class makes (eNMS's `db = Database()`, whose
-                # `__init__` sets `self.base = declarative_base()`). A library's object (gino's
-                # `db = Gino()`) is not: its `db.Model` is no SQLAlchemy declarative base.
+                # An attribute of an object a project class makes, which its `__init__` sets to a
+                # new declarative base (eNMS's `db = Database()`, `self.base = declarative_base()`).
+                # Other objects (gino's `db = Gino()`, whose `db.Model` is gino's own) are not.
                 maker = self.resolver.resolve(symbol.module, obj.call)
-                if maker is not None and maker.kind == "class" and maker.module and not is_installed(maker.module):
+                made = self.module_class(maker.module, maker.name) \
+                    if maker is not None and maker.kind == "class" and maker.module and maker.attr is None else None
+                if made is not None and symbol.attr in made.base_attributes:
                     return f"{symbol.module}:{symbol.name}.{symbol.attr}"
         return None
 

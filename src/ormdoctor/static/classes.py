@@ -191,6 +191,8 @@ def _method(fact: ClassFact, func: ast.FunctionDef, module_values: dict | None =
     decorators = {dotted(d) or "" for d in func.decorator_list}
     if func.name == "__new__":
         fact.makes_tables = _passes_table_true(func)
+    elif func.name == "__init__":
+        fact.base_attributes = _bases_made_in(func)
     if not decorators & DECLARED_ATTR and not any(d.endswith("declared_attr") for d in decorators):
         fact.attributes.setdefault(func.name, pos(func))
         return
@@ -204,6 +206,18 @@ def _method(fact: ClassFact, func: ast.FunctionDef, module_values: dict | None =
             fact.table_args = args
     elif not func.name.startswith("__"):
         _declared_column(fact, func)
+
+
+_BASE_MAKERS = ("declarative_base", "generate_base")
+
+
+def _bases_made_in(func: ast.FunctionDef) -> list[str]:
+    """The attributes `self.<x> = declarative_base(...)` (or `registry().generate_base()`) sets."""
+    found = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and callee_tail(node.value) in _BASE_MAKERS:
+            found += [t.attr for t in node.targets if isinstance(t, ast.Attribute) and dotted(t.value) == "self"]
+    return found
 
 
 def _declared_table_args(func: ast.FunctionDef, module_values: dict | None) -> TableArgsFact | None:

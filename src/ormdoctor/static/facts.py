@@ -189,6 +189,9 @@ class ClassFact:
     # A metaclass whose `__new__` passes table=True on (a library's SQLModel base class uses it):
     # the classes it makes are tables.
     makes_tables: bool = False
+    # `self.base = declarative_base()` in `__init__`: attributes its instances hold a new
+    # declarative base in (eNMS's `Database`, whose module-level `db = Database()` gives `db.base`).
+    base_attributes: list[str] = field(default_factory=list)
     main_only: bool = False  # under `if __name__ == "__main__":`: exists only when the file runs as a script
     branch: tuple = ()  # the if/else and try/except arms it sits in: see `exclusive()`
     impl: str | None = None  # `impl = String(36)` in the body, as written: a TypeDecorator's real type
