@@ -348,10 +348,13 @@ def test_alembic_autogenerate_claim(fixture: Path, ini_dir: Path, tmp_path: Path
     assert upgrade.returncode == 0, upgrade.stderr
     check = _alembic(cwd, "check")
     output = check.stdout + check.stderr
-    codes = {f["code"] for f in _load(fixture / "expect.toml")["findings"]}
-    if "ORM506" in codes:  # target_metadata is no MetaData (a base class, or None): autogenerate stops
-        assert check.returncode != 0, output
-        assert "has no attribute 'sorted_tables'" in output or "does not provide a MetaData object" in output, output
+    findings = _load(fixture / "expect.toml")["findings"]
+    codes = {f["code"] for f in findings}
+    if "ORM506" in codes:  # target_metadata is no MetaData: autogenerate stops
+        # `X.metadata` that is None (a mixin's) stops it one way, a base class or db object another
+        none = any(f["code"] == "ORM506" and f["subject"].endswith(".metadata") for f in findings)
+        expected = "does not provide a MetaData object" if none else "has no attribute 'sorted_tables'"
+        assert check.returncode != 0 and expected in output, output
     elif codes & {"ORM503", "ORM504"}:  # tables autogenerate does not see: it wants to drop them
         assert check.returncode != 0 and "remove_table" in output, output
     else:

@@ -145,8 +145,12 @@ _PLAIN_LIBRARY_MIXINS = {"sqlalchemy.orm.MappedAsDataclass", "sqlalchemy.orm.dec
 def _names_no_table(cls: ClassFact) -> bool:
     """No table of its own: no `__tablename__`, or `__tablename__ = None` (superset's
     `__tablename__: str | None = None` on a mixin its models override)."""
-    return (cls.tablename is None or cls.tablename.kind == "none") and not cls.table_assign \
-        and cls.keywords.get("table") != "True"
+    return (cls.tablename is None or cls.tablename.kind == "none") and _no_table_otherwise(cls)
+
+
+def _no_table_otherwise(cls: ClassFact) -> bool:
+    """No `__table__ = ...` and no SQLModel `table=True`."""
+    return not cls.table_assign and cls.keywords.get("table") != "True"
 
 
 def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0) -> bool:
@@ -176,8 +180,7 @@ def _plain_mixin(inventory: Inventory, path: str, cls: ClassFact, depth: int = 0
 def _names_tables_of_subclasses(cls: ClassFact) -> bool:
     """A `@declared_attr def __tablename__(cls)` on a class: the recipe its mapped subclasses name
     their tables with (nyaa's `DeclarativeHelperBase`), no table of its own."""
-    return cls.tablename is not None and cls.tablename.kind == "declared_attr" and not cls.table_assign \
-        and cls.keywords.get("table") != "True"
+    return cls.tablename is not None and cls.tablename.kind == "declared_attr" and _no_table_otherwise(cls)
 
 
 def plain_class(inventory: Inventory, path: str, cls: ClassFact) -> bool:

@@ -141,10 +141,15 @@ class DeclarativeResolver:
 
     def _outside_metadata(self, name: str) -> str:
         metadata_id = f"opaque:{name}"
-        if metadata_id not in self.inv.metadatas:
-            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, name.rsplit(".", 1)[-1], "", _NOWHERE,
-                                                           "opaque", opaque=True)
+        self._opaque_metadata(metadata_id, name.rsplit(".", 1)[-1])
         return metadata_id
+
+    def _opaque_metadata(self, metadata_id: str, label: str) -> bool:
+        """Registers a MetaData known only by a path (it may hold tables never read); whether it is new."""
+        if metadata_id in self.inv.metadatas:
+            return False
+        self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, label, "", _NOWHERE, "opaque", opaque=True)
+        return True
 
     def _registry(self, registry_id: str, label: str, metadata_id: str, path: str, obj) -> None:
         self.inv.registries.setdefault(registry_id, Registry(registry_id, label, metadata_id, path, obj.pos))
@@ -229,8 +234,9 @@ class DeclarativeResolver:
             # names (advanced-alchemy's `orm_registry`) may or may not be theirs. `db.Table(...)`'s
             # `db.metadata` is the one of the classes on `db.Model` (invenio_db's installed `db`).
             for shared in ((base, f"{base}.Model") if base and ":" not in base else ()):
-                if f"opaque:{shared}.metadata" in self.inv.metadatas:
-                    found = self._opaque_lineage(shared)
+                known = self._known_outside_base(shared)  # met as a base of classes already
+                if known is not None:
+                    found = self._opaque_lineage(known)
                     break
         return found
 
@@ -384,18 +390,23 @@ class DeclarativeResolver:
         base = self._one_outside_base(base)
         metadata_id, registry_id = f"opaque:{base}.metadata", f"opaque:{base}.registry"
         label = base.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
-        if metadata_id not in self.inv.metadatas:
-            self.inv.metadatas[metadata_id] = MetaDataInfo(metadata_id, f"{label}.metadata", "", _NOWHERE,
-                                                           "opaque", opaque=True)
+        if self._opaque_metadata(metadata_id, f"{label}.metadata"):
             self.inv.registries[registry_id] = Registry(registry_id, label, metadata_id, "", _NOWHERE)
         return Lineage(registry_id, metadata_id, "sqlalchemy")
 
     def _one_outside_base(self, base: str) -> str:
+        """The base ``base`` is one with among those already met, else ``base`` (now met)."""
+        if ":" in base:
+            return base  # a project module's object (`app/db.py:Model`): its path says which
+        known = self._known_outside_base(base)
+        if known is None:
+            self._outside_bases.append(base)
+        return known or base
+
+    def _known_outside_base(self, base: str) -> str | None:
         """An outside base imported through a package and through its submodule is one object:
         `indico.core.db.db.Model` and `indico.core.db.sqlalchemy.db.Model` (the package's
         `__init__` re-exports `from .sqlalchemy import db`), one registry, not two bases."""
-        if ":" in base:
-            return base  # a project module's object (`app/db.py:Model`): its path says which
         parts = base.split(".")
         for known in self._outside_bases:
             other = known.split(".")
@@ -406,8 +417,7 @@ class DeclarativeResolver:
             shorter, longer = sorted((head, known_head), key=len)
             if common and longer[:len(shorter)] == shorter:
                 return known
-        self._outside_bases.append(base)
-        return base
+        return None
 
     def _unknown_base(self, path: str, base: str) -> str | None:
         """The import path of a base whose definition the tool cannot read, else None."""

@@ -10,7 +10,6 @@ from ormdoctor.rules.context import loc, related
 from ormdoctor.rules.foreign_key_checks import resolved_foreign_keys
 from ormdoctor.rules.import_fix import fix_related, import_fix
 from ormdoctor.rules.registry import rule
-from ormdoctor.static.facts import MODULE
 
 
 @rule("ORM503", "alembic-metadata-incomplete", Severity.ERROR, fix=Applicability.SAFE)
@@ -106,27 +105,15 @@ def _gathering_module(ctx, env: AlembicEnv, missing: set[str]):
     if len(missing) < 2:
         return None
     counts: dict[str, set[str]] = {}
-    for target, sources in _module_importers(ctx.inventory).items():
-        if target in missing:
-            for source in sources:
-                if source != env.path and source not in missing:
-                    counts.setdefault(source, set()).add(target)
+    for target in missing:
+        for edge in ctx.graph.importers.get(target, ()):  # module-level imports only
+            if edge.source != env.path and edge.source not in missing:
+                counts.setdefault(edge.source, set()).add(target)
     if not counts:
         return None
     best = min(counts, key=lambda p: (-len(counts[p]), "model" not in p and "head" not in p, len(p), p))
     gathered = counts[best]
     return (best, gathered) if len(gathered) >= 2 and 2 * len(gathered) >= len(missing) else None
-
-
-def _module_importers(inventory) -> dict[str, set[str]]:
-    """Each module → the modules that import it at module level."""
-    def compute():
-        found: dict[str, set[str]] = {}
-        for edge in inventory.graph.edges:
-            if edge.context == MODULE:
-                found.setdefault(edge.target, set()).add(edge.source)
-        return found
-    return inventory.derived("module_importers", compute)
 
 
 def _unseen_module(ctx, env: AlembicEnv, path: str, tables: list, referencing: dict[int, list], gathering=None,

@@ -78,7 +78,7 @@ def _meeting(graph, paths: list) -> Meeting:
 
 
 # Folders of scripts that show how to use a project (`examples/run_example.py`): programs of their own.
-SHOWCASE_FOLDERS = frozenset({"examples", "example", "tutorial", "tutorials", "demo", "demos", "samples", "sample",
+_SHOWCASE_FOLDERS = frozenset({"examples", "example", "tutorial", "tutorials", "demo", "demos", "samples", "sample",
                               "docs", "doc"})
 
 
@@ -87,7 +87,7 @@ def _run_by_showcases_only(graph, paths: list[str]) -> bool:
     `examples/`, `demo/`, `docs/`...), and one runs each."""
     runners = [process for process in graph.processes if process.is_program
                and any(process.runs(graph, path) for path in paths)]
-    return bool(runners) and all(any(part in SHOWCASE_FOLDERS for part in entry.split("/")[:-1])
+    return bool(runners) and all(any(part in _SHOWCASE_FOLDERS for part in entry.split("/")[:-1])
                                  for process in runners for entry in process.entries)
 
 

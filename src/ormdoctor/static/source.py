@@ -56,7 +56,7 @@ def read_source_and_stat(path: Path | str) -> tuple[os.stat_result | None, bytes
             return None, None, _too_large(info.st_size)
         chunks, size = [], 0
         while size <= MAX_BYTES:  # the file may have grown since fstat: read to its end, capped
-            chunk = os.read(fd, max(info.st_size - size, 0) + 1 if not chunks else 1 << 20)
+            chunk = os.read(fd, info.st_size + 1 if not chunks else 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
